@@ -1,0 +1,29 @@
+"""The standalone host: ``flask --app app run`` or ``gunicorn 'app:create_app()'``."""
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+import course
+import quizzes
+from config import Config, config_from_env
+
+
+def create_app(config_object: type[Config] | Mapping | None = None) -> Flask:
+    """Build the site: load config, install the course and quiz plugins.
+
+    ``config_object`` is a config class, or a mapping of overrides applied on top of
+    the class that PFR_ENV names.
+    """
+    base = config_object if isinstance(config_object, type) else config_from_env()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(base)
+    if isinstance(config_object, Mapping):
+        app.config.from_mapping(config_object)
+    base.check(app.config)
+    Path(app.instance_path).mkdir(exist_ok=True)  # home of the default SQLite file
+    # Quizzes first: the course checks the quiz slugs its units name.
+    quizzes.init_app(app)
+    course.init_app(app)
+    return app

@@ -1,0 +1,53 @@
+"""The course platform plugin: ``course.init_app(app)`` installs it on a Flask app."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Flask
+
+from course import database  # noqa: F401  (registers the SQLite pragmas)
+from course.accounts.models import User
+from course.curriculum.loader import load_curriculum
+from course.curriculum.models import Curriculum
+from course.extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+@dataclass
+class CourseState:
+    """Per-app state, kept in ``app.extensions["course"]``."""
+
+    curriculum: Curriculum
+
+
+def init_app(app: Flask, url_prefix: str = "") -> None:
+    """Install the course: extensions, curriculum, blueprints and CLI commands.
+
+    :raise ContentError: when content/ is broken, naming each file and line.
+    """
+    from course import accounts, admin, curriculum, learning, views
+    from course.cli import register_commands
+    from quizzes.api import quiz_slugs
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.session_protection = "strong"
+    with app.app_context():
+        known_quizzes = quiz_slugs()
+    app.extensions["course"] = CourseState(
+        curriculum=load_curriculum(app.config["CONTENT_DIR"], known_quizzes)
+    )
+    blueprints: list[Blueprint] = [views.bp, accounts.bp, learning.bp, curriculum.bp, admin.bp]
+    for bp in blueprints:
+        app.register_blueprint(bp, url_prefix=url_prefix or None)
+    register_commands(app)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))

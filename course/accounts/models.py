@@ -1,0 +1,106 @@
+"""People, their roles, and invitations to join the site."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from course.extensions import db
+from course.timeutil import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    TRAINEE = "trainee"
+    MASTER_TRAINER = "master_trainer"
+    AGENCY_TRAINER = "agency_trainer"
+    AGENCY_ADMIN = "agency_admin"
+    SITE_ADMIN = "site_admin"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+def normalize_email(email: str) -> str:
+    """Return the form of an email address used for storage and lookup."""
+    return email.strip().lower()
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased (see normalize_email), so the unique constraint is
+    # case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency: Mapped[Agency | None] = relationship()  # noqa: F821
+    role_links: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @validates("email")
+    def _normalize_email(self, key, value):
+        return normalize_email(value)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(link.role) for link in self.role_links}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def add_role(self, role: Role) -> None:
+        if role not in self.roles:
+            self.role_links.append(UserRole(role=role))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserRole(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(String(32))
+
+    user: Mapped[User] = relationship(back_populates="role_links")
+
+    def __repr__(self) -> str:
+        return f"<UserRole {self.user_id} {self.role}>"
+
+
+class Invitation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[Role] = mapped_column(String(32))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    # Only a hash of the token is kept: a leaked database cannot be used to sign in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    agency: Mapped[Agency | None] = relationship()  # noqa: F821
+
+    @validates("email")
+    def _normalize_email(self, key, value):
+        return normalize_email(value)
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} {self.role} expires={self.expires_at:%Y-%m-%d}>"

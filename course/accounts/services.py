@@ -1,0 +1,181 @@
+"""Sign-in, passwords, and invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from course.accounts.models import Invitation, Role, User, normalize_email
+from course.extensions import db
+from course.timeutil import utcnow
+
+MIN_PASSWORD_LENGTH = 12
+# Checked against when nobody has the email, so a miss costs as long as a wrong
+# password and timing does not reveal which addresses have accounts.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-" + secrets.token_hex(8))
+
+
+class AccountError(Exception):
+    """A request about an account cannot be met; the message is for people."""
+
+
+class InvitationError(AccountError):
+    """The invitation link cannot be used; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with this email and password, or None."""
+    user = get_user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def password_problems(password: str, email: str = "") -> list[str]:
+    """Say what is wrong with a proposed password (an empty list when it is fine)."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if email and normalize_email(email).split("@")[0] in password.lower():
+        problems.append("Do not use your email address in your password.")
+    return problems
+
+
+def set_password(user: User, password: str) -> None:
+    problems = password_problems(password, user.email)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user.password_hash = generate_password_hash(password)
+
+
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    roles: list[Role] | tuple[Role, ...] = (Role.TRAINEE,),
+    agency=None,
+) -> User:
+    """Create an account; raise AccountError if the email is taken or the password weak."""
+    if get_user_by_email(email) is not None:
+        raise AccountError(f"An account with the email {normalize_email(email)} already exists.")
+    user = User(email=email, name=name.strip(), agency=agency, password_hash="")
+    set_password(user, password)
+    for role in roles:
+        user.add_role(Role(role))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Return ``target`` if it is a path inside this site, otherwise None.
+
+    Refuses absolute URLs, scheme-relative ``//host`` and backslash tricks that
+    browsers read as another host.
+    """
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+# -- invitations -------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invitation(
+    email: str,
+    role: Role,
+    *,
+    agency=None,
+    invited_by: User | None = None,
+    name: str = "",
+    days: int = 14,
+) -> tuple[Invitation, str]:
+    """Create an invitation; return it with the token for the link (shown only once)."""
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        email=email,
+        name=name.strip(),
+        role=Role(role),
+        agency=agency,
+        invited_by_id=invited_by.id if invited_by else None,
+        token_hash=_hash_token(token),
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation, token
+
+
+def find_invitation(token: str) -> Invitation:
+    """Return the usable invitation for a token.
+
+    :raise InvitationError: 404 for an unknown token, 410 when used, revoked or expired.
+    """
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == _hash_token(token))
+    )
+    if invitation is None:
+        raise InvitationError(
+            "This invitation link is not valid. Check that you copied all of it.", 404
+        )
+    if invitation.used_at is not None:
+        raise InvitationError(
+            "This invitation has already been used. Sign in with your email and password.", 410
+        )
+    if invitation.revoked_at is not None:
+        raise InvitationError(
+            "This invitation was withdrawn. Ask the person who invited you for a new one.", 410
+        )
+    if invitation.expires_at <= utcnow():
+        raise InvitationError(
+            "This invitation has expired. Ask the person who invited you to send a new one.", 410
+        )
+    return invitation
+
+
+def accept_invitation(token: str, name: str, password: str) -> User:
+    """Use an invitation: create the account (or add the role to an existing one)."""
+    invitation = find_invitation(token)
+    problems = password_problems(password, invitation.email)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user = get_user_by_email(invitation.email)
+    if user is None:
+        user = User(
+            email=invitation.email, name=name.strip(), agency=invitation.agency, password_hash=""
+        )
+        db.session.add(user)
+    else:
+        user.name = name.strip() or user.name
+        user.agency = user.agency or invitation.agency
+    set_password(user, password)
+    user.add_role(Role(invitation.role))
+    user.active = True
+    invitation.used_at = utcnow()
+    db.session.commit()
+    return user

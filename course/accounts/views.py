@@ -1,0 +1,54 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from course.accounts import services
+from course.accounts.forms import LoginForm, PostForm, SetPasswordForm
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("course.index"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()  # a fresh session at sign-in defeats session fixation
+            login_user(user)
+            return redirect(services.safe_next_url(form.next.data) or url_for("course.index"))
+        # One message whether or not the email has an account.
+        flash("That email and password do not match an account.", "error")
+    return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if not PostForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token):
+    try:
+        invitation = services.find_invitation(token)
+    except services.InvitationError as exc:
+        return render_template("accounts/invitation_invalid.html", message=str(exc)), exc.status
+    form = SetPasswordForm(name=invitation.name or None)
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(token, form.name.data, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            session.clear()
+            login_user(user)
+            flash("Welcome. Your password is set and you are signed in.", "success")
+            return redirect(url_for("course.index"))
+    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)

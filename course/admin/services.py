@@ -1,0 +1,30 @@
+"""Read-only overviews for the site admin."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from course.accounts.models import User
+from course.agencies.models import Agency
+from course.extensions import db
+
+
+def list_agencies() -> list[tuple[Agency, int]]:
+    """Return every agency with the number of people who belong to it."""
+    rows = db.session.execute(
+        select(Agency, func.count(User.id))
+        .outerjoin(User, User.agency_id == Agency.id)
+        .group_by(Agency.id)
+        .order_by(Agency.name)
+    )
+    return [(agency, count) for agency, count in rows]
+
+
+def list_users() -> list[User]:
+    """Return every user with their roles and agency, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .options(selectinload(User.role_links), selectinload(User.agency))
+            .order_by(User.name)
+        )
+    )

@@ -1,0 +1,43 @@
+from flask import Blueprint, flash, render_template, url_for
+from flask_login import current_user
+
+from course.accounts.forms import InviteForm
+from course.accounts.models import Role
+from course.accounts.services import create_invitation
+from course.admin import services
+from course.extensions import db
+from course.agencies.models import Agency
+from course.permissions import role_required
+
+bp = Blueprint("admin", __name__, template_folder="templates")
+
+
+def _invite_form(**kwargs) -> InviteForm:
+    form = InviteForm(**kwargs)
+    form.agency_id.choices = [(0, "No agency")] + [
+        (agency.id, agency.name) for agency, _ in services.list_agencies()
+    ]
+    return form
+
+
+@bp.route("/admin/", methods=["GET", "POST"])
+@role_required(Role.SITE_ADMIN)
+def index():
+    form = _invite_form()
+    invite_link = None
+    if form.validate_on_submit():
+        agency = db.session.get(Agency, form.agency_id.data) if form.agency_id.data else None
+        _, token = create_invitation(
+            form.email.data, Role(form.role.data), agency=agency, invited_by=current_user,
+            name=form.name.data or "",
+        )
+        invite_link = url_for("accounts.accept_invitation", token=token, _external=True)
+        flash(f"Invitation created for {form.email.data}. Send them the link below.", "success")
+        form = _invite_form(formdata=None)  # an empty form for the next invitation
+    return render_template(
+        "admin/index.html",
+        agencies=services.list_agencies(),
+        users=services.list_users(),
+        form=form,
+        invite_link=invite_link,
+    )

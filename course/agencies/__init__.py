@@ -1,0 +1,1 @@
+"""Agencies: agencies and their cohorts. # TODO(#6): enrolment, dashboards, reports."""

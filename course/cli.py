@@ -1,0 +1,42 @@
+"""Command-line tools: ``flask seed-demo``, ``flask create-user``, ``flask content``."""
+
+import click
+from flask import Flask
+
+from course.accounts.models import Role
+from course.curriculum.cli import content_cli
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(content_cli)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load the demo agencies, people and progress (running it twice changes nothing)."""
+    from course.demo import DEMO_PASSWORD, seed
+
+    accounts = seed()
+    click.echo("Demo accounts (password for all: %s)" % DEMO_PASSWORD)
+    for email, roles, note in accounts:
+        click.echo(f"  {email:<34} {roles:<28} {note}")
+
+
+@click.command("create-user")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--role", "roles", multiple=True, default=["site_admin"], show_default=True,
+              type=click.Choice([role.value for role in Role]))
+@click.password_option()
+def create_user(email, name, roles, password):
+    """Create an account (for example the first site admin)."""
+    from course.accounts.services import AccountError
+    from course.accounts.services import create_user as create
+
+    try:
+        user = create(email, name, password, roles=[Role(role) for role in roles])
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.email} with roles: {', '.join(sorted(user.roles))}")

@@ -1,0 +1,45 @@
+"""Site-wide pages: the front door and error pages."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from course.accounts.models import Role
+
+bp = Blueprint(
+    "course",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/course",
+)
+
+
+@bp.get("/")
+def index():
+    """Send each person to the page they work from; visitors see the welcome page."""
+    if not current_user.is_authenticated:
+        return render_template("course/welcome.html")
+    if current_user.has_role(Role.SITE_ADMIN):
+        return redirect(url_for("admin.index"))
+    if current_user.has_role(Role.TRAINEE):
+        return redirect(url_for("learning.training"))
+    return render_template("course/home.html")
+
+
+@bp.app_errorhandler(403)
+def forbidden(error):
+    return render_template("course/error.html", code=403, title="Not allowed",
+                           message="You do not have access to this page."), 403
+
+
+@bp.app_errorhandler(404)
+def not_found(error):
+    return render_template("course/error.html", code=404, title="Page not found",
+                           message="There is no page at this address."), 404
+
+
+@bp.app_errorhandler(400)
+def bad_request(error):
+    return render_template("course/error.html", code=400, title="Bad request",
+                           message="The request could not be understood. If you were "
+                           "sending a form, go back and send it again."), 400

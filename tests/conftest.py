@@ -1,0 +1,39 @@
+"""Shared fixtures: an app with a fresh database per test, a client, and sign-in help.
+
+Runs on in-memory SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+import pytest
+
+from app import create_app
+from config import TestConfig
+from course.extensions import db
+from tests import factories
+
+pytest_plugins = ["tests.fixtures_auth"]
+
+
+@pytest.fixture
+def app():
+    app = create_app(TestConfig)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make():
+    """The test data factories, as a fixture so tests need no imports."""
+    return factories
