@@ -21,6 +21,7 @@ def app():
         yield app
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()  # close pooled connections, or PostgreSQL ones leak
 
 
 @pytest.fixture
