@@ -17,7 +17,8 @@ def create_app(config_object: type[Config] | Mapping | None = None) -> Flask:
     the class that PFR_ENV names.
     """
     base = config_object if isinstance(config_object, type) else config_from_env()
-    app = Flask(__name__, instance_relative_config=True)
+    # No app-level static folder: each plugin serves its own files.
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_object(base)
     if isinstance(config_object, Mapping):
         app.config.from_mapping(config_object)

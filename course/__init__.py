@@ -7,7 +7,7 @@ from flask import Blueprint, Flask
 
 from course import database  # noqa: F401  (registers the SQLite pragmas)
 from course.accounts.models import User
-from course.curriculum.loader import load_curriculum
+from course.curriculum.loader import load_curriculum_cached
 from course.curriculum.models import Curriculum
 from course.extensions import csrf, db, login_manager, migrate
 
@@ -40,7 +40,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     with app.app_context():
         known_quizzes = quiz_slugs()
     app.extensions["course"] = CourseState(
-        curriculum=load_curriculum(app.config["CONTENT_DIR"], known_quizzes)
+        curriculum=load_curriculum_cached(app.config["CONTENT_DIR"], known_quizzes)
     )
     blueprints: list[Blueprint] = [views.bp, accounts.bp, learning.bp, curriculum.bp, admin.bp]
     for bp in blueprints:

@@ -19,7 +19,7 @@ def seed_demo():
     from course.demo import DEMO_PASSWORD, seed
 
     accounts = seed()
-    click.echo("Demo accounts (password for all: %s)" % DEMO_PASSWORD)
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD})")
     for email, roles, note in accounts:
         click.echo(f"  {email:<34} {roles:<28} {note}")
 
@@ -27,8 +27,14 @@ def seed_demo():
 @click.command("create-user")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
-@click.option("--role", "roles", multiple=True, default=["site_admin"], show_default=True,
-              type=click.Choice([role.value for role in Role]))
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    default=["site_admin"],
+    show_default=True,
+    type=click.Choice([role.value for role in Role]),
+)
 @click.password_option()
 def create_user(email, name, roles, password):
     """Create an account (for example the first site admin)."""

@@ -28,18 +28,30 @@ def index():
 
 @bp.app_errorhandler(403)
 def forbidden(error):
-    return render_template("course/error.html", code=403, title="Not allowed",
-                           message="You do not have access to this page."), 403
+    return render_template(
+        "course/error.html",
+        code=403,
+        title="Not allowed",
+        message="You do not have access to this page.",
+    ), 403
 
 
 @bp.app_errorhandler(404)
 def not_found(error):
-    return render_template("course/error.html", code=404, title="Page not found",
-                           message="There is no page at this address."), 404
+    return render_template(
+        "course/error.html",
+        code=404,
+        title="Page not found",
+        message="There is no page at this address.",
+    ), 404
 
 
 @bp.app_errorhandler(400)
 def bad_request(error):
-    return render_template("course/error.html", code=400, title="Bad request",
-                           message="The request could not be understood. If you were "
-                           "sending a form, go back and send it again."), 400
+    return render_template(
+        "course/error.html",
+        code=400,
+        title="Bad request",
+        message="The request could not be understood. If you were "
+        "sending a form, go back and send it again.",
+    ), 400

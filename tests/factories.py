@@ -24,7 +24,10 @@ def make_user(*roles: Role, agency: Agency | None = None, email: str | None = No
     if agency is None and any(r in (Role.AGENCY_ADMIN, Role.AGENCY_TRAINER) for r in roles):
         agency = make_agency()
     return create_user(
-        email or f"person{n}@example.org", name or f"Person {n}", PASSWORD, roles=roles,
+        email or f"person{n}@example.org",
+        name or f"Person {n}",
+        PASSWORD,
+        roles=roles,
         agency=agency,
     )
 

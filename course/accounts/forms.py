@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from course.accounts.models import Role
@@ -32,5 +32,5 @@ class SetPasswordForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Name", validators=[Optional(), Length(max=120)])
-    role = SelectField("Role", choices=[(role.value, role.label) for role in Role])
-    agency_id = SelectField("Agency", coerce=int, choices=[(0, "No agency")])
+    role = SelectField("Role", choices=[SelectChoice(role.value, role.label) for role in Role])
+    agency_id = SelectField("Agency", coerce=int, choices=[SelectChoice(0, "No agency")])

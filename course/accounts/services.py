@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -61,7 +62,9 @@ def set_password(user: User, password: str) -> None:
     problems = password_problems(password, user.email)
     if problems:
         raise AccountError(" ".join(problems))
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(
+        password, method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
 
 
 def create_user(

@@ -1,12 +1,13 @@
 from flask import Blueprint, flash, render_template, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from course.accounts.forms import InviteForm
 from course.accounts.models import Role
 from course.accounts.services import create_invitation
 from course.admin import services
-from course.extensions import db
 from course.agencies.models import Agency
+from course.extensions import db
 from course.permissions import role_required
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -14,8 +15,8 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 
 def _invite_form(**kwargs) -> InviteForm:
     form = InviteForm(**kwargs)
-    form.agency_id.choices = [(0, "No agency")] + [
-        (agency.id, agency.name) for agency, _ in services.list_agencies()
+    form.agency_id.choices = [SelectChoice(0, "No agency")] + [
+        SelectChoice(agency.id, agency.name) for agency, _ in services.list_agencies()
     ]
     return form
 
@@ -28,7 +29,10 @@ def index():
     if form.validate_on_submit():
         agency = db.session.get(Agency, form.agency_id.data) if form.agency_id.data else None
         _, token = create_invitation(
-            form.email.data, Role(form.role.data), agency=agency, invited_by=current_user,
+            form.email.data,
+            Role(form.role.data),
+            agency=agency,
+            invited_by=current_user,
             name=form.name.data or "",
         )
         invite_link = url_for("accounts.accept_invitation", token=token, _external=True)

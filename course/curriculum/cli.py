@@ -42,4 +42,6 @@ def outline(as_json):
         click.echo(level["title"])
         for unit in level["units"]:
             week = f"week {unit['week']}: " if unit["week"] else ""
-            click.echo(f"  {unit['order']:>2}. {week}{unit['title']} [{unit['kind']}] ({unit['slug']})")
+            click.echo(
+                f"  {unit['order']:>2}. {week}{unit['title']} [{unit['kind']}] ({unit['slug']})"
+            )

@@ -253,6 +253,25 @@ def load_curriculum(
     )
 
 
+_cache: dict[tuple, Curriculum] = {}
+
+
+def load_curriculum_cached(content_dir: str | Path, known_quizzes=frozenset()) -> Curriculum:
+    """Load content/ once per process while its files are unchanged.
+
+    Apps built again in the same process (tests, the CLI) reuse the parsed curriculum;
+    any edit, added or removed file changes the fingerprint and forces a fresh load.
+    """
+    root = Path(content_dir).resolve()
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+    fingerprint = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    key = (str(root), frozenset(known_quizzes), fingerprint)
+    if key not in _cache:
+        _cache.clear()  # keep only the latest: one content folder per process in practice
+        _cache[key] = load_curriculum(root, known_quizzes)
+    return _cache[key]
+
+
 def _check_unique(reader: _Reader, records: list[_Record], key: str, what: str) -> None:
     seen: set = set()
     for record in records:

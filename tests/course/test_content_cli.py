@@ -1,0 +1,111 @@
+"""``flask content check`` and ``flask content outline [--json]``."""
+
+import json
+import shutil
+from pathlib import Path
+
+import yaml
+
+from course.curriculum.loader import load_curriculum
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REAL_CONTENT = REPO_ROOT / "content"
+
+LEVEL_1 = [
+    ("elements-of-a-healthy-relationship", "Elements of a Healthy Relationship"),
+    ("attachment-and-secure-relationships", "Attachment Theory and Secure Relationships"),
+    ("reflective-capacity", "Reflective Capacity Building"),
+    ("development-of-self", "Development of Self for Infants and Toddlers"),
+    ("consultation-strategies", "PFR Consultation Strategies"),
+    ("challenging-behaviors", "Challenging Behaviors"),
+    ("intervention-planning", "Intervention Planning Development"),
+]
+
+
+def real_front_matter(slug: str) -> dict:
+    """Read a Level 1 module's front matter straight from its file."""
+    [path] = [
+        path
+        for path in (REAL_CONTENT / "level-1").glob("*.md")
+        if path.stem.split("-", 1)[1] == slug
+    ]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return yaml.safe_load("\n".join(lines[1 : lines.index("---", 1)]))
+
+
+def test_content_check_real_content_is_valid(runner):
+    real = load_curriculum(REAL_CONTENT)
+    units = sum(len(level.units) for level in real.levels)
+
+    result = runner.invoke(args=["content", "check"])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"content/ is valid: 3 levels, {units} units, {len(real.handouts)} handouts, "
+        f"{len(real.videos)} videos.\n"
+    )
+    assert units >= 7
+
+
+def test_content_check_broken_content_exits_1_with_file_and_line(app, runner, tmp_path):
+    broken = tmp_path / "content"
+    shutil.copytree(REAL_CONTENT, broken)
+    module = broken / "level-1" / "01-elements-of-a-healthy-relationship.md"
+    text = module.read_text(encoding="utf-8")
+    assert "\norder: 1\n" in text
+    module.write_text(text.replace("\norder: 1\n", '\norder: "one"\n', 1), encoding="utf-8")
+    handout = broken / "handouts" / "our-ten-visits-together.md"
+    text = handout.read_text(encoding="utf-8")
+    handout.write_text(text.replace("\ntitle:", "\nheading:", 1), encoding="utf-8")
+    # The app started on the valid content; the check re-reads the folder.
+    app.config["CONTENT_DIR"] = str(broken)
+
+    result = runner.invoke(args=["content", "check"])
+
+    assert result.exit_code == 1
+    assert "is valid" not in result.stdout
+    assert "content/level-1/01-elements-of-a-healthy-relationship.md:5: " in result.stderr
+    assert "field 'order' must be a whole number" in result.stderr
+    assert "content/handouts/our-ten-visits-together.md:1: missing field 'title'" in (
+        result.stderr
+    )
+
+
+def test_content_outline_json_lists_levels_and_level_1_modules(runner):
+    result = runner.invoke(args=["content", "outline", "--json"])
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    levels = data["levels"]
+    assert [level["slug"] for level in levels] == ["level-1", "level-2", "level-3"]
+    assert [level["number"] for level in levels] == [1, 2, 3]
+    assert [level["requires"] for level in levels] == [None, "level-1", "level-2"]
+    assert [level["invitation_only"] for level in levels] == [False, False, True]
+
+    units = levels[0]["units"]
+    assert [(unit["slug"], unit["title"]) for unit in units] == LEVEL_1
+    assert [unit["order"] for unit in units] == [1, 2, 3, 4, 5, 6, 7]
+    assert {unit["kind"] for unit in units} == {"module"}
+    for unit in units:
+        front_matter = real_front_matter(unit["slug"])
+        assert unit["reflection_prompts"] == front_matter["reflection_prompts"]
+        assert len(unit["reflection_prompts"]) >= 3
+        assert unit["handouts"] == front_matter["handouts"]
+        assert set(unit["handouts"]) <= set(data["handouts"])
+    assert len(data["handouts"]) == len(list((REAL_CONTENT / "handouts").glob("*.md")))
+
+
+def test_content_outline_text_lists_module_titles_in_order(runner):
+    result = runner.invoke(args=["content", "outline"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Level 1: Knowledge Building"
+    for order, (slug, title) in enumerate(LEVEL_1, start=1):
+        assert f"  {order:>2}. {title} [module] ({slug})" in lines
+    positions = [result.stdout.index(title) for _, title in LEVEL_1]
+    assert positions == sorted(positions)
+    assert "Level 2: Skill Building" in lines
+    assert "Level 3: Agency Trainer" in lines
+    with_json = runner.invoke(args=["content", "outline", "--json"])
+    assert result.stdout != with_json.stdout

@@ -1,0 +1,147 @@
+import pytest
+
+from course.accounts.models import Role
+from course.curriculum.services import get_curriculum
+from course.learning import services
+from course.learning.models import EnrolmentStatus, UnitStatus
+
+
+@pytest.fixture
+def level_one(app):
+    return get_curriculum().level("level-1")
+
+
+def test_new_trainee_has_nothing_started_and_level_two_locked(app, make, level_one):
+    trainee = make.make_trainee()
+    level1, level2, level3 = services.training_overview(trainee)
+    assert (level1.done, level1.total, level1.percent) == (0, 7, 0)
+    assert {row.status for row in level1.rows} == {UnitStatus.NOT_STARTED}
+    assert not level1.locked
+    assert level2.locked
+    assert "completed Level 1: Knowledge Building" in level2.lock_reason
+    assert level3.locked
+
+
+def test_opening_a_module_enrols_and_marks_it_in_progress(app, make, level_one):
+    trainee = make.make_trainee()
+    unit = level_one.units[2]
+    assert services.record_visit(trainee, unit) == UnitStatus.IN_PROGRESS
+    enrolment = services.current_enrolment(trainee, "level-1")
+    assert enrolment.status == EnrolmentStatus.ACTIVE
+    assert services.unit_status(trainee, unit) == UnitStatus.IN_PROGRESS
+
+
+def test_revisiting_a_completed_module_keeps_it_complete(app, make, level_one):
+    trainee = make.make_trainee()
+    services.mark_unit_complete(trainee, level_one.units[0])
+    assert services.record_visit(trainee, level_one.units[0]) == UnitStatus.COMPLETE
+
+
+def test_progress_counts_completed_modules(app, make, level_one):
+    trainee = make.make_trainee()
+    for unit in level_one.units[:3]:
+        services.mark_unit_complete(trainee, unit)
+    services.record_visit(trainee, level_one.units[3])
+    progress = services.level_progress(trainee, level_one)
+    assert (progress.done, progress.percent) == (3, 43)
+    assert [row.status for row in progress.rows[2:5]] == [
+        UnitStatus.COMPLETE,
+        UnitStatus.IN_PROGRESS,
+        UnitStatus.NOT_STARTED,
+    ]
+    assert not progress.complete
+
+
+def test_completing_every_module_completes_level_one_and_opens_level_two(app, make, level_one):
+    trainee = make.make_trainee()
+    for unit in level_one.units[:-1]:
+        assert not services.mark_unit_complete(trainee, unit).complete
+    progress = services.mark_unit_complete(trainee, level_one.units[-1])
+    assert progress.complete
+    assert progress.enrolment.completed_at is not None
+    assert services.has_completed_level(trainee, "level-1")
+    # Level 2 is no longer blocked by the prerequisite, only by enrolment (mentor groups).
+    assert services.level_lock_reason(trainee, "level-2") == (
+        "You are not enrolled in Level 2: Skill Building yet."
+    )
+
+
+def test_marking_a_module_complete_twice_changes_nothing(app, make, level_one):
+    trainee = make.make_trainee()
+    services.mark_unit_complete(trainee, level_one.units[0])
+    first = services.current_enrolment(trainee, "level-1").progress[0].completed_at
+    progress = services.mark_unit_complete(trainee, level_one.units[0])
+    assert progress.done == 1
+    assert services.current_enrolment(trainee, "level-1").progress[0].completed_at == first
+
+
+def test_progress_is_per_person(app, make, level_one):
+    amara, jonah = make.make_trainee(), make.make_trainee()
+    services.mark_unit_complete(amara, level_one.units[0])
+    assert services.level_progress(jonah, level_one).done == 0
+
+
+def test_training_page_lists_modules_with_status_and_percentage(client, auth, level_one):
+    trainee = auth.login_as(Role.TRAINEE)
+    services.mark_unit_complete(trainee, level_one.units[0])
+    services.record_visit(trainee, level_one.units[1])
+    page = client.get("/training").get_data(as_text=True)
+    assert "1 of 7 done (14%)" in page
+    for unit in level_one.units:
+        assert unit.title in page
+    assert page.count(">Done<") == 1
+    assert page.count(">In progress<") == 1
+    assert page.count(">Not started<") == 5
+    assert "Locked. Level 2 opens when you have completed Level 1: Knowledge Building." in page
+
+
+def test_module_page_renders_markdown_handout_and_complete_button(client, auth, level_one):
+    auth.login_as(Role.TRAINEE)
+    unit = level_one.units[1]
+    page = client.get(f"/units/{unit.slug}").get_data(as_text=True)
+    assert f"<h1>{unit.title}</h1>" in page
+    assert "<h2>Key ideas</h2>" in page
+    assert "Mark as complete" in page
+    handout = get_curriculum().handouts[unit.handouts[0]]
+    assert f'href="/handouts/{handout.slug}"' in page
+    assert unit.reflection_prompts[0] in page
+
+
+def test_mark_as_complete_button_completes_the_module(client, auth, level_one):
+    trainee = auth.login_as(Role.TRAINEE)
+    unit = level_one.units[0]
+    response = client.post(f"/units/{unit.slug}/complete")
+    assert response.status_code == 302
+    assert services.unit_status(trainee, unit) == UnitStatus.COMPLETE
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "is marked complete" in page
+
+
+def test_completing_the_last_module_congratulates(client, auth, level_one):
+    trainee = auth.login_as(Role.TRAINEE)
+    for unit in level_one.units[:-1]:
+        services.mark_unit_complete(trainee, unit)
+    response = client.post(f"/units/{level_one.units[-1].slug}/complete", follow_redirects=True)
+    assert "You have completed Level 1: Knowledge Building" in response.get_data(as_text=True)
+
+
+def test_mentor_reads_a_module_without_progress_or_button(client, auth, level_one):
+    mentor = auth.login_as(Role.MASTER_TRAINER)
+    page = client.get(f"/units/{level_one.units[0].slug}").get_data(as_text=True)
+    assert "Mark as complete" not in page
+    assert services.current_enrolment(mentor, "level-1") is None
+
+
+def test_handout_page_is_printable(client, auth):
+    auth.login_as(Role.TRAINEE)
+    handout = next(iter(get_curriculum().handouts.values()))
+    page = client.get(f"/handouts/{handout.slug}").get_data(as_text=True)
+    assert handout.title in page
+    assert 'media="print"' in page
+    assert "data-print" in page
+    assert "window.print" not in page  # no inline script: the button is wired in course.js
+
+
+def test_unknown_unit_is_not_found(client, auth):
+    auth.login_as(Role.TRAINEE)
+    assert client.get("/units/no-such-module").status_code == 404
