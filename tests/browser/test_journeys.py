@@ -1,0 +1,76 @@
+"""What people do, end to end in a real browser, with an accessibility scan per page."""
+
+import re
+
+from course.demo import DEMO_PASSWORD
+
+
+def sign_in(page, base, email, check_a11y=None):
+    page.goto(f"{base}/login")
+    if check_a11y:
+        check_a11y(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_trainee_reads_a_module_and_marks_it_complete(live_server, page, check_a11y, screenshot):
+    page.goto(live_server)
+    check_a11y(page)
+    sign_in(page, live_server, "amara@riverbend.example.org", check_a11y)
+    page.wait_for_url(re.compile(r"/training$"))
+    check_a11y(page)
+    assert page.get_by_text("3 of 7 done (43%)").is_visible()
+    assert page.get_by_text("Level 2 opens when you have completed").is_visible()
+
+    page.get_by_role("link", name="Development of Self for Infants and Toddlers").click()
+    page.wait_for_url(re.compile(r"/units/development-of-self$"))
+    check_a11y(page)
+    assert page.get_by_role("heading", name="Key ideas").is_visible()
+    handout = page.get_by_role("region", name="Parent handouts").get_by_role("link").first
+    handout_title = handout.inner_text()
+    handout.click()
+    assert page.get_by_role("heading", level=1).inner_text() == handout_title
+    assert page.get_by_role("button", name="Print or save as PDF").is_visible()
+    check_a11y(page)
+    page.go_back()
+
+    page.get_by_role("button", name="Mark as complete").click()
+    page.wait_for_url(re.compile(r"/training$"))
+    assert page.get_by_text("4 of 7 done (57%)").is_visible()
+    assert page.get_by_text("is marked complete").is_visible()
+    screenshot(page, "trainee-marks-module-complete")
+
+
+def test_invited_person_sets_a_password_and_starts_training(
+    live_server, browser, page, check_a11y, screenshot
+):
+    sign_in(page, live_server, "siteadmin@pfr-center.example.org")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    check_a11y(page)
+    page.get_by_label("Email").fill("new.trainee@riverbend.example.org")
+    page.get_by_label("Name").fill("Tova Lindahl")
+    page.get_by_label("Role").select_option("trainee")
+    page.get_by_label("Agency").select_option(label="Riverbend Family Services")
+    page.get_by_role("button", name="Create invitation").click()
+    link = page.locator(".invite-link code").inner_text()
+    assert "/invitations/" in link
+
+    newcomer = browser.new_context().new_page()
+    newcomer.goto(link)
+    check_a11y(newcomer)
+    assert newcomer.get_by_text("Riverbend Family Services").is_visible()
+    newcomer.get_by_label("Choose a password").fill("short")
+    newcomer.get_by_label("Type it again").fill("short")
+    newcomer.get_by_role("button", name="Save and sign in").click()
+    assert newcomer.get_by_label("Your name").input_value() == "Tova Lindahl"
+    newcomer.get_by_label("Choose a password").fill("quiet mornings with the baby")
+    newcomer.get_by_label("Type it again").fill("quiet mornings with the baby")
+    newcomer.get_by_role("button", name="Save and sign in").click()
+    newcomer.wait_for_url(re.compile(r"/training$"))
+    assert newcomer.get_by_text("0 of 7 done (0%)").is_visible()
+    screenshot(newcomer, "invited-trainee-first-page")
+
+    newcomer.goto(link)
+    assert newcomer.get_by_text("already been used").is_visible()
+    newcomer.context.close()
