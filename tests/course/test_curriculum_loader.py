@@ -663,47 +663,42 @@ def test_create_app_loads_content_dir(tmp_path):
     assert curriculum.unit("elements-of-a-healthy-relationship") is None
 
 
-# -- known loader bugs (see each test's comment); xfail until the loader is fixed ---------
+# -- files that once slipped past or crashed the loader ----------------------------------
 
 
-# BUG: loader.py read_yaml returns (None, None) without a problem for an empty YAML
-# document, and read_front_matter (`if node is None: return None, ""`) then drops the
-# file silently: a unit whose front matter is empty (or only comments) disappears from
-# the curriculum and the site starts without it.
-@pytest.mark.xfail(strict=True, reason="loader drops a unit with empty front matter silently")
 def test_load_curriculum_empty_front_matter(tmp_path):
     root = make_content(tmp_path)
     write(root, "level-1/01-first-module.md", "---\n# fields to come\n---\nText.\n")
     problems = problems_of(root)
-    assert [problem.path for problem in problems] == [MODULE]
+    assert [(p.path, p.line, p.message) for p in problems] == [
+        (MODULE, 2, "front matter must be a mapping of fields")
+    ]
 
 
-# BUG: same cause in read_list_file (`if node is None: return []`): an empty
-# levels.yaml loads as a curriculum with no levels at all instead of failing.
-@pytest.mark.xfail(strict=True, reason="loader accepts an empty levels.yaml as no levels")
 def test_load_curriculum_empty_levels_file(tmp_path):
     root = make_content(tmp_path)
     write(root, "levels.yaml", "# levels to come\n")
     problems = problems_of(root)
-    assert [(problem.path, problem.line) for problem in problems] == [(LEVELS, 1)]
+    assert [(p.path, p.line) for p in problems] == [(LEVELS, 1)]
+    assert "levels:" in problems[0].message
 
 
-# BUG: loader.py read_front_matter calls path.read_text(encoding="utf-8") unguarded: a
-# file saved in another encoding raises UnicodeDecodeError (no file named, and
-# `content check` crashes with a traceback instead of listing every problem).
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason="non-UTF-8 file crashes")
+def test_load_curriculum_levels_file_with_no_levels(tmp_path):
+    root = make_content(tmp_path)
+    write(root, "levels.yaml", "levels: []\n")
+    problems = problems_of(root)
+    assert [(p.path, p.line, p.message) for p in problems] == [(LEVELS, 1, "no levels are defined")]
+
+
 def test_load_curriculum_file_not_utf8(tmp_path):
     root = make_content(tmp_path)
     path = root / "level-1" / "01-first-module.md"
     path.write_bytes(path.read_bytes().replace(b"First Module", b"Caf\xe9 Module"))
     problems = problems_of(root)
-    assert [problem.path for problem in problems] == [MODULE]
+    assert [p.path for p in problems] == [MODULE]
+    assert problems[0].message.startswith("not UTF-8 text")
 
 
-# BUG: loader.py read_list_file pairs safe_load's items (last duplicate key wins) with
-# _mapping_value's node (first key wins) in zip(..., strict=True): a levels.yaml with
-# `levels:` twice raises ValueError instead of a ContentError naming the file.
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="duplicate top-level key crashes")
 def test_load_curriculum_levels_file_with_duplicate_key(tmp_path):
     root = make_content(tmp_path)
     write(
@@ -712,4 +707,13 @@ def test_load_curriculum_levels_file_with_duplicate_key(tmp_path):
         MINIMAL_TREE["levels.yaml"] + "levels:\n  - slug: level-1\n    number: 1\n",
     )
     problems = problems_of(root)
-    assert LEVELS in [problem.path for problem in problems]
+    assert any(p.path == LEVELS and p.message == "duplicate key 'levels'" for p in problems)
+
+
+def test_load_curriculum_front_matter_with_duplicate_field(tmp_path):
+    root = make_content(tmp_path)
+    path = root / "level-1" / "01-first-module.md"
+    text = path.read_text()
+    write(root, "level-1/01-first-module.md", text.replace("---\n", "---\ntitle: Again\n", 1))
+    problems = problems_of(root)
+    assert [(p.path, p.message) for p in problems] == [(MODULE, "duplicate key 'title'")]
