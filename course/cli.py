@@ -21,7 +21,7 @@ def seed_demo():
     accounts = seed()
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD})")
     for email, roles, note in accounts:
-        click.echo(f"  {email:<34} {roles:<28} {note}")
+        click.echo(f"  {email:<38} {roles:<16} {note}")
 
 
 @click.command("create-user")
