@@ -16,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 setup: $(STAMP)
 
 db: setup
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 	$(FLASK) seed-demo
 
 run: db

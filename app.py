@@ -8,6 +8,7 @@ from flask import Flask
 import course
 import quizzes
 from config import Config, config_from_env
+from course.quiz_host import make_quiz_host
 
 
 def create_app(config_object: type[Config] | Mapping | None = None) -> Flask:
@@ -24,7 +25,6 @@ def create_app(config_object: type[Config] | Mapping | None = None) -> Flask:
         app.config.from_mapping(config_object)
     base.check(app.config)
     Path(app.instance_path).mkdir(exist_ok=True)  # home of the default SQLite file
-    # Quizzes first: the course checks the quiz slugs its units name.
-    quizzes.init_app(app)
     course.init_app(app)
+    quizzes.init_app(app, host=make_quiz_host())
     return app

@@ -27,8 +27,12 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     :raise ContentError: when content/ is broken, naming each file and line.
     """
     from course import accounts, admin, curriculum, learning, views
+    from course.agencies import models as _agencies  # noqa: F401  (register the tables)
     from course.cli import register_commands
+    from course.learning.services import complete_unit_of_passed_quiz
+    from course.mentoring import models as _mentoring  # noqa: F401
     from quizzes.api import quiz_slugs
+    from quizzes.signals import quiz_passed
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -37,11 +41,11 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.session_protection = "strong"
-    with app.app_context():
-        known_quizzes = quiz_slugs()
+    known_quizzes = quiz_slugs(app.config["CONTENT_DIR"])
     app.extensions["course"] = CourseState(
         curriculum=load_curriculum_cached(app.config["CONTENT_DIR"], known_quizzes)
     )
+    quiz_passed.connect(complete_unit_of_passed_quiz, app)
     blueprints: list[Blueprint] = [views.bp, accounts.bp, learning.bp, curriculum.bp, admin.bp]
     for bp in blueprints:
         app.register_blueprint(bp, url_prefix=url_prefix or None)

@@ -23,6 +23,8 @@ class Action(StrEnum):
     UNIT_COMPLETE = "unit:complete"
     ADMIN_VIEW = "admin:view"
     USER_INVITE = "user:invite"
+    ATTEMPT_REVIEW = "attempt:review"  # obj: the trainee; quiz answers and scores
+    PROGRESS_VIEW = "progress:view"  # obj: the trainee; status, dates, pass/fail only
 
 
 def can(user, action: Action, obj=None) -> bool:
@@ -35,7 +37,33 @@ def can(user, action: Action, obj=None) -> bool:
         return user.has_role(*STAFF_ROLES) or _trainee_may_open(user, obj)
     if action == Action.UNIT_COMPLETE:
         return user.has_role(Role.TRAINEE) and _trainee_may_open(user, obj)
+    if action == Action.ATTEMPT_REVIEW:
+        return user.id == obj.id or user.has_role(Role.SITE_ADMIN) or _mentors(user, obj)
+    if action == Action.PROGRESS_VIEW:
+        return can(user, Action.ATTEMPT_REVIEW, obj) or _agency_admin_of(user, obj)
     raise ValueError(f"no rule for {action}")
+
+
+def _mentors(user, trainee) -> bool:
+    from course.mentoring.services import is_mentor_of
+
+    if user.has_role(Role.MASTER_TRAINER):
+        return is_mentor_of(user, trainee.id)
+    # An agency trainer mentors only inside their own agency.
+    return (
+        user.has_role(Role.AGENCY_TRAINER)
+        and user.agency_id is not None
+        and user.agency_id == trainee.agency_id
+        and is_mentor_of(user, trainee.id)
+    )
+
+
+def _agency_admin_of(user, trainee) -> bool:
+    return (
+        user.has_role(Role.AGENCY_ADMIN)
+        and user.agency_id is not None
+        and user.agency_id == trainee.agency_id
+    )
 
 
 def _trainee_may_open(user, unit) -> bool:

@@ -1,18 +1,49 @@
-"""The quiz plugin: ``quizzes.init_app(app)``.
+"""The quiz plugin: ``quizzes.init_app(app, host)``.
 
-It knows nothing of agencies or mentors; the course reads quiz results only
-through ``quizzes.api``. # TODO(#3): question types, grading, attempts, blueprint.
+Question types, grading, attempts and their pages. It knows nothing of agencies or
+mentors: the host says who is signed in and who may see what (``QuizHost``), reads
+results through ``quizzes.api``, and hears of passes through ``quizzes.signals``.
+The host must protect POSTs with CSRF (Flask-WTF's CSRFProtect); templates send
+``csrf_token()``.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
 
-QUIZ_DIR_NAME = "quizzes"
+from quizzes.host import Access, QuizHost
+from quizzes.loader import Quiz, load_quizzes_cached
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations" / "versions")
+
+__all__ = ["Access", "QuizHost", "init_app"]
 
 
-def init_app(app: Flask) -> None:
-    """Register the plugin and note which quizzes content/ defines."""
-    quiz_dir = Path(app.config["CONTENT_DIR"]) / QUIZ_DIR_NAME
-    slugs = frozenset(path.stem for path in quiz_dir.glob("*.yaml"))
-    app.extensions["quizzes"] = {"slugs": slugs}
+@dataclass
+class QuizState:
+    """Per-app state, kept in ``app.extensions["quizzes"]``."""
+
+    host: QuizHost
+    quizzes: dict[str, Quiz]
+
+
+def init_app(app: Flask, host: QuizHost) -> None:
+    """Load and validate the quizzes, and register the quiz pages.
+
+    :raise QuizContentError: when a quiz file is broken, naming file, line and question.
+    """
+    from quizzes.views import bp
+
+    with app.app_context():
+        video_slugs = host.video_slugs()
+    app.extensions["quizzes"] = QuizState(
+        host=host, quizzes=load_quizzes_cached(app.config["CONTENT_DIR"], video_slugs)
+    )
+    app.register_blueprint(bp)
+
+    app.add_template_filter(host.render_markdown, "quiz_markdown")
+
+    @app.context_processor
+    def _quiz_base_template():
+        return {"quiz_base_template": host.base_template}

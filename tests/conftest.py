@@ -8,20 +8,32 @@ import pytest
 from app import create_app
 from config import TestConfig
 from course.extensions import db
+from quizzes.models import QuizBase
 from tests import factories
 
 pytest_plugins = ["tests.fixtures_auth"]
+
+
+def create_tables():
+    """Create the course's and the quiz plugin's tables (two MetaData objects)."""
+    db.create_all()
+    QuizBase.metadata.create_all(db.engine)
+
+
+def drop_tables():
+    db.session.remove()
+    QuizBase.metadata.drop_all(db.engine)
+    db.drop_all()
+    db.engine.dispose()  # close pooled connections, or PostgreSQL ones leak
 
 
 @pytest.fixture
 def app():
     app = create_app(TestConfig)
     with app.app_context():
-        db.create_all()
+        create_tables()
         yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()  # close pooled connections, or PostgreSQL ones leak
+        drop_tables()
 
 
 @pytest.fixture

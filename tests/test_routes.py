@@ -14,6 +14,7 @@ ROLES = [ANON, *Role]
 LOGIN = 302  # anonymous visitors are sent to the sign-in page
 MODULE = "/units/elements-of-a-healthy-relationship"
 HANDOUT = "/handouts/healthy-relationships-small-moments"
+QUIZ = "/quizzes/elements-of-a-healthy-relationship"
 
 
 def everyone(code):
@@ -47,6 +48,17 @@ ACCESS = {
     "learning.complete": ("POST", f"{MODULE}/complete", only(302, Role.TRAINEE)),
     "curriculum.handout": ("GET", HANDOUT, {**everyone(200), ANON: LOGIN}),
     "admin.index": ("GET", "/admin/", only(200, Role.SITE_ADMIN)),
+    "quizzes.static": ("GET", "/static/quizzes/quiz.js", everyone(200)),
+    "quizzes.overview": ("GET", QUIZ, only(200, Role.TRAINEE)),
+    "quizzes.start": ("POST", f"{QUIZ}/start", only(302, Role.TRAINEE)),
+    # Attempts are checked object by object (tests/quizzes/test_quiz_permissions.py);
+    # an id that is nobody's is simply not found, for everyone signed in.
+    "quizzes.attempt": ("GET", "/quizzes/attempts/999999", only(404, others=404)),
+    "quizzes.answer": ("POST", "/quizzes/attempts/999999", only(404, others=404)),
+    "quizzes.autosave": ("POST", "/quizzes/attempts/999999/autosave", only(404, others=404)),
+    "quizzes.noticed": ("POST", "/quizzes/attempts/999999/noticed/q", only(404, others=404)),
+    # Everyone may see their own results page.
+    "quizzes.person": ("GET", lambda user: f"/quizzes/people/{user.id}", only(200, others=200)),
 }
 
 
@@ -60,8 +72,11 @@ def test_every_route_is_classified(app):
 @pytest.mark.parametrize("role", ROLES, ids=str)
 def test_route_access_for_each_role(client, auth, endpoint, role):
     method, path, expected = ACCESS[endpoint]
-    if role != ANON:
-        auth.login_as(factories.make_user(Role(role)))
+    user = factories.make_user(Role(role)) if role != ANON else None
+    if user:
+        auth.login_as(user)
+    if callable(path):
+        path = path(user or factories.make_trainee())
     response = client.open(path, method=method)
     response.close()  # static files are streamed; close them
     assert response.status_code == expected[role], f"{role} {method} {path}"

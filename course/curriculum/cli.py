@@ -15,18 +15,28 @@ content_cli = AppGroup("content", help="Check and inspect the curriculum in cont
 
 @content_cli.command("check")
 def check():
-    """Validate content/ and list every problem (exit code 1 if any)."""
-    from quizzes.api import quiz_slugs
+    """Validate content/, quizzes included, and list every problem (exit code 1 if any)."""
+    from quizzes.api import QuizContentError, check_quizzes, quiz_slugs
 
+    content_dir = current_app.config["CONTENT_DIR"]
+    failed = False
     try:
-        curriculum = load_curriculum(current_app.config["CONTENT_DIR"], quiz_slugs())
+        curriculum = load_curriculum(content_dir, quiz_slugs(content_dir))
     except ContentError as exc:
         click.echo(str(exc), err=True)
+        failed, curriculum = True, None
+    try:
+        quizzes = check_quizzes(content_dir, frozenset(curriculum.videos) if curriculum else None)
+    except QuizContentError as exc:
+        click.echo(str(exc), err=True)
+        failed = True
+    if failed:
         sys.exit(1)
     units = sum(len(level.units) for level in curriculum.levels)
     click.echo(
         f"content/ is valid: {len(curriculum.levels)} levels, {units} units, "
-        f"{len(curriculum.handouts)} handouts, {len(curriculum.videos)} videos."
+        f"{len(curriculum.handouts)} handouts, {len(curriculum.videos)} videos, "
+        f"{len(quizzes)} quizzes."
     )
 
 

@@ -81,6 +81,11 @@ class Curriculum:
             (unit for level in self.levels for unit in level.units if unit.slug == slug), None
         )
 
+    def unit_for_quiz(self, quiz_slug: str) -> Unit | None:
+        return next(
+            (unit for level in self.levels for unit in level.units if unit.quiz == quiz_slug), None
+        )
+
     def outline(self) -> dict:
         """Return the whole structure as plain data (for `content outline --json`)."""
         return {

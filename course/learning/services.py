@@ -12,6 +12,7 @@ from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning.models import Enrolment, EnrolmentStatus, UnitProgress, UnitStatus
 from course.timeutil import utcnow
+from quizzes.api import has_passed
 
 # Level 1 is the self-paced workshop: opening a module enrols the trainee. Later
 # levels are entered through a mentor group or an invitation.
@@ -134,8 +135,18 @@ def unmet_requirements(user: User, unit: Unit) -> list[str]:
 
     This is the one place completion rules gather.
     """
-    # TODO(#3): a unit with a quiz also needs quizzes.api.has_passed(user.id, unit.quiz).
-    return []
+    unmet = []
+    if unit.quiz and not has_passed(user.id, unit.quiz):
+        unmet.append("Pass this module's quiz first: the module is complete when you pass it.")
+    return unmet
+
+
+def complete_unit_of_passed_quiz(app, user_id: int, quiz_slug: str, **extra) -> None:
+    """Complete the unit whose quiz was just passed (subscribed to ``quiz_passed``)."""
+    unit = get_curriculum().unit_for_quiz(quiz_slug)
+    user = db.session.get(User, user_id)
+    if unit is not None and user is not None:
+        mark_unit_complete(user, unit)
 
 
 def mark_unit_complete(user: User, unit: Unit) -> LevelProgress:

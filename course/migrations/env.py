@@ -37,9 +37,10 @@ target_db = current_app.extensions["migrate"].db
 
 
 def get_metadata():
-    if hasattr(target_db, "metadatas"):
-        return target_db.metadatas[None]
-    return target_db.metadata
+    # The quiz plugin's tables live in their own MetaData (see quizzes/models.py).
+    from quizzes.models import QuizBase
+
+    return [target_db.metadata, QuizBase.metadata]
 
 
 def run_migrations_offline():

@@ -16,6 +16,7 @@ from app import create_app
 from config import TestConfig
 from course.demo import seed
 from course.extensions import db
+from tests.conftest import create_tables
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -51,7 +52,7 @@ def live_server(tmp_path_factory):
 
     app = create_app(LiveConfig)
     with app.app_context():
-        db.create_all()
+        create_tables()
         seed()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

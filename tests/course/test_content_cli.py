@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from course.curriculum.loader import load_curriculum
+from quizzes.api import quiz_slugs
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REAL_CONTENT = REPO_ROOT / "content"
@@ -34,15 +35,16 @@ def real_front_matter(slug: str) -> dict:
 
 
 def test_content_check_real_content_is_valid(runner):
-    real = load_curriculum(REAL_CONTENT)
+    real = load_curriculum(REAL_CONTENT, quiz_slugs(REAL_CONTENT))
     units = sum(len(level.units) for level in real.levels)
+    quizzes = len(quiz_slugs(REAL_CONTENT))
 
     result = runner.invoke(args=["content", "check"])
 
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"content/ is valid: 3 levels, {units} units, {len(real.handouts)} handouts, "
-        f"{len(real.videos)} videos.\n"
+        f"{len(real.videos)} videos, {quizzes} quizzes.\n"
     )
     assert units >= 7
 

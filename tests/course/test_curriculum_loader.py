@@ -375,15 +375,16 @@ def test_load_curriculum_invalid_yaml_in_front_matter(tmp_path):
     edit(root, "level-1/01-first-module.md", "title: First Module\n", "title: First: Module\n")
     [problem] = problems_of(root)
     assert (problem.path, problem.line) == (MODULE, 3)
-    assert problem.message == "invalid YAML: mapping values are not allowed here"
+    # PyYAML's pure-Python and libyaml parsers word the end of this message differently.
+    assert problem.message.startswith("invalid YAML: mapping values are not allowed")
 
 
 def test_load_curriculum_invalid_yaml_in_levels_file(tmp_path):
     root = make_content(tmp_path)
     edit(root, "levels.yaml", "    title: Level 2\n", "    title: Level: 2\n")
-    assert problems_of(root) == [
-        Problem(LEVELS, 9, "invalid YAML: mapping values are not allowed here")
-    ]
+    [problem] = problems_of(root)
+    assert (problem.path, problem.line) == (LEVELS, 9)
+    assert problem.message.startswith("invalid YAML: mapping values are not allowed")
 
 
 def test_load_curriculum_no_front_matter(tmp_path):

@@ -1,9 +1,21 @@
+import shutil
+
 import pytest
 
+from app import create_app
+from config import TestConfig
 from course.accounts.models import Role
 from course.curriculum.services import get_curriculum
 from course.learning import services
 from course.learning.models import EnrolmentStatus, UnitStatus
+from quizzes.api import has_passed, take_quiz
+from tests.conftest import create_tables, drop_tables
+
+
+def complete(trainee, unit):
+    """Complete a module the way a trainee does: pass its quiz."""
+    assert take_quiz(trainee.id, unit.quiz)
+    return services.level_progress(trainee, get_curriculum().level(unit.level))
 
 
 @pytest.fixture
@@ -33,14 +45,14 @@ def test_opening_a_module_enrols_and_marks_it_in_progress(app, make, level_one):
 
 def test_revisiting_a_completed_module_keeps_it_complete(app, make, level_one):
     trainee = make.make_trainee()
-    services.mark_unit_complete(trainee, level_one.units[0])
+    complete(trainee, level_one.units[0])
     assert services.record_visit(trainee, level_one.units[0]) == UnitStatus.COMPLETE
 
 
 def test_progress_counts_completed_modules(app, make, level_one):
     trainee = make.make_trainee()
     for unit in level_one.units[:3]:
-        services.mark_unit_complete(trainee, unit)
+        complete(trainee, unit)
     services.record_visit(trainee, level_one.units[3])
     progress = services.level_progress(trainee, level_one)
     assert (progress.done, progress.percent) == (3, 43)
@@ -55,8 +67,8 @@ def test_progress_counts_completed_modules(app, make, level_one):
 def test_completing_every_module_completes_level_one_and_opens_level_two(app, make, level_one):
     trainee = make.make_trainee()
     for unit in level_one.units[:-1]:
-        assert not services.mark_unit_complete(trainee, unit).complete
-    progress = services.mark_unit_complete(trainee, level_one.units[-1])
+        assert not complete(trainee, unit).complete
+    progress = complete(trainee, level_one.units[-1])
     assert progress.complete
     assert progress.enrolment.completed_at is not None
     assert services.has_completed_level(trainee, "level-1")
@@ -66,24 +78,41 @@ def test_completing_every_module_completes_level_one_and_opens_level_two(app, ma
     )
 
 
-def test_marking_a_module_complete_twice_changes_nothing(app, make, level_one):
+def test_a_module_with_a_quiz_cannot_be_completed_before_the_quiz_is_passed(app, make, level_one):
     trainee = make.make_trainee()
-    services.mark_unit_complete(trainee, level_one.units[0])
+    unit = level_one.units[0]
+    assert not take_quiz(trainee.id, unit.quiz, correct=False)
+    with pytest.raises(services.LearningError, match="Pass this module's quiz first"):
+        services.mark_unit_complete(trainee, unit)
+    assert services.unit_status(trainee, unit) == UnitStatus.NOT_STARTED
+
+
+def test_passing_a_quiz_completes_its_module(app, make, level_one):
+    trainee = make.make_trainee()
+    unit = level_one.units[4]
+    take_quiz(trainee.id, unit.quiz)
+    assert has_passed(trainee.id, unit.quiz)
+    assert services.unit_status(trainee, unit) == UnitStatus.COMPLETE
+
+
+def test_passing_a_quiz_again_changes_nothing(app, make, level_one):
+    trainee = make.make_trainee()
+    complete(trainee, level_one.units[0])
     first = services.current_enrolment(trainee, "level-1").progress[0].completed_at
-    progress = services.mark_unit_complete(trainee, level_one.units[0])
+    progress = complete(trainee, level_one.units[0])
     assert progress.done == 1
     assert services.current_enrolment(trainee, "level-1").progress[0].completed_at == first
 
 
 def test_progress_is_per_person(app, make, level_one):
     amara, jonah = make.make_trainee(), make.make_trainee()
-    services.mark_unit_complete(amara, level_one.units[0])
+    complete(amara, level_one.units[0])
     assert services.level_progress(jonah, level_one).done == 0
 
 
 def test_training_page_lists_modules_with_status_and_percentage(client, auth, level_one):
     trainee = auth.login_as(Role.TRAINEE)
-    services.mark_unit_complete(trainee, level_one.units[0])
+    complete(trainee, level_one.units[0])
     services.record_visit(trainee, level_one.units[1])
     page = client.get("/training").get_data(as_text=True)
     assert "1 of 7 done (14%)" in page
@@ -95,21 +124,46 @@ def test_training_page_lists_modules_with_status_and_percentage(client, auth, le
     assert "Locked. Level 2 opens when you have completed Level 1: Knowledge Building." in page
 
 
-def test_module_page_renders_markdown_handout_and_complete_button(client, auth, level_one):
+def test_module_page_renders_markdown_handout_and_quiz_link(client, auth, level_one):
     auth.login_as(Role.TRAINEE)
     unit = level_one.units[1]
     page = client.get(f"/units/{unit.slug}").get_data(as_text=True)
     assert f"<h1>{unit.title}</h1>" in page
     assert "<h2>Key ideas</h2>" in page
-    assert "Mark as complete" in page
+    assert f'href="/quizzes/{unit.quiz}"' in page
+    assert "The module is complete when you pass its quiz." in page
     handout = get_curriculum().handouts[unit.handouts[0]]
     assert f'href="/handouts/{handout.slug}"' in page
     assert unit.reflection_prompts[0] in page
 
 
-def test_mark_as_complete_button_completes_the_module(client, auth, level_one):
-    trainee = auth.login_as(Role.TRAINEE)
-    unit = level_one.units[0]
+@pytest.fixture
+def app_without_quizzes(tmp_path):
+    """The real curriculum with the quizzes taken off, for modules completed by hand."""
+    content = tmp_path / "content"
+    shutil.copytree(TestConfig.CONTENT_DIR, content)
+    shutil.rmtree(content / "quizzes")
+    for path in (content / "level-1").glob("*.md"):
+        text = path.read_text()
+        path.write_text(text.replace(f"quiz: {path.stem.split('-', 1)[1]}", "quiz: null"))
+
+    class NoQuizzes(TestConfig):
+        CONTENT_DIR = str(content)
+
+    app = create_app(NoQuizzes)
+    with app.app_context():
+        create_tables()
+        yield app
+        drop_tables()
+
+
+def test_mark_as_complete_button_completes_a_module_without_quiz(app_without_quizzes, make):
+    client = app_without_quizzes.test_client()
+    trainee = make.make_trainee()
+    client.post("/login", data={"email": trainee.email, "password": make.PASSWORD})
+    unit = get_curriculum().level("level-1").units[0]
+    assert unit.quiz is None
+    assert "Mark as complete" in client.get(f"/units/{unit.slug}").get_data(as_text=True)
     response = client.post(f"/units/{unit.slug}/complete")
     assert response.status_code == 302
     assert services.unit_status(trainee, unit) == UnitStatus.COMPLETE
@@ -117,12 +171,22 @@ def test_mark_as_complete_button_completes_the_module(client, auth, level_one):
     assert "is marked complete" in page
 
 
-def test_completing_the_last_module_congratulates(client, auth, level_one):
+def test_mark_as_complete_is_refused_while_the_quiz_is_not_passed(client, auth, level_one):
     trainee = auth.login_as(Role.TRAINEE)
-    for unit in level_one.units[:-1]:
-        services.mark_unit_complete(trainee, unit)
-    response = client.post(f"/units/{level_one.units[-1].slug}/complete", follow_redirects=True)
-    assert "You have completed Level 1: Knowledge Building" in response.get_data(as_text=True)
+    unit = level_one.units[0]
+    response = client.post(f"/units/{unit.slug}/complete", follow_redirects=True)
+    assert "Pass this module&#39;s quiz first" in response.get_data(as_text=True)
+    assert services.unit_status(trainee, unit) != UnitStatus.COMPLETE
+
+
+def test_passing_the_last_quiz_completes_level_one(client, auth, level_one):
+    trainee = auth.login_as(Role.TRAINEE)
+    for unit in level_one.units:
+        complete(trainee, unit)
+    page = client.get("/training").get_data(as_text=True)
+    assert "7 of 7 done (100%)" in page
+    assert "Completed on" in page
+    assert "Level 2 opens when" not in page
 
 
 def test_mentor_reads_a_module_without_progress_or_button(client, auth, level_one):

@@ -76,7 +76,7 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path):
 
     app = create_app(FileDb)
     runner = app.test_cli_runner()
-    upgrade = runner.invoke(args=["db", "upgrade"])
+    upgrade = runner.invoke(args=["db", "upgrade", "heads"])
     assert upgrade.exit_code == 0, upgrade.output
     check = runner.invoke(args=["db", "check"])
     assert check.exit_code == 0, check.output

@@ -1,0 +1,1 @@
+"""Mentoring: mentor groups. # TODO(#4): weeks, meetings, sign-offs, certificates."""
