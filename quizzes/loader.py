@@ -102,8 +102,9 @@ def _load_file(path: Path, rel: str, video_slugs, problems: list[str]) -> Quiz |
         problems.append(f"{rel}:1: a quiz file must be a mapping with slug, title, questions")
         return None
     lines = {key.value: key.start_mark.line + 1 for key, _ in node.value}
-    for key in sorted(set(data) - QUIZ_FIELDS):
-        problems.append(f"{rel}:{lines[key]}: unknown field '{key}'")
+    for key in sorted(map(str, data)):
+        if key not in QUIZ_FIELDS:
+            problems.append(f"{rel}:{lines.get(key, 1)}: unknown field '{key}'")
     if data.get("slug") != path.stem:
         problems.append(
             f"{rel}:{lines.get('slug', 1)}: slug must be '{path.stem}', the file's name"
@@ -147,10 +148,10 @@ def _parse_question(raw, line, rel, video_slugs, problems, seen_ids) -> Question
         problems.append(f"{rel}:{line}: {label}: duplicate id")
         return None
     seen_ids.add(qid)
-    kind = QUESTION_TYPES.get(raw.get("type"))
+    kind_name = raw.get("type")
+    kind = QUESTION_TYPES.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
         known = ", ".join(QUESTION_TYPES)
-        kind_name = raw.get("type")
         problems.append(f"{rel}:{line}: {label}: unknown type '{kind_name}' (one of: {known})")
         return None
     unknown = sorted(set(raw) - kind.fields)

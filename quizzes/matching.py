@@ -11,6 +11,7 @@ from functools import lru_cache
 import snowballstemmer
 
 WORD_RE = re.compile(r"[a-z0-9]+")
+POSSESSIVE_RE = re.compile(r"['’]s\b")  # "Luz's" -> "Luz"; "'splash'" stays whole
 _stemmer = snowballstemmer.stemmer("english")
 
 
@@ -21,7 +22,7 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> list[str]:
     """Return the stems of the words of ``text``, in order."""
-    return [stem(word) for word in WORD_RE.findall(text.lower().replace("'s", ""))]
+    return [stem(word) for word in WORD_RE.findall(POSSESSIVE_RE.sub("", text.lower()))]
 
 
 def contains_phrase(haystack: list[str], phrase: list[str]) -> bool:

@@ -38,6 +38,11 @@ class Grade:
     details: Any = None  # what the feedback template shows
 
 
+def _is_index(value: str) -> bool:
+    """True for a plain ASCII whole number (str.isdigit also accepts '²')."""
+    return value.isascii() and value.isdigit()
+
+
 def _text(data: dict, key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -275,7 +280,7 @@ class DescribeInterpretQuestion(_SortQuestion):
         statements = []
         for n, item in enumerate(_list(data, "statements"), 1):
             _check_keys(item, {"text", "answer", "explanation"}, f" in statement {n}")
-            if item.get("answer") not in STANCES:
+            if not isinstance(item.get("answer"), str) or item["answer"] not in STANCES:
                 raise ParseProblem(f"statement {n}: answer must be one of {', '.join(STANCES)}")
             statements.append(
                 SortItem(
@@ -347,7 +352,7 @@ class ChoiceQuestion(Question):
 
     def response_from_form(self, form) -> dict:
         raw = form.getlist(self.field_name("option"))
-        picked = sorted({int(v) for v in raw if v.isdigit() and int(v) < len(self.options)})
+        picked = sorted({int(v) for v in raw if _is_index(v) and int(v) < len(self.options)})
         return {"selected": picked if self.multiple else picked[:1]}
 
     def is_answered(self, response: dict) -> bool:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 
 from quizzes.loader import Quiz
 from quizzes.models import AttemptStatus, QuizAnswer, QuizAttempt, utcnow
-from quizzes.question_types import ObservationQuestion
+from quizzes.question_types import ObservationQuestion, _is_index
 from quizzes.signals import quiz_passed
 
 
@@ -145,7 +145,7 @@ def record_self_assessment(attempt: QuizAttempt, question: ObservationQuestion, 
     chosen = set()
     for tick in ticks:
         part, _, index = tick.partition("-")
-        if part.isdigit() and index.isdigit():
+        if _is_index(part) and _is_index(index):
             p, i = int(part), int(index)
             if p < len(coverage) and i < len(coverage[p]) and not coverage[p][i]:
                 chosen.add((p, i))

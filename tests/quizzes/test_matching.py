@@ -94,11 +94,5 @@ def test_contains_phrase_at_the_end_of_the_answer():
     assert contains_phrase(["she", "look", "back"], ["look", "back"])
 
 
-# BUG: quizzes/matching.py:24 removes "'s" anywhere, so an opening single quote before a
-# word starting with "s" eats its first letter: "'splash'" becomes "plash'".
-@pytest.mark.xfail(
-    strict=True,
-    reason='matching.stems strips every "\'s", also a quote before a word starting with s',
-)
 def test_covers_single_quoted_word_starting_with_s():
     assert covers("Teresa says 'splash' each time", [["splash"]])

@@ -352,17 +352,11 @@ def test_load_quizzes_one_file_several_problems(content):
     ]
 
 
-# BUG: quizzes/loader.py:150 looks the type up with QUESTION_TYPES.get(raw.get("type"));
-# a list ("type: [choice]") is unhashable and raises TypeError instead of a problem.
-@pytest.mark.xfail(strict=True, reason="a list 'type' raises TypeError, not QuizContentError")
 def test_load_quizzes_question_type_given_as_a_list(content):
     write(content, "sample.yaml", HEADER + REFLECTION.replace("reflection", "[reflection]"))
     assert only_problem(content).startswith(f"{FILE}:5: question 'own-practice': unknown type")
 
 
-# BUG: quizzes/loader.py:105-106 indexes `lines` (keyed by the YAML node's *string* key)
-# with the loaded key; a non-string key such as "2: x" is the int 2, so KeyError escapes.
-@pytest.mark.xfail(strict=True, reason="a non-string top-level key raises KeyError")
 def test_load_quizzes_non_string_top_level_key(content):
     write(content, "sample.yaml", HEADER.replace("questions:\n", "2: x\nquestions:\n") + REFLECTION)
     assert only_problem(content) == f"{FILE}:4: unknown field '2'"
