@@ -24,6 +24,8 @@ UNIT_FIELDS = {
     "week": (int, False),
     "handouts": (list, False),
     "reflection_prompts": (list, False),
+    "observe_prompts": (list, False),
+    "focus": (str, False),
     "videos": (list, False),
     "quiz": ((str, type(None)), False),
 }
@@ -130,6 +132,19 @@ def _load_videos(reader: Reader) -> dict[str, Video]:
                 "a video needs either 'file' or 'url', not both",
             )
             continue
+        captions = reader.root / record.data["captions"]
+        if not captions.is_file():
+            reader.problem(
+                record.path,
+                record.line("captions"),
+                f"captions file {record.data['captions']} not found",
+            )
+            continue
+        if not captions.read_text(encoding="utf-8", errors="replace").startswith("WEBVTT"):
+            reader.problem(
+                record.path, record.line("captions"), f"{record.data['captions']} is not WebVTT"
+            )
+            continue
         videos[record.data["slug"]] = Video(**record.data)
     return videos
 
@@ -232,6 +247,7 @@ def _build_unit(reader, record, body, level_slug, handouts, videos, known_quizze
     if quiz is not None and quiz not in known_quizzes:
         reader.problem(record.path, record.line("quiz"), f"unknown quiz '{quiz}'")
     prompts = reader.check_string_list(record, "reflection_prompts")
+    observe_prompts = reader.check_string_list(record, "observe_prompts")
     if len(reader.problems) > problems_before:
         return None
     return Unit(
@@ -246,6 +262,8 @@ def _build_unit(reader, record, body, level_slug, handouts, videos, known_quizze
         week=data.get("week"),
         handouts=unit_handouts,
         reflection_prompts=prompts,
+        observe_prompts=observe_prompts,
+        focus=data.get("focus"),
         videos=unit_videos,
         quiz=quiz,
     )

@@ -52,6 +52,8 @@ class Unit:
     week: int | None = None
     handouts: tuple[str, ...] = ()
     reflection_prompts: tuple[str, ...] = ()
+    observe_prompts: tuple[str, ...] = ()
+    focus: str | None = None
     videos: tuple[str, ...] = ()
     quiz: str | None = None
 
@@ -115,5 +117,7 @@ def _unit_outline(unit: Unit) -> dict:
         "handouts": list(unit.handouts),
         "videos": list(unit.videos),
         "quiz": unit.quiz,
+        "focus": unit.focus,
+        "observe_prompts": list(unit.observe_prompts),
         "reflection_prompts": list(unit.reflection_prompts),
     }

@@ -65,8 +65,9 @@ MINIMAL_TREE = {
         "    description: A father and his toddler at bath time.\n"  # 4
         "    duration_seconds: 240\n"  # 5
         "    file: curriculum/bath-time.mp4\n"  # 6
-        "    captions: curriculum/bath-time.vtt\n"  # 7
+        "    captions: captions/bath-time.vtt\n"  # 7
     ),
+    "captions/bath-time.vtt": "WEBVTT\n\n00:00.000 --> 00:04.000\nSplash!\n",
     "handouts/first-handout.md": (
         "---\n"  # 1
         "slug: first-handout\n"  # 2
@@ -253,7 +254,7 @@ def test_load_curriculum_minimal_tree_loads(tmp_path):
     video = curriculum.videos["bath-time"]
     assert video.file == "curriculum/bath-time.mp4"
     assert video.url is None
-    assert video.captions == "curriculum/bath-time.vtt"
+    assert video.captions == "captions/bath-time.vtt"
 
 
 def test_curriculum_outline_minimal_tree_is_plain_data(tmp_path):
@@ -276,6 +277,8 @@ def test_curriculum_outline_minimal_tree_is_plain_data(tmp_path):
                         "handouts": ["first-handout"],
                         "videos": [],
                         "quiz": None,
+                        "focus": None,
+                        "observe_prompts": [],
                         "reflection_prompts": ["What did you notice?"],
                     }
                 ],
@@ -296,6 +299,8 @@ def test_curriculum_outline_minimal_tree_is_plain_data(tmp_path):
                         "handouts": [],
                         "videos": ["bath-time"],
                         "quiz": None,
+                        "focus": None,
+                        "observe_prompts": [],
                         "reflection_prompts": [],
                     }
                 ],
@@ -562,9 +567,23 @@ def test_load_curriculum_video_with_url_only(tmp_path):
     assert (video.file, video.url) == (None, "https://media.example.org/bath-time.mp4")
 
 
+def test_load_curriculum_video_with_missing_captions_file(tmp_path):
+    root = make_content(tmp_path)
+    (root / "captions" / "bath-time.vtt").unlink()
+    problems = problems_of(root)
+    assert Problem(VIDEOS, 7, "captions file captions/bath-time.vtt not found") in problems
+
+
+def test_load_curriculum_video_with_captions_that_are_not_webvtt(tmp_path):
+    root = make_content(tmp_path)
+    write(root, "captions/bath-time.vtt", "1\n00:00:00,000 --> 00:00:04,000\nSplash!\n")
+    problems = problems_of(root)
+    assert Problem(VIDEOS, 7, "captions/bath-time.vtt is not WebVTT") in problems
+
+
 def test_load_curriculum_video_without_captions(tmp_path):
     root = make_content(tmp_path)
-    edit(root, "videos.yaml", "    captions: curriculum/bath-time.vtt\n", "")
+    edit(root, "videos.yaml", "    captions: captions/bath-time.vtt\n", "")
     assert Problem(VIDEOS, 2, "missing field 'captions'") in problems_of(root)
 
 
