@@ -1,14 +1,18 @@
 """The standalone host: ``flask --app app run`` or ``gunicorn 'app:create_app()'``."""
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
+import click
 from flask import Flask
 
 import course
 import quizzes
 from config import Config, config_from_env
+from course.curriculum.loader import ContentError
 from course.quiz_host import make_quiz_host
+from quizzes.loader import QuizContentError
 
 
 def create_app(config_object: type[Config] | Mapping | None = None) -> Flask:
@@ -25,6 +29,18 @@ def create_app(config_object: type[Config] | Mapping | None = None) -> Flask:
         app.config.from_mapping(config_object)
     base.check(app.config)
     Path(app.instance_path).mkdir(exist_ok=True)  # home of the default SQLite file
-    course.init_app(app)
-    quizzes.init_app(app, host=make_quiz_host())
+    with _stop_cleanly_on_broken_content():
+        course.init_app(app)
+        quizzes.init_app(app, host=make_quiz_host())
     return app
+
+
+@contextmanager
+def _stop_cleanly_on_broken_content():
+    """On the command line, list content problems and exit 1 instead of a traceback."""
+    try:
+        yield
+    except (ContentError, QuizContentError) as exc:
+        if click.get_current_context(silent=True) is None:
+            raise
+        raise click.ClickException(str(exc)) from exc

@@ -29,6 +29,13 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 2048)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins allowed per account (email) and per address (client IP).
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get(
+        "LOGIN_LIMIT_PER_ADDRESS", "20 per minute;100 per hour"
+    )
+    HSTS = False
     INVITATION_DAYS = _env_int("INVITATION_DAYS", 14)
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name; memory-hard)
     SESSION_COOKIE_HTTPONLY = True
@@ -36,6 +43,19 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tie CSRF tokens to the session, not a clock
+    # Email (course/notifications/mail.py): console, file, smtp or memory.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") != "0"  # STARTTLS unless "0"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "PFR Learn <no-reply@pfr-learn.example.org>"
+    )
+    # Scheme and host for links in emails, e.g. https://learn.example.org
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
 
     @staticmethod
     def check(config: Mapping) -> None:
@@ -51,11 +71,14 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
+    RATELIMIT_ENABLED = False  # the throttling tests switch it back on
     # Tests hash hundreds of passwords; scrypt's cost is the point in production only.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
+    MAIL_BACKEND = "memory"  # sent mail lands in app.extensions["course_mail_outbox"]
 
 
 class ProductionConfig(Config):
+    HSTS = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

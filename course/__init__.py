@@ -5,11 +5,12 @@ from pathlib import Path
 
 from flask import Blueprint, Flask
 
-from course import database  # noqa: F401  (registers the SQLite pragmas)
+from course import database, security  # noqa: F401  (database: the SQLite pragmas)
 from course.accounts.models import User
 from course.curriculum.loader import load_curriculum_cached
 from course.curriculum.models import Curriculum
-from course.extensions import csrf, db, login_manager, migrate
+from course.extensions import csrf, db, limiter, login_manager, migrate
+from course.markup import render_markdown
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -26,17 +27,30 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
 
     :raise ContentError: when content/ is broken, naming each file and line.
     """
-    from course import accounts, admin, curriculum, learning, views
+    from course import (
+        accounts,
+        admin,
+        curriculum,
+        learning,
+        mentoring,
+        notifications,
+        reflections,
+        views,
+    )
     from course.agencies import models as _agencies  # noqa: F401  (register the tables)
     from course.cli import register_commands
     from course.learning.services import complete_unit_of_passed_quiz
     from course.mentoring import models as _mentoring  # noqa: F401
+    from course.notifications import models as _notifications  # noqa: F401
+    from course.reflections import models as _reflections  # noqa: F401
     from quizzes.api import quiz_slugs
     from quizzes.signals import quiz_passed
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to see that page."
@@ -46,9 +60,20 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
         curriculum=load_curriculum_cached(app.config["CONTENT_DIR"], known_quizzes)
     )
     quiz_passed.connect(complete_unit_of_passed_quiz, app)
-    blueprints: list[Blueprint] = [views.bp, accounts.bp, learning.bp, curriculum.bp, admin.bp]
+    blueprints: list[Blueprint] = [
+        views.bp,
+        accounts.bp,
+        learning.bp,
+        curriculum.bp,
+        admin.bp,
+        mentoring.bp,
+        reflections.bp,
+        notifications.bp,
+    ]
     for bp in blueprints:
         app.register_blueprint(bp, url_prefix=url_prefix or None)
+    app.add_template_filter(render_markdown, "markdown")
+    app.context_processor(notifications.inject_unread_count)
     register_commands(app)
 
 

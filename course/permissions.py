@@ -25,6 +25,11 @@ class Action(StrEnum):
     USER_INVITE = "user:invite"
     ATTEMPT_REVIEW = "attempt:review"  # obj: the trainee; quiz answers and scores
     PROGRESS_VIEW = "progress:view"  # obj: the trainee; status, dates, pass/fail only
+    REFLECTION_VIEW = "reflection:view"  # obj: a Reflection
+    REFLECTION_REVIEW = "reflection:review"  # obj: a Reflection
+    GROUP_VIEW = "group:view"  # obj: a MentorGroup
+    GROUP_MENTOR = "group:mentor"  # obj: a MentorGroup; sign off, log meetings, open weeks
+    GROUP_FORM = "group:form"
 
 
 def can(user, action: Action, obj=None) -> bool:
@@ -41,7 +46,34 @@ def can(user, action: Action, obj=None) -> bool:
         return user.id == obj.id or user.has_role(Role.SITE_ADMIN) or _mentors(user, obj)
     if action == Action.PROGRESS_VIEW:
         return can(user, Action.ATTEMPT_REVIEW, obj) or _agency_admin_of(user, obj)
+    if action == Action.REFLECTION_VIEW:
+        return (
+            user.id == obj.trainee_id
+            or user.id == obj.group.mentor_id
+            or user.has_role(Role.SITE_ADMIN)
+            or _shared_with_partner(user, obj)
+        )
+    if action == Action.REFLECTION_REVIEW:
+        return user.id == obj.group.mentor_id
+    if action == Action.GROUP_VIEW:
+        return user.id == obj.mentor_id or user.has_role(Role.SITE_ADMIN)
+    if action == Action.GROUP_MENTOR:
+        return user.id == obj.mentor_id
+    if action == Action.GROUP_FORM:
+        return user.has_role(Role.SITE_ADMIN, Role.AGENCY_ADMIN)
     raise ValueError(f"no rule for {action}")
+
+
+def _shared_with_partner(user, reflection) -> bool:
+    """A pair partner reads submitted reflections when the mentor has allowed it."""
+    from course.reflections.models import ReflectionStatus
+
+    group = reflection.group
+    return (
+        group.share_reflections
+        and user.id in group.trainee_ids
+        and reflection.status != ReflectionStatus.DRAFT
+    )
 
 
 def _mentors(user, trainee) -> bool:
@@ -76,6 +108,20 @@ def require(action: Action, obj=None) -> None:
     """Abort with 403 unless the current user may perform ``action`` on ``obj``."""
     if not can(current_user, action, obj):
         abort(403)
+
+
+def get_visible_or_404(model, object_id: int, action: Action):
+    """Load an object the current user may act on.
+
+    :raise 404: when it does not exist or the user may not see it, so ids of other
+        people's records reveal nothing.
+    """
+    from course.extensions import db
+
+    obj = db.session.get(model, object_id)
+    if obj is None or not can(current_user, action, obj):
+        abort(404)
+    return obj
 
 
 def role_required(*roles: Role):

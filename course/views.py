@@ -55,3 +55,15 @@ def bad_request(error):
         message="The request could not be understood. If you were "
         "sending a form, go back and send it again.",
     ), 400
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(error):
+    return render_template(
+        "course/error.html",
+        code=429,
+        title="Please wait a moment",
+        message="There were too many sign-in attempts. Wait a minute, then "
+        "try again. If you have forgotten your password, ask your agency "
+        "admin or training center for a new invitation.",
+    ), 429

@@ -38,3 +38,31 @@ def make_trainee(**kwargs):
 
 def make_site_admin(**kwargs):
     return make_user(Role.SITE_ADMIN, **kwargs)
+
+
+def complete_level_one(trainee):
+    """Pass every Level 1 quiz, as a trainee who finished the workshop would."""
+    from course.curriculum.services import get_curriculum
+    from quizzes.api import take_quiz
+
+    for unit in get_curriculum().level("level-1").units:
+        assert take_quiz(trainee.id, unit.quiz)
+    return trainee
+
+
+def make_level_two_trainee(agency=None, **kwargs):
+    """A trainee who has completed Level 1, ready for a Level 2 group."""
+    return complete_level_one(make_trainee(agency=agency or make_agency(), **kwargs))
+
+
+def make_group(mentor=None, trainees=None, level="level-2", start_date=None, actor=None):
+    """Form a mentor group through the service (prerequisites are met for Level 2)."""
+    from datetime import date, timedelta
+
+    from course.mentoring.services import form_group
+
+    trainees = trainees or [make_level_two_trainee()]
+    mentor = mentor or make_user(Role.MASTER_TRAINER)
+    actor = actor or make_site_admin()
+    start_date = start_date or date.today() - timedelta(days=1)
+    return form_group(actor, mentor, trainees, level, start_date)

@@ -15,6 +15,15 @@ LOGIN = 302  # anonymous visitors are sent to the sign-in page
 MODULE = "/units/elements-of-a-healthy-relationship"
 HANDOUT = "/handouts/healthy-relationships-small-moments"
 QUIZ = "/quizzes/elements-of-a-healthy-relationship"
+WEEK = "/units/l2-week-01-watching-with-fresh-eyes"
+FILM = "/videos/l2-infant-bottle-pauses"
+MENTORS = (Role.MASTER_TRAINER, Role.AGENCY_TRAINER)
+NOBODY = 999999  # an id that belongs to nothing: object checks answer 404
+
+
+def signed_in(code):
+    """Every signed-in role gets ``code``; anonymous visitors go to sign in."""
+    return only(code, others=code)
 
 
 def everyone(code):
@@ -53,12 +62,56 @@ ACCESS = {
     "quizzes.start": ("POST", f"{QUIZ}/start", only(302, Role.TRAINEE)),
     # Attempts are checked object by object (tests/quizzes/test_quiz_permissions.py);
     # an id that is nobody's is simply not found, for everyone signed in.
-    "quizzes.attempt": ("GET", "/quizzes/attempts/999999", only(404, others=404)),
-    "quizzes.answer": ("POST", "/quizzes/attempts/999999", only(404, others=404)),
-    "quizzes.autosave": ("POST", "/quizzes/attempts/999999/autosave", only(404, others=404)),
-    "quizzes.noticed": ("POST", "/quizzes/attempts/999999/noticed/q", only(404, others=404)),
+    "quizzes.attempt": ("GET", "/quizzes/attempts/999999", signed_in(404)),
+    "quizzes.answer": ("POST", "/quizzes/attempts/999999", signed_in(404)),
+    "quizzes.autosave": ("POST", "/quizzes/attempts/999999/autosave", signed_in(404)),
+    "quizzes.noticed": ("POST", "/quizzes/attempts/999999/noticed/q", signed_in(404)),
     # Everyone may see their own results page.
-    "quizzes.person": ("GET", lambda user: f"/quizzes/people/{user.id}", only(200, others=200)),
+    "quizzes.person": ("GET", lambda user: f"/quizzes/people/{user.id}", signed_in(200)),
+    # Mentored levels. Object routes are asked for an id that is nobody's: roles that
+    # pass the coarse check get 404; per-object rules are tested in tests/course/.
+    "learning.level": ("GET", "/levels/level-2", only(200, Role.TRAINEE)),
+    "learning.answer_invitation": (
+        "POST",
+        f"/level-three-invitations/{NOBODY}",
+        only(404, Role.TRAINEE),
+    ),
+    "curriculum.captions": ("GET", f"{FILM}/captions.vtt", signed_in(200)),
+    "curriculum.video_file": ("GET", "/videos/no-such-film/file", signed_in(404)),
+    "reflections.save": ("POST", f"{WEEK}/reflection", only(404, Role.TRAINEE)),
+    "reflections.autosave": ("POST", f"{WEEK}/reflection/autosave", only(404, Role.TRAINEE)),
+    "reflections.show": ("GET", f"/reflections/{NOBODY}", signed_in(404)),
+    "reflections.review": ("GET", f"/reflections/{NOBODY}/review", signed_in(404)),
+    "reflections.queue": ("GET", "/mentor/queue", only(200, *MENTORS)),
+    "mentoring.dashboard": ("GET", "/mentor", only(200, *MENTORS)),
+    "mentoring.group": ("GET", f"/mentor/groups/{NOBODY}", signed_in(404)),
+    "mentoring.sign_off": ("POST", f"/mentor/groups/{NOBODY}/sign-off", only(404, *MENTORS)),
+    "mentoring.certify": ("POST", f"/mentor/groups/{NOBODY}/certify", only(404, *MENTORS)),
+    "mentoring.open_week": ("POST", f"/mentor/groups/{NOBODY}/open-week", only(404, *MENTORS)),
+    "mentoring.pause": ("POST", f"/mentor/groups/{NOBODY}/pause", only(404, *MENTORS)),
+    "mentoring.sharing": ("POST", f"/mentor/groups/{NOBODY}/sharing", only(404, *MENTORS)),
+    "mentoring.new_meeting": (
+        "GET",
+        f"/mentor/groups/{NOBODY}/meetings/new",
+        only(404, *MENTORS),
+    ),
+    "mentoring.revoke_sign_off": (
+        "GET",
+        f"/mentor/sign-offs/{NOBODY}/revoke",
+        only(404, *MENTORS),
+    ),
+    "mentoring.invite_level_three": (
+        "POST",
+        f"/mentor/trainees/{NOBODY}/invite-level-three",
+        only(404, Role.MASTER_TRAINER, Role.SITE_ADMIN),
+    ),
+    "mentoring.new_group": ("GET", "/groups/new", only(200, Role.SITE_ADMIN, Role.AGENCY_ADMIN)),
+    "notifications.index": ("GET", "/notifications", signed_in(200)),
+    # Notifications are checked by owner (tests/course/test_notifications.py).
+    "notifications.mark_read": ("POST", f"/notifications/{NOBODY}/read", signed_in(404)),
+    "notifications.mark_all_read": ("POST", "/notifications/read-all", signed_in(302)),
+    # Public: anyone can check a certificate code; an unknown one is not found.
+    "mentoring.verify": ("GET", "/verify/PFR-NOPE-NOPE-NOPE", everyone(404)),
 }
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -48,11 +50,35 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def _load_common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+
+
+COMMON_PASSWORDS = _load_common_passwords()
+KEYBOARD_RUNS = ("0123456789012345", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
+COMMON_STEMS = re.compile(r"^(password|passw0rd|p@ssw0rd|letmein|welcome|iloveyou|qwerty|admin)")
+
+
+def is_common_password(password: str) -> bool:
+    """True for passwords that guessers try first, however long."""
+    lowered = password.lower()
+    return (
+        lowered in COMMON_PASSWORDS
+        or len(set(lowered)) <= 2
+        or any(lowered in run or lowered in run[::-1] for run in KEYBOARD_RUNS)
+        or bool(COMMON_STEMS.match(lowered) and re.fullmatch(r"[a-z@0]+[\d!@#$%^&*.]*", lowered))
+    )
+
+
 def password_problems(password: str, email: str = "") -> list[str]:
     """Say what is wrong with a proposed password (an empty list when it is fine)."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    elif is_common_password(password):
+        problems.append("That password is too common; choose one nobody would guess.")
     if email and normalize_email(email).split("@")[0] in password.lower():
         problems.append("Do not use your email address in your password.")
     return problems

@@ -1,13 +1,43 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from course.accounts import services
 from course.accounts.forms import LoginForm, PostForm, SetPasswordForm
+from course.accounts.models import normalize_email
+from course.extensions import limiter
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
+def _login_account_key() -> str:
+    return "login:" + normalize_email(request.form.get("email", ""))
+
+
+def _failed(response) -> bool:
+    """Only failed sign-ins count towards the limits (a success redirects)."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("course.index"))

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from course.curriculum.models import Curriculum, Handout, Level, Unit, UnitKind, Video
+from course.curriculum.models import (
+    RUBRIC_SCORES,
+    Criterion,
+    Curriculum,
+    Handout,
+    Level,
+    Unit,
+    UnitKind,
+    Video,
+)
 from course.curriculum.reader import ContentError, Problem, Reader, Record
 from course.markup import render_markdown
 
@@ -38,6 +47,13 @@ LEVEL_FIELDS = {
     "requires": ((str, type(None)), False),
     "invitation_only": (bool, False),
 }
+CRITERION_FIELDS = {
+    "slug": (str, True),
+    "title": (str, True),
+    "question": (str, True),
+    "levels": (dict, True),
+}
+RUBRIC_FILE = "rubric.yaml"
 VIDEO_FIELDS = {
     "slug": (str, True),
     "title": (str, True),
@@ -83,9 +99,11 @@ def load_curriculum(
                 units=units,
             )
         )
+    rubric = _load_rubric(reader)
     if reader.problems:
         raise ContentError(reader.problems)
     return Curriculum(
+        rubric=rubric,
         levels=tuple(sorted(levels, key=lambda lv: lv.number)),
         handouts=handouts,
         videos=videos,
@@ -147,6 +165,30 @@ def _load_videos(reader: Reader) -> dict[str, Video]:
             continue
         videos[record.data["slug"]] = Video(**record.data)
     return videos
+
+
+def _load_rubric(reader: Reader) -> tuple[Criterion, ...]:
+    records = reader.read_list_file(RUBRIC_FILE, "criteria", CRITERION_FIELDS)
+    _check_unique(reader, records, "slug", "criterion")
+    criteria = []
+    for record in records:
+        levels = record.data["levels"]
+        if set(levels) != set(RUBRIC_SCORES) or not all(
+            isinstance(text, str) and text.strip() for text in levels.values()
+        ):
+            reader.problem(
+                record.path, record.line("levels"), "levels must describe each score 1, 2, 3 and 4"
+            )
+            continue
+        criteria.append(
+            Criterion(
+                slug=record.data["slug"],
+                title=record.data["title"],
+                question=record.data["question"],
+                levels=tuple(levels[score] for score in RUBRIC_SCORES),
+            )
+        )
+    return tuple(criteria)
 
 
 def _load_handouts(reader: Reader) -> dict[str, Handout]:

@@ -69,11 +69,25 @@ class Level:
     units: tuple[Unit, ...] = ()
 
 
+RUBRIC_SCORES = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One rubric criterion for reviewing reflections; ``levels[n - 1]`` describes score n."""
+
+    slug: str
+    title: str
+    question: str
+    levels: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Curriculum:
     levels: tuple[Level, ...]
     handouts: dict[str, Handout] = field(default_factory=dict)
     videos: dict[str, Video] = field(default_factory=dict)
+    rubric: tuple[Criterion, ...] = ()
 
     def level(self, slug: str) -> Level | None:
         return next((level for level in self.levels if level.slug == slug), None)
@@ -104,6 +118,7 @@ class Curriculum:
             ],
             "handouts": sorted(self.handouts),
             "videos": sorted(self.videos),
+            "rubric": [criterion.slug for criterion in self.rubric],
         }
 
 

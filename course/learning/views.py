@@ -1,10 +1,20 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from course.accounts.forms import PostForm
 from course.accounts.models import Role
+from course.curriculum.models import UnitKind
 from course.curriculum.services import get_curriculum, get_unit_or_404
+from course.extensions import db
 from course.learning import services
+from course.mentoring.models import LevelThreeInvitation
+from course.mentoring.progress import mentored_level_overview, trainee_week
+from course.mentoring.services import MentoringError
+from course.mentoring.signoffs import (
+    answer_level_three_invitation,
+    certificates_of,
+    open_level_three_invitation,
+)
 from course.permissions import Action, can, require, role_required
 
 bp = Blueprint("learning", __name__, template_folder="templates")
@@ -13,8 +23,12 @@ bp = Blueprint("learning", __name__, template_folder="templates")
 @bp.get("/training")
 @role_required(Role.TRAINEE)
 def training():
-    overview = services.training_overview(current_user)
-    return render_template("learning/training.html", overview=overview)
+    return render_template(
+        "learning/training.html",
+        overview=services.training_overview(current_user),
+        certificates=certificates_of(current_user),
+        invitation=open_level_three_invitation(current_user),
+    )
 
 
 @bp.get("/units/<slug>")
@@ -24,8 +38,12 @@ def unit(slug):
     lock_reason = services.level_lock_reason(current_user, unit.level)
     if not can(current_user, Action.UNIT_VIEW, unit):
         return render_template("learning/locked.html", unit=unit, reason=lock_reason), 403
-    status = None
-    if can(current_user, Action.UNIT_COMPLETE, unit):
+    week, status = None, None
+    if unit.kind != UnitKind.MODULE and current_user.has_role(Role.TRAINEE):
+        week = trainee_week(current_user, unit)
+        if week.lock_reason:
+            return render_template("learning/locked.html", unit=unit, reason=week.lock_reason), 403
+    elif can(current_user, Action.UNIT_COMPLETE, unit):
         status = services.record_visit(current_user, unit)
     curriculum = get_curriculum()
     return render_template(
@@ -33,7 +51,11 @@ def unit(slug):
         unit=unit,
         level=curriculum.level(unit.level),
         handouts=[curriculum.handouts[slug] for slug in unit.handouts],
+        videos=[curriculum.videos[slug] for slug in unit.videos],
+        rubric=curriculum.rubric,
         status=status,
+        week=week.row if week else None,
+        partner_reflection=week.partner_reflection if week else None,
         form=PostForm(),
     )
 
@@ -55,4 +77,36 @@ def complete(slug):
         flash(f"You have completed {progress.level.title}. Well done.", "success")
     else:
         flash(f"“{unit.title}” is marked complete.", "success")
+    return redirect(url_for("learning.training"))
+
+
+@bp.get("/levels/<level_slug>")
+@role_required(Role.TRAINEE)
+def level(level_slug):
+    """A mentored level's weeks with their status and what to do next."""
+    level = get_curriculum().level(level_slug)
+    if level is None or level_slug == "level-1":
+        abort(404)
+    overview = mentored_level_overview(current_user, level)
+    return render_template("learning/level.html", level=level, overview=overview)
+
+
+@bp.post("/level-three-invitations/<int:invitation_id>")
+@role_required(Role.TRAINEE)
+def answer_invitation(invitation_id):
+    invitation = db.session.get(LevelThreeInvitation, invitation_id)
+    if invitation is None or invitation.trainee_id != current_user.id:
+        abort(404)
+    accept = request.form.get("answer") == "accept"
+    try:
+        answer_level_three_invitation(invitation, current_user, accept)
+    except MentoringError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            "Welcome to Level 3. Your mentor group will be set up soon."
+            if accept
+            else "You declined the invitation to Level 3.",
+            "success",
+        )
     return redirect(url_for("learning.training"))

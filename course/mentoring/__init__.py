@@ -1,1 +1,5 @@
-"""Mentoring: mentor groups. # TODO(#4): weeks, meetings, sign-offs, certificates."""
+"""Mentoring: mentor groups, weeks, meetings, sign-offs, certificates."""
+
+from course.mentoring.views import bp
+
+__all__ = ["bp"]

@@ -1,33 +1,90 @@
-"""Mentor groups and who mentors whom. # TODO(#4): forming groups, weeks, sign-offs."""
+"""Mentor groups, the weekly schedule, and meetings.
+
+Week N of a group opens on its start date plus N-1 weeks (preparation sessions follow
+the weeks in order); days spent paused push the schedule back, and a mentor may open
+a week early.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from course.accounts.models import User
+from course.accounts.models import Role, User
+from course.curriculum.models import Unit
+from course.curriculum.services import get_curriculum
 from course.extensions import db
-from course.mentoring.models import MentorGroup, MentorGroupMember
+from course.learning import services as learning
+from course.mentoring.models import (
+    Certificate,
+    LevelThreeInvitation,
+    Meeting,
+    MeetingAttendee,
+    MentorGroup,
+    MentorGroupMember,
+    WeekOpening,
+)
+from course.notifications.services import notify
+from course.timeutil import utcnow
+
+MENTORED_LEVELS = ("level-2", "level-3")
+
+
+class MentoringError(Exception):
+    """A mentoring rule was broken; the message says which, for people."""
+
+
+# -- who mentors whom --------------------------------------------------------------
 
 
 def is_mentor_of(mentor: User, trainee_id: int) -> bool:
     """True when ``mentor`` mentors a group that ``trainee_id`` belongs to."""
-    return (
-        db.session.scalar(
-            select(MentorGroupMember.id)
-            .join(MentorGroup)
-            .where(MentorGroup.mentor_id == mentor.id, MentorGroupMember.trainee_id == trainee_id)
-            .limit(1)
+    found = db.session.scalar(
+        select(MentorGroupMember.id)
+        .join(MentorGroup)
+        .where(MentorGroup.mentor_id == mentor.id, MentorGroupMember.trainee_id == trainee_id)
+        .limit(1)
+    )
+    return found is not None
+
+
+def groups_of_mentor(mentor: User) -> list[MentorGroup]:
+    return list(
+        db.session.scalars(
+            select(MentorGroup).where(MentorGroup.mentor_id == mentor.id).order_by(MentorGroup.id)
         )
-        is not None
     )
 
 
-def form_group(mentor: User, trainees: list[User], level: str, start_date: date) -> MentorGroup:
-    """Create a mentor group of one or two trainees."""
-    if not 1 <= len(trainees) <= 2:
-        raise ValueError("a mentor group has one or two trainees")
+def group_of_trainee(trainee: User, level: str) -> MentorGroup | None:
+    """Return the trainee's latest group for a level."""
+    return db.session.scalar(
+        select(MentorGroup)
+        .join(MentorGroupMember)
+        .where(MentorGroupMember.trainee_id == trainee.id, MentorGroup.level == level)
+        .order_by(MentorGroup.id.desc())
+        .limit(1)
+    )
+
+
+def partner_of(group: MentorGroup, trainee: User) -> User | None:
+    return next((t for t in group.trainees if t.id != trainee.id), None)
+
+
+# -- forming a group -----------------------------------------------------------------
+
+
+def form_group(
+    actor: User, mentor: User, trainees: list[User], level: str, start_date: date
+) -> MentorGroup:
+    """Form a mentor group and enrol its trainees in the level.
+
+    :raise MentoringError: saying which rule stops it (who may form it, who may
+        mentor, and each trainee's prerequisites).
+    """
+    _check_group(actor, mentor, trainees, level)
     group = MentorGroup(
         mentor=mentor,
         level=level,
@@ -36,5 +93,237 @@ def form_group(mentor: User, trainees: list[User], level: str, start_date: date)
         members=[MentorGroupMember(trainee=trainee) for trainee in trainees],
     )
     db.session.add(group)
+    for trainee in trainees:
+        learning.enrol(trainee, level)
     db.session.commit()
+    title = get_curriculum().level(level).title
+    for trainee in trainees:
+        notify(
+            trainee,
+            f"You are enrolled in {title}",
+            f"{mentor.name} is your mentor. Week 1 opens on {start_date:%-d %B %Y}.",
+            link=f"/levels/{level}",
+        )
     return group
+
+
+def _check_group(actor: User, mentor: User, trainees: list[User], level: str) -> None:
+    if level not in MENTORED_LEVELS:
+        raise MentoringError("Mentor groups are for Level 2 and Level 3.")
+    distinct = {t.id for t in trainees}
+    if len(distinct) != len(trainees) or len(trainees) not in (1, 2):
+        raise MentoringError("A mentor group has one or two different trainees.")
+    agencies = {t.agency_id for t in trainees}
+    if len(agencies) != 1:
+        raise MentoringError("Pair partners must work for the same agency.")
+    agency_id = agencies.pop()
+    own_agency_admin = (
+        actor.has_role(Role.AGENCY_ADMIN) and agency_id is not None and actor.agency_id == agency_id
+    )
+    if not (actor.has_role(Role.SITE_ADMIN) or own_agency_admin):
+        raise MentoringError("Only a site admin or the trainees' agency admin may form this group.")
+    _check_mentor(mentor, agency_id, level)
+    for trainee in trainees:
+        reason = enrolment_refusal(trainee, level)
+        if reason:
+            raise MentoringError(reason)
+
+
+def _check_mentor(mentor: User, agency_id: int | None, level: str) -> None:
+    if mentor.has_role(Role.MASTER_TRAINER):
+        return
+    if mentor.has_role(Role.AGENCY_TRAINER):
+        if level != "level-2":
+            raise MentoringError("Agency trainers mentor Level 2 only.")
+        if mentor.agency_id is None or mentor.agency_id != agency_id:
+            raise MentoringError(f"{mentor.name} may mentor only within their own agency.")
+        return
+    raise MentoringError(f"{mentor.name} is not a master trainer or an agency trainer.")
+
+
+def enrolment_refusal(trainee: User, level: str) -> str | None:
+    """Say why a trainee cannot join a level's group, or None when they can."""
+    if not trainee.has_role(Role.TRAINEE):
+        return f"{trainee.name} is not a trainee."
+    if group_of_trainee(trainee, level) is not None:
+        return f"{trainee.name} is already in a {level.replace('-', ' ').title()} group."
+    if level == "level-2" and not learning.has_completed_level(trainee, "level-1"):
+        return f"{trainee.name} has not completed Level 1 yet."
+    if level == "level-3":
+        if standing_certificate(trainee, "level-2") is None:
+            return f"{trainee.name} has no Level 2 certificate yet."
+        if not _accepted_level_three_invitation(trainee):
+            return f"{trainee.name} has not accepted an invitation to Level 3."
+    return None
+
+
+def standing_certificate(trainee: User, level: str) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.trainee_id == trainee.id,
+            Certificate.level == level,
+            Certificate.revoked_at.is_(None),
+        )
+    )
+
+
+def _accepted_level_three_invitation(trainee: User) -> bool:
+    found = db.session.scalar(
+        select(LevelThreeInvitation.id).where(
+            LevelThreeInvitation.trainee_id == trainee.id,
+            LevelThreeInvitation.accepted_at.is_not(None),
+        )
+    )
+    return found is not None
+
+
+# -- the schedule --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduledUnit:
+    unit: Unit
+    opens_on: date
+    is_open: bool
+
+
+def scheduled_units(group: MentorGroup, today: date | None = None) -> list[ScheduledUnit]:
+    """Return the level's units in order, each with the date it opens and whether it is open."""
+    today = today or date.today()
+    if group.paused_at is not None:
+        today = min(today, group.paused_at.date())  # a paused group's clock stands still
+    opened_early = {opening.week for opening in group.early_openings}
+    result = []
+    for unit in get_curriculum().level(group.level).units:
+        opens_on = group.start_date + timedelta(weeks=unit.order - 1, days=group.paused_days)
+        result.append(
+            ScheduledUnit(unit, opens_on, opens_on <= today or unit.order in opened_early)
+        )
+    return result
+
+
+def unit_is_open(group: MentorGroup, unit: Unit, today: date | None = None) -> bool:
+    return any(s.unit.slug == unit.slug and s.is_open for s in scheduled_units(group, today))
+
+
+def open_week_early(group: MentorGroup, unit: Unit, actor: User) -> None:
+    """Open a week before its date (the mentor's call)."""
+    _require_mentor(group, actor)
+    if unit.level != group.level:
+        raise MentoringError("That week belongs to another level.")
+    if unit_is_open(group, unit):
+        return
+    db.session.add(WeekOpening(group_id=group.id, week=unit.order, opened_by_id=actor.id))
+    db.session.commit()
+    for trainee in group.trainees:
+        notify(
+            trainee,
+            f"{unit.title} is open",
+            "Your mentor opened this week early.",
+            link=f"/units/{unit.slug}",
+        )
+
+
+def pause_group(group: MentorGroup, actor: User) -> None:
+    _require_mentor(group, actor)
+    if group.paused_at is None:
+        group.paused_at = utcnow()
+        db.session.commit()
+
+
+def resume_group(group: MentorGroup, actor: User) -> None:
+    """Resume a paused group; every week not yet open moves back by the days paused."""
+    _require_mentor(group, actor)
+    if group.paused_at is not None:
+        group.paused_days += (date.today() - group.paused_at.date()).days
+        group.paused_at = None
+        db.session.commit()
+
+
+def set_sharing(group: MentorGroup, actor: User, share: bool) -> None:
+    """Let pair partners read each other's reflections (or stop it)."""
+    _require_mentor(group, actor)
+    group.share_reflections = share
+    db.session.commit()
+
+
+def _require_mentor(group: MentorGroup, actor: User) -> None:
+    if actor.id != group.mentor_id:
+        raise MentoringError("Only the group's mentor may do that.")
+
+
+# -- meetings ------------------------------------------------------------------------
+
+
+def log_meeting(
+    group: MentorGroup,
+    actor: User,
+    unit: Unit,
+    held_on: date,
+    minutes: int,
+    attendee_ids: list[int],
+    topics: str = "",
+    private_notes: str = "",
+) -> Meeting:
+    """Record a weekly meeting; attendance gives trainees reflective-consultation hours."""
+    _require_mentor(group, actor)
+    if unit.level != group.level:
+        raise MentoringError("That week belongs to another level.")
+    if not 1 <= minutes <= 600:
+        raise MentoringError("Minutes must be between 1 and 600.")
+    if held_on > date.today():
+        raise MentoringError("A meeting cannot be logged before it happens.")
+    attendees = set(attendee_ids) & group.trainee_ids
+    if not attendees:
+        raise MentoringError("Tick at least one trainee who attended.")
+    meeting = Meeting(
+        group_id=group.id,
+        unit_slug=unit.slug,
+        held_on=held_on,
+        minutes=minutes,
+        topics=topics.strip(),
+        private_notes=private_notes.strip(),
+        logged_by_id=actor.id,
+        attendees=[MeetingAttendee(user_id=user_id) for user_id in sorted(attendees)],
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def meetings_of(group: MentorGroup) -> list[Meeting]:
+    return list(
+        db.session.scalars(
+            select(Meeting).where(Meeting.group_id == group.id).order_by(Meeting.held_on)
+        )
+    )
+
+
+def consultation_hours(trainee: User) -> float:
+    """Hours of reflective consultation: the meetings the trainee attended."""
+    minutes = db.session.scalar(
+        select(func.coalesce(func.sum(Meeting.minutes), 0))
+        .join(MeetingAttendee)
+        .where(MeetingAttendee.user_id == trainee.id)
+    )
+    return round(minutes / 60, 2)
+
+
+def candidates_for_groups(actor: User) -> dict[str, list[User]]:
+    """People an admin may put in a group: mentors and trainees (their agency's, for an
+    agency admin; master trainers serve every agency)."""
+    query = select(User).where(User.active.is_(True)).order_by(User.name)
+    people = list(db.session.scalars(query))
+    if not actor.has_role(Role.SITE_ADMIN):
+        people = [
+            p for p in people if p.agency_id == actor.agency_id or p.has_role(Role.MASTER_TRAINER)
+        ]
+    return {
+        "mentors": [p for p in people if p.has_role(Role.MASTER_TRAINER, Role.AGENCY_TRAINER)],
+        "trainees": [
+            p
+            for p in people
+            if p.has_role(Role.TRAINEE)
+            and (actor.has_role(Role.SITE_ADMIN) or p.agency_id == actor.agency_id)
+        ],
+    }

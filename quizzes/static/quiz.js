@@ -48,7 +48,8 @@
       const body = new FormData(form);
       body.delete("action");
       const response = await fetch(form.dataset.autosave, { method: "POST", body, credentials: "same-origin" });
-      if (status) status.textContent = response.ok ? "Saved." : "Not saved to the site (kept in this browser). Sign in again if asked.";
+      const saved = response.ok && !response.redirected;  // an expired session redirects to sign-in
+      if (status) status.textContent = saved ? "Saved." : "Not saved to the site (kept in this browser). Sign in again if asked.";
     } catch {
       if (status) status.textContent = "Offline: your answers are kept in this browser.";
     }

@@ -110,3 +110,29 @@ def test_content_outline_text_lists_module_titles_in_order(runner):
     assert positions == sorted(positions)
     assert "Level 2: Skill Building" in lines
     assert "Level 3: Agency Trainer" in lines
+
+
+def test_flask_cli_with_broken_content_lists_problems_without_traceback(tmp_path):
+    """`flask --app app content check` exits 1 naming file and line, even though the
+    broken content stops the app itself from starting."""
+    import os
+    import subprocess
+    import sys
+
+    broken = tmp_path / "content"
+    shutil.copytree(REAL_CONTENT, broken)
+    module = sorted((broken / "level-1").glob("*.md"))[0]
+    module.write_text(module.read_text().replace("kind: module", "kind: lecture", 1))
+    env = {**os.environ, "CONTENT_DIR": str(broken), "PFR_ENV": "testing"}
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "content", "check"],
+        cwd=REAL_CONTENT.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert f"content/level-1/{module.name}:" in result.stderr
+    assert "unknown kind 'lecture'" in result.stderr
+    assert "Traceback" not in result.stderr

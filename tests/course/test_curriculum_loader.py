@@ -34,6 +34,7 @@ MODULE_SECTIONS = ["Key ideas", "From a home visit", "Try this"]
 
 LEVELS = "content/levels.yaml"
 VIDEOS = "content/videos.yaml"
+RUBRIC = "content/rubric.yaml"
 MODULE = "content/level-1/01-first-module.md"
 WEEK = "content/level-2/01-week-one.md"
 HANDOUT = "content/handouts/first-handout.md"
@@ -68,6 +69,17 @@ MINIMAL_TREE = {
         "    captions: captions/bath-time.vtt\n"  # 7
     ),
     "captions/bath-time.vtt": "WEBVTT\n\n00:00.000 --> 00:04.000\nSplash!\n",
+    "rubric.yaml": (
+        "criteria:\n"  # 1
+        "  - slug: objective-observation\n"  # 2
+        "    title: Objective observation\n"  # 3
+        "    question: Does it describe what happened?\n"  # 4
+        "    levels:\n"  # 5
+        "      1: Impressions.\n"  # 6
+        "      2: Some actions.\n"  # 7
+        "      3: Clear actions.\n"  # 8
+        "      4: Precise actions.\n"  # 9
+    ),
     "handouts/first-handout.md": (
         "---\n"  # 1
         "slug: first-handout\n"  # 2
@@ -316,6 +328,7 @@ def test_curriculum_outline_minimal_tree_is_plain_data(tmp_path):
         ],
         "handouts": ["first-handout"],
         "videos": ["bath-time"],
+        "rubric": ["objective-observation"],
     }
 
 
@@ -565,6 +578,37 @@ def test_load_curriculum_video_with_url_only(tmp_path):
     )
     video = load_curriculum(root).videos["bath-time"]
     assert (video.file, video.url) == (None, "https://media.example.org/bath-time.mp4")
+
+
+def test_load_curriculum_reads_the_rubric(tmp_path):
+    curriculum = load_curriculum(make_content(tmp_path))
+    [criterion] = curriculum.rubric
+    assert criterion.slug == "objective-observation"
+    assert criterion.levels == (
+        "Impressions.",
+        "Some actions.",
+        "Clear actions.",
+        "Precise actions.",
+    )
+
+
+def test_load_curriculum_rubric_criterion_missing_a_score(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "rubric.yaml", "      4: Precise actions.\n", "")
+    assert problems_of(root) == [
+        Problem(RUBRIC, 5, "levels must describe each score 1, 2, 3 and 4")
+    ]
+
+
+def test_real_rubric_has_the_five_pfr_criteria(real):
+    assert [c.slug for c in real.rubric] == [
+        "objective-observation",
+        "cues-and-needs",
+        "strengths-based-feedback",
+        "reflective-capacity",
+        "next-steps",
+    ]
+    assert all(len(c.levels) == 4 for c in real.rubric)
 
 
 def test_load_curriculum_video_with_missing_captions_file(tmp_path):

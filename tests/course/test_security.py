@@ -48,3 +48,130 @@ def test_markdown_keeps_ordinary_formatting():
     assert "<strong>bold</strong>" in html
     assert 'href="https://example.org"' in html
     assert 'rel="noopener noreferrer nofollow"' in html
+
+
+# -- headers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/static/course/course.css", "/no-such-page"])
+def test_every_response_carries_security_headers(client, path):
+    response = client.get(path)
+    response.close()
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # development: plain HTTP
+
+
+def test_production_sends_hsts():
+    from app import create_app
+    from config import ProductionConfig
+
+    class Prod(ProductionConfig):
+        SECRET_KEY = "k" * 40
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    response = create_app(Prod).test_client().get("/")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_signed_in_pages_are_not_cached(client, auth):
+    auth.login_as(Role.TRAINEE)
+    assert client.get("/training").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["course/base.html", "learning/unit.html", "quizzes/attempt.html", "quizzes/result.html"],
+)
+def test_templates_have_no_inline_script_or_handlers(app, template):
+    source = app.jinja_env.loader.get_source(app.jinja_env, template)[0]
+    assert "<script>" not in source and "onclick=" not in source and "style=" not in source
+
+
+# -- throttling ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def throttled():
+    """A client of an app with throttling on and small limits (its own app and tables)."""
+    from app import create_app
+    from config import TestConfig
+    from course.extensions import limiter
+    from tests.conftest import create_tables, drop_tables
+
+    class Throttled(TestConfig):
+        RATELIMIT_ENABLED = True
+        LOGIN_LIMIT_PER_ACCOUNT = "3 per minute"
+        LOGIN_LIMIT_PER_ADDRESS = "5 per minute"
+
+    app = create_app(Throttled)
+    with app.app_context():
+        create_tables()
+        limiter.reset()
+        yield app.test_client()
+        drop_tables()
+
+
+def _fail(client, email):
+    return client.post("/login", data={"email": email, "password": "wrong-password-again"})
+
+
+def test_login_is_throttled_per_account_with_a_clear_message(throttled, make):
+    client = throttled
+    user = make.make_trainee()
+    for _ in range(3):
+        assert _fail(client, user.email).status_code == 200
+    response = _fail(client, user.email)
+    assert response.status_code == 429
+    assert "too many sign-in attempts" in response.get_data(as_text=True).lower()
+    # Even the right password waits until the window passes.
+    right = client.post("/login", data={"email": user.email, "password": make.PASSWORD})
+    assert right.status_code == 429
+
+
+def test_login_is_throttled_per_address_across_accounts(throttled):
+    client = throttled
+    codes = [_fail(client, f"guess{n}@example.org").status_code for n in range(6)]
+    assert codes == [200] * 5 + [429]
+
+
+def test_successful_sign_ins_do_not_count(throttled, make):
+    client = throttled
+    user = make.make_trainee()
+    for _ in range(4):
+        response = client.post("/login", data={"email": user.email, "password": make.PASSWORD})
+        assert response.status_code == 302
+        client.post("/logout")
+
+
+# -- passwords -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "password1234",
+        "Password2024!",
+        "aaaaaaaaaaaaaa",
+        "123456789012",
+        "qwertyuiopas",
+        "FirstRelationships",
+        "abababababab",
+    ],
+)
+def test_common_passwords_are_refused(app, password):
+    from course.accounts.services import password_problems
+
+    assert password_problems(password) == [
+        "That password is too common; choose one nobody would guess."
+    ]
+
+
+@pytest.mark.parametrize("password", ["quiet mornings with the baby", "tea-kettle-lantern-9"])
+def test_uncommon_long_passwords_are_accepted(app, password):
+    from course.accounts.services import password_problems
+
+    assert password_problems(password) == []

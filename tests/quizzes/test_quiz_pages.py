@@ -1,12 +1,9 @@
 """The quiz pages as a trainee uses them, and who else may see what."""
 
-from datetime import date
-
 import pytest
 from werkzeug.datastructures import MultiDict
 
 from course.accounts.models import Role
-from course.mentoring.services import form_group
 from quizzes import services
 from quizzes.models import QuizAttempt
 
@@ -161,28 +158,30 @@ def test_unknown_quiz_is_not_found(client, auth):
 
 @pytest.fixture
 def attempt_of(app, make, quiz):
-    """A Riverbend trainee's submitted attempt."""
-    agency = make.make_agency("Riverbend")
-    trainee = make.make_trainee(agency=agency)
+    """A Riverbend trainee's submitted attempt (they have finished Level 1)."""
+    trainee = make.make_level_two_trainee(agency=make.make_agency("Riverbend"))
     return trainee, submitted_attempt(make, trainee, quiz)
 
 
-def viewers(make, trainee):
+MENTOR_ROLES = pytest.mark.parametrize("mentor_role", [Role.MASTER_TRAINER, Role.AGENCY_TRAINER])
+
+
+def viewers(make, trainee, mentor_role):
+    """Everyone who might ask, with the status they should get; the trainee's group is
+    mentored by someone holding ``mentor_role``."""
     agency = trainee.agency
     other = make.make_agency("Elsewhere")
-    mentor, stranger_mentor = (
-        make.make_user(Role.MASTER_TRAINER),
-        make.make_user(Role.MASTER_TRAINER),
-    )
-    agency_trainer = make.make_user(Role.AGENCY_TRAINER, agency=agency)
-    form_group(mentor, [trainee], "level-2", date.today())
-    form_group(agency_trainer, [trainee], "level-2", date.today())
+    mentor = make.make_user(mentor_role, agency=agency)
+    make.make_group(mentor, [trainee])
     return {
         "own trainee": (trainee, 200),
         "other trainee": (make.make_trainee(agency=agency), 404),
-        "mentor of the group": (mentor, 200),
-        "mentor of no group of theirs": (stranger_mentor, 404),
-        "agency trainer mentoring them": (agency_trainer, 200),
+        "their mentor": (mentor, 200),
+        "a master trainer who is not theirs": (make.make_user(Role.MASTER_TRAINER), 404),
+        "an agency trainer of their agency who is not theirs": (
+            make.make_user(Role.AGENCY_TRAINER, agency=agency),
+            404,
+        ),
         "agency trainer of another agency": (
             make.make_user(Role.AGENCY_TRAINER, agency=other),
             404,
@@ -193,9 +192,10 @@ def viewers(make, trainee):
     }
 
 
-def test_attempt_page_for_every_kind_of_viewer(client, auth, make, attempt_of):
+@MENTOR_ROLES
+def test_attempt_page_for_every_kind_of_viewer(client, auth, make, attempt_of, mentor_role):
     trainee, attempt = attempt_of
-    for label, (viewer, expected) in viewers(make, trainee).items():
+    for label, (viewer, expected) in viewers(make, trainee, mentor_role).items():
         auth.login_as(viewer)
         response = client.get(f"/quizzes/attempts/{attempt.id}")
         assert response.status_code == expected, label
@@ -206,10 +206,13 @@ def test_attempt_page_for_every_kind_of_viewer(client, auth, make, attempt_of):
         auth.logout()
 
 
-def test_only_the_trainee_may_change_their_attempt(client, auth, make, attempt_of, quiz):
+@MENTOR_ROLES
+def test_only_the_trainee_may_change_their_attempt(
+    client, auth, make, attempt_of, quiz, mentor_role
+):
     trainee, attempt = attempt_of
     observation = next(q for q in quiz.questions if q.type_name == "observation")
-    for label, (viewer, _) in viewers(make, trainee).items():
+    for label, (viewer, _) in viewers(make, trainee, mentor_role).items():
         if viewer == trainee:
             continue
         auth.login_as(viewer)
@@ -219,16 +222,16 @@ def test_only_the_trainee_may_change_their_attempt(client, auth, make, attempt_o
         auth.logout()
 
 
-def test_person_page_shows_scores_or_only_pass_fail(client, auth, make, attempt_of):
+@MENTOR_ROLES
+def test_person_page_shows_scores_or_only_pass_fail(client, auth, make, attempt_of, mentor_role):
     trainee, attempt = attempt_of
     expected = {
         "own trainee": "full",
-        "mentor of the group": "full",
+        "their mentor": "full",
         "site admin": "full",
-        "agency trainer mentoring them": "full",
         "agency admin of their agency": "summary",
     }
-    for label, (viewer, _) in viewers(make, trainee).items():
+    for label, (viewer, _) in viewers(make, trainee, mentor_role).items():
         auth.login_as(viewer)
         response = client.get(f"/quizzes/people/{trainee.id}")
         page = response.get_data(as_text=True)
@@ -243,9 +246,9 @@ def test_person_page_shows_scores_or_only_pass_fail(client, auth, make, attempt_
 
 
 def test_a_draft_is_private_even_from_the_mentor(client, auth, make, quiz):
-    trainee = make.make_trainee()
+    trainee = make.make_level_two_trainee()
     mentor = make.make_user(Role.MASTER_TRAINER)
-    form_group(mentor, [trainee], "level-2", date.today())
+    make.make_group(mentor, [trainee])
     draft = services.start_or_resume(trainee.id, quiz)
     auth.login_as(mentor)
     assert client.get(f"/quizzes/attempts/{draft.id}").status_code == 404

@@ -1,0 +1,44 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MeetingForm(FlaskForm):
+    unit_slug = SelectField("Week", validators=[DataRequired()])
+    held_on = DateField("Date of the meeting", default=date.today, validators=[DataRequired()])
+    minutes = IntegerField(
+        "Length in minutes", default=60, validators=[InputRequired(), NumberRange(1, 600)]
+    )
+    attendees = MultiCheckboxField("Who attended", coerce=int)
+    topics = TextAreaField(
+        "Topics",
+        validators=[Length(max=5000)],
+        description="What you discussed. The trainee can see this.",
+    )
+    private_notes = TextAreaField(
+        "Private notes",
+        validators=[Length(max=5000)],
+        description="For you only: never shown to trainees or agencies.",
+    )
+
+
+class GroupForm(FlaskForm):
+    level = SelectField("Level", validators=[DataRequired()])
+    mentor_id = SelectField("Mentor", coerce=int, validators=[DataRequired()])
+    trainee_id = SelectField("Trainee", coerce=int, validators=[DataRequired()])
+    partner_id = SelectField("Pair partner (optional)", coerce=int, validators=[Optional()])
+    start_date = DateField(
+        "Start date (week 1 opens)", default=date.today, validators=[DataRequired()]
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])

@@ -1,0 +1,278 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from course.accounts.forms import PostForm
+from course.accounts.models import Role, User
+from course.curriculum.services import get_curriculum, get_unit_or_404
+from course.extensions import db
+from course.mentoring import services, signoffs
+from course.mentoring.forms import GroupForm, MeetingForm, ReasonForm
+from course.mentoring.models import MentorGroup, WeekSignOff
+from course.mentoring.progress import group_progress
+from course.permissions import Action, can, get_visible_or_404, role_required
+from course.reflections.services import review_queue
+
+bp = Blueprint("mentoring", __name__, template_folder="templates")
+MENTORS = (Role.MASTER_TRAINER, Role.AGENCY_TRAINER)
+
+
+def _group(group_id: int, action: Action = Action.GROUP_MENTOR) -> MentorGroup:
+    return get_visible_or_404(MentorGroup, group_id, action)
+
+
+def _member(group: MentorGroup, trainee_id) -> User:
+    trainee = db.session.get(User, int(trainee_id or 0))
+    if trainee is None or trainee.id not in group.trainee_ids:
+        abort(404)
+    return trainee
+
+
+def _back(group: MentorGroup):
+    return redirect(url_for("mentoring.group", group_id=group.id))
+
+
+def _attempt(action, *args, success: str):
+    """Run a service call; flash its refusal or the success message."""
+    try:
+        action(*args)
+    except services.MentoringError as exc:
+        flash(str(exc), "error")
+        return False
+    flash(success, "success")
+    return True
+
+
+@bp.get("/mentor")
+@role_required(*MENTORS)
+def dashboard():
+    return render_template(
+        "mentoring/dashboard.html",
+        groups=services.groups_of_mentor(current_user),
+        queue=review_queue(current_user),
+    )
+
+
+@bp.get("/mentor/groups/<int:group_id>")
+@login_required
+def group(group_id):
+    group = _group(group_id, Action.GROUP_VIEW)
+    return render_template(
+        "mentoring/group.html",
+        group=group,
+        progress=group_progress(group),
+        meetings=services.meetings_of(group),
+        is_mentor=can(current_user, Action.GROUP_MENTOR, group),
+        form=PostForm(),
+        level=get_curriculum().level(group.level),
+    )
+
+
+@bp.post("/mentor/groups/<int:group_id>/sign-off")
+@role_required(*MENTORS)
+def sign_off(group_id):
+    group = _group(group_id)
+    trainee = _member(group, request.form.get("trainee_id"))
+    unit = get_unit_or_404(request.form.get("unit_slug", ""))
+    _attempt(
+        signoffs.sign_off_week,
+        group,
+        current_user,
+        trainee,
+        unit,
+        success=f"{unit.title} is signed off for {trainee.name}.",
+    )
+    return _back(group)
+
+
+@bp.route("/mentor/sign-offs/<int:sign_off_id>/revoke", methods=["GET", "POST"])
+@role_required(*MENTORS)
+def revoke_sign_off(sign_off_id):
+    sign_off = db.session.get(WeekSignOff, sign_off_id)
+    if sign_off is None or sign_off.revoked_at is not None:
+        abort(404)
+    group = _group(sign_off.group_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        _attempt(
+            signoffs.revoke_week_sign_off,
+            sign_off,
+            current_user,
+            form.reason.data,
+            success="The sign-off is revoked; the record and your reason are kept.",
+        )
+        return _back(group)
+    unit = get_curriculum().unit(sign_off.unit_slug)
+    return render_template(
+        "mentoring/revoke.html", form=form, group=group, unit=unit, sign_off=sign_off
+    )
+
+
+@bp.post("/mentor/groups/<int:group_id>/certify")
+@role_required(*MENTORS)
+def certify(group_id):
+    group = _group(group_id)
+    trainee = _member(group, request.form.get("trainee_id"))
+    _attempt(
+        signoffs.sign_off_level,
+        group,
+        current_user,
+        trainee,
+        success=f"{trainee.name}'s level is signed off and the certificate issued.",
+    )
+    return _back(group)
+
+
+@bp.post("/mentor/groups/<int:group_id>/open-week")
+@role_required(*MENTORS)
+def open_week(group_id):
+    group = _group(group_id)
+    unit = get_unit_or_404(request.form.get("unit_slug", ""))
+    _attempt(services.open_week_early, group, unit, current_user, success=f"{unit.title} is open.")
+    return _back(group)
+
+
+@bp.post("/mentor/groups/<int:group_id>/pause")
+@role_required(*MENTORS)
+def pause(group_id):
+    group = _group(group_id)
+    if group.paused_at is None:
+        _attempt(services.pause_group, group, current_user, success="The group is paused.")
+    else:
+        _attempt(
+            services.resume_group,
+            group,
+            current_user,
+            success="The group is running again; later weeks moved by the days paused.",
+        )
+    return _back(group)
+
+
+@bp.post("/mentor/groups/<int:group_id>/sharing")
+@role_required(*MENTORS)
+def sharing(group_id):
+    group = _group(group_id)
+    share = request.form.get("share") == "1"
+    _attempt(
+        services.set_sharing,
+        group,
+        current_user,
+        share,
+        success="Pair partners can now read each other's submitted reflections."
+        if share
+        else "Reflections are no longer shared between partners.",
+    )
+    return _back(group)
+
+
+@bp.route("/mentor/groups/<int:group_id>/meetings/new", methods=["GET", "POST"])
+@role_required(*MENTORS)
+def new_meeting(group_id):
+    group = _group(group_id)
+    form = MeetingForm()
+    schedule = services.scheduled_units(group)
+    form.unit_slug.choices = [
+        SelectChoice(s.unit.slug, s.unit.title) for s in schedule if s.is_open
+    ]
+    form.attendees.choices = [SelectChoice(t.id, t.name) for t in group.trainees]
+    if request.method == "GET":
+        form.attendees.data = sorted(group.trainee_ids)
+    if form.validate_on_submit():
+        unit = get_unit_or_404(form.unit_slug.data)
+        logged = _attempt(
+            services.log_meeting,
+            group,
+            current_user,
+            unit,
+            form.held_on.data,
+            form.minutes.data,
+            form.attendees.data or [],
+            form.topics.data or "",
+            form.private_notes.data or "",
+            success="The meeting is logged.",
+        )
+        if logged:
+            return _back(group)
+    return render_template("mentoring/meeting_form.html", form=form, group=group)
+
+
+@bp.post("/mentor/trainees/<int:trainee_id>/invite-level-three")
+@role_required(Role.MASTER_TRAINER, Role.SITE_ADMIN)
+def invite_level_three(trainee_id):
+    trainee = db.session.get(User, trainee_id)
+    if trainee is None or not can(current_user, Action.PROGRESS_VIEW, trainee):
+        abort(404)
+    _attempt(
+        signoffs.invite_to_level_three,
+        current_user,
+        trainee,
+        success=f"{trainee.name} is invited to Level 3.",
+    )
+    return redirect(request.referrer if _safe(request.referrer) else url_for("course.index"))
+
+
+def _safe(url):
+    from course.accounts.services import safe_next_url
+
+    if not url:
+        return False
+    path = url.split(request.host, 1)[-1] if request.host in url else url
+    return safe_next_url(path) is not None
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@role_required(Role.SITE_ADMIN, Role.AGENCY_ADMIN)
+def new_group():
+    form = GroupForm()
+    _fill_group_choices(form)
+    if form.validate_on_submit():
+        trainees = [db.session.get(User, form.trainee_id.data)]
+        if form.partner_id.data:
+            trainees.append(db.session.get(User, form.partner_id.data))
+        mentor = db.session.get(User, form.mentor_id.data)
+        try:
+            group = services.form_group(
+                current_user, mentor, trainees, form.level.data, form.start_date.data
+            )
+        except services.MentoringError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"The group is formed; {mentor.name} mentors it.", "success")
+            if can(current_user, Action.GROUP_VIEW, group):
+                return _back(group)
+            return redirect(url_for("course.index"))
+    return render_template("mentoring/group_form.html", form=form)
+
+
+def _fill_group_choices(form: GroupForm) -> None:
+    """Offer the people this admin may group: everyone for a site admin, else their agency."""
+    people = services.candidates_for_groups(current_user)
+    form.level.choices = [
+        SelectChoice(s, get_curriculum().level(s).title) for s in services.MENTORED_LEVELS
+    ]
+    form.mentor_id.choices = [
+        SelectChoice(u.id, f"{u.name} ({_mentor_kind(u)})") for u in people["mentors"]
+    ]
+    trainees = [
+        SelectChoice(u.id, f"{u.name}, {u.agency.name if u.agency else 'no agency'}")
+        for u in people["trainees"]
+    ]
+    form.trainee_id.choices = trainees
+    form.partner_id.choices = [SelectChoice(0, "No partner")] + trainees
+
+
+def _mentor_kind(user: User) -> str:
+    return "master trainer" if user.has_role(Role.MASTER_TRAINER) else "agency trainer"
+
+
+@bp.get("/verify/<code>")
+def verify(code):
+    """Public: confirm a certificate; name, level, date and issuer, nothing else."""
+    certificate = signoffs.find_certificate(code)
+    if certificate is None:
+        abort(404)
+    return render_template(
+        "mentoring/verify.html",
+        certificate=certificate,
+        level=get_curriculum().level(certificate.level),
+    )

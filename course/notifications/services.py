@@ -1,0 +1,119 @@
+"""Tell people that something needs them: a dashboard notification, and an email.
+
+Other features decide when (a reflection submitted, reviewed or returned, a week
+opened, a certificate issued) and call ``notify``.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from course.accounts.models import User
+from course.accounts.services import safe_next_url
+from course.extensions import db
+from course.notifications.mail import send_email
+from course.notifications.models import Notification
+from course.timeutil import utcnow
+
+logger = logging.getLogger("pfr.notifications")
+
+SUBJECT_MAX = 200
+LINK_MAX = 500
+PAGE_SIZE = 100
+
+
+def notify(
+    user: User, subject: str, body: str, link: str | None = None, email: bool = True
+) -> Notification:
+    """Store a notification for ``user`` and, if asked and the user is active, email it.
+
+    ``link`` is a path inside the site ("/reflections/12"); the email carries it as an
+    absolute URL built on ``SITE_URL``. Pass generic text only: see ``send_email``.
+    A failing mail server is logged; the stored notification still stands.
+
+    :raise ValueError: for an empty or over-long subject, or a link that is not a
+        site-relative path.
+    """
+    subject = " ".join(subject.split())  # one line: it becomes an email header
+    if not subject or len(subject) > SUBJECT_MAX:
+        raise ValueError(f"a notification subject needs 1-{SUBJECT_MAX} characters")
+    if link is not None and (safe_next_url(link) is None or len(link) > LINK_MAX):
+        raise ValueError("a notification link must be a path inside this site, like /training")
+    notification = Notification(user_id=user.id, subject=subject, body=body, link=link)
+    db.session.add(notification)
+    db.session.commit()
+    if email and user.is_active:
+        _email(user, notification)
+    return notification
+
+
+def _email(user: User, notification: Notification) -> None:
+    text = notification.body
+    if notification.link:
+        site = current_app.config.get("SITE_URL") or "http://127.0.0.1:5000"
+        text = f"{text}\n\nOpen it on PFR Learn:\n{site.rstrip('/')}{notification.link}\n"
+    try:
+        send_email(user.email, notification.subject, text)
+    except (smtplib.SMTPException, OSError) as exc:
+        # No address or text in the log: only which notification and what failed.
+        logger.warning("email for notification %s not sent: %r", notification.id, exc)
+
+
+def list_for(user: User, limit: int = PAGE_SIZE) -> list[Notification]:
+    """Return ``user``'s notifications, read and unread, newest first."""
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def unread_for(user: User, limit: int = 10) -> list[Notification]:
+    """Return ``user``'s unread notifications, newest first."""
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def count_unread(user: User) -> int:
+    """Return how many of ``user``'s notifications are unread."""
+    query = select(func.count()).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    return db.session.scalar(query) or 0
+
+
+def mark_read(user: User, notification_id: int) -> Notification:
+    """Mark one of ``user``'s own notifications read and return it.
+
+    :raise LookupError: when no notification with that id belongs to ``user``, so
+        nobody can tell another person's notification from a missing one.
+    """
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        raise LookupError(f"no notification {notification_id} for this user")
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+    return notification
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of ``user`` read; return how many changed."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount

@@ -1,0 +1,5 @@
+"""Reflections: weekly reflections, versions and rubric reviews."""
+
+from course.reflections.views import bp
+
+__all__ = ["bp"]

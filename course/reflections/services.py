@@ -1,0 +1,186 @@
+"""Writing, submitting and reviewing the weekly reflection.
+
+The trainee's text is saved before any rule is checked, so a refused submit loses
+nothing. Every submitted version and its review are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from course.accounts.models import User
+from course.curriculum.models import Unit
+from course.curriculum.services import get_curriculum
+from course.extensions import db
+from course.mentoring.models import MentorGroup
+from course.mentoring.services import unit_is_open
+from course.notifications.services import notify
+from course.reflections.models import (
+    Decision,
+    Reflection,
+    ReflectionStatus,
+    ReflectionVersion,
+    Review,
+)
+from course.timeutil import utcnow
+
+MIN_REFLECTION_WORDS = 30
+
+
+class ReflectionError(Exception):
+    """A reflection rule was broken; the message is for people."""
+
+
+def get_reflection(trainee: User, unit: Unit) -> Reflection | None:
+    return db.session.scalar(
+        select(Reflection).where(
+            Reflection.trainee_id == trainee.id, Reflection.unit_slug == unit.slug
+        )
+    )
+
+
+def save_draft(
+    group: MentorGroup, trainee: User, unit: Unit, body: str, answers: list[str]
+) -> Reflection:
+    """Keep what the trainee has written; a returned reflection stays returned until resubmitted.
+
+    :raise ReflectionError: when the week is not open or the reflection is under review.
+    """
+    if trainee.id not in group.trainee_ids or unit.level != group.level:
+        raise ReflectionError("This week is not part of your group.")
+    if not unit_is_open(group, unit):
+        raise ReflectionError("This week is not open yet.")
+    reflection = get_reflection(trainee, unit)
+    if reflection is None:
+        reflection = Reflection(
+            trainee_id=trainee.id, group_id=group.id, level=group.level, unit_slug=unit.slug
+        )
+        db.session.add(reflection)
+    elif not reflection.editable:
+        raise ReflectionError(
+            "This reflection is with your mentor; you can change it if it is returned."
+        )
+    reflection.body = body.strip()
+    reflection.answers = _fit_answers(unit, answers)
+    reflection.saved_at = utcnow()
+    db.session.commit()
+    return reflection
+
+
+def _fit_answers(unit: Unit, answers: list[str]) -> list[str]:
+    answers = [a.strip() for a in answers][: len(unit.reflection_prompts)]
+    return answers + [""] * (len(unit.reflection_prompts) - len(answers))
+
+
+def submit_reflection(
+    group: MentorGroup, trainee: User, unit: Unit, body: str, answers: list[str]
+) -> Reflection:
+    """Save, check, then send the reflection to the mentor as a new version.
+
+    :raise ReflectionError: naming what is missing; the draft is saved either way.
+    """
+    reflection = save_draft(group, trainee, unit, body, answers)
+    problems = []
+    if len(reflection.body.split()) < MIN_REFLECTION_WORDS:
+        problems.append(f"write at least {MIN_REFLECTION_WORDS} words in your reflection")
+    blank = [n for n, answer in enumerate(reflection.answers, 1) if not answer]
+    if blank:
+        problems.append(
+            f"answer question{'s' if len(blank) > 1 else ''} {', '.join(map(str, blank))}"
+        )
+    if problems:
+        raise ReflectionError("Your draft is saved. To submit, " + " and ".join(problems) + ".")
+    version = ReflectionVersion(
+        number=len(reflection.versions) + 1, body=reflection.body, answers=list(reflection.answers)
+    )
+    reflection.versions.append(version)
+    reflection.status = ReflectionStatus.SUBMITTED
+    reflection.submitted_at = version.submitted_at = utcnow()
+    db.session.commit()
+    notify(
+        group.mentor,
+        f"{trainee.name} submitted a reflection",
+        f"{unit.title}, version {version.number}, is waiting for your review.",
+        link=f"/reflections/{reflection.id}/review",
+    )
+    return reflection
+
+
+def review_reflection(
+    reflection: Reflection,
+    reviewer: User,
+    scores: dict[str, int | None],
+    feedback: str,
+    decision: Decision,
+) -> Review:
+    """Record the mentor's rubric scores and feedback; accept or return for revision.
+
+    Accepting needs every rubric criterion scored; returning needs feedback that says
+    what to revise. A second review of the same version (a double click) is refused.
+    """
+    group = reflection.group
+    if reviewer.id != group.mentor_id:
+        raise ReflectionError("Only the group's mentor reviews its reflections.")
+    version = reflection.latest
+    if reflection.status != ReflectionStatus.SUBMITTED or version is None:
+        raise ReflectionError("There is no submitted version waiting for review.")
+    if version.review is not None:
+        raise ReflectionError("This version has already been reviewed.")
+    criteria = [criterion.slug for criterion in get_curriculum().rubric]
+    clean = {slug: scores.get(slug) for slug in criteria if scores.get(slug) in (1, 2, 3, 4)}
+    if decision == Decision.ACCEPT and len(clean) != len(criteria):
+        raise ReflectionError("Score every rubric criterion before accepting.")
+    if decision == Decision.RETURN and not feedback.strip():
+        raise ReflectionError("Say what to revise when you return a reflection.")
+    review = Review(
+        version=version,
+        reviewer_id=reviewer.id,
+        scores=clean,
+        feedback=feedback.strip(),
+        decision=decision,
+    )
+    db.session.add(review)
+    accepted = decision == Decision.ACCEPT
+    reflection.status = ReflectionStatus.ACCEPTED if accepted else ReflectionStatus.RETURNED
+    reflection.accepted_at = utcnow() if accepted else None
+    db.session.commit()
+    unit = get_curriculum().unit(reflection.unit_slug)
+    notify(
+        reflection.trainee,
+        f"Your reflection was {'accepted' if accepted else 'returned for revision'}",
+        f"{reviewer.name} reviewed {unit.title}.",
+        link=f"/units/{unit.slug}",
+    )
+    return review
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    reflection: Reflection
+    unit: Unit
+    waiting_since: datetime
+
+    @property
+    def waiting_days(self) -> int:
+        return (utcnow() - self.waiting_since).days
+
+
+def review_queue(mentor: User) -> list[QueueItem]:
+    """Submitted reflections in the mentor's groups, the longest waiting first."""
+    rows = db.session.scalars(
+        select(Reflection)
+        .join(MentorGroup, Reflection.group_id == MentorGroup.id)
+        .where(MentorGroup.mentor_id == mentor.id, Reflection.status == ReflectionStatus.SUBMITTED)
+        .order_by(Reflection.submitted_at)
+    )
+    curriculum = get_curriculum()
+    return [QueueItem(r, curriculum.unit(r.unit_slug), r.submitted_at) for r in rows]
+
+
+def reflections_of_group(group: MentorGroup) -> dict[tuple[int, str], Reflection]:
+    """Every reflection in a group, by (trainee id, unit slug), in one query."""
+    rows = db.session.scalars(select(Reflection).where(Reflection.group_id == group.id))
+    return {(r.trainee_id, r.unit_slug): r for r in rows}
