@@ -5,6 +5,7 @@ sets DATABASE_URL (PostgreSQL), SECRET_KEY, RATELIMIT_STORAGE_URI and the media 
 """
 
 import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -70,6 +71,8 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # Uploads and generated clips go to a throwaway folder, never the project's instance/.
+    UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR") or tempfile.mkdtemp(prefix="pfr-test-media-")
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False  # the throttling tests switch it back on
     # Tests hash hundreds of passwords; scrypt's cost is the point in production only.

@@ -14,6 +14,7 @@ from course.accounts.models import Role, User
 from course.accounts.services import create_user, get_user_by_email
 from course.agencies.models import Agency, Cohort
 from course.curriculum.services import get_curriculum
+from course.demo_mentoring import seed_mentoring
 from course.extensions import db
 from course.learning import services as learning
 from course.learning.models import Enrolment
@@ -87,7 +88,7 @@ PEOPLE = [
         RIVERBEND,
         7,
         0,
-        "trainee, Riverbend: Level 1 complete",
+        "trainee, Riverbend: Level 2, a reflection waiting for review",
     ),
     (
         "lucia@riverbend.example.org",
@@ -106,6 +107,24 @@ PEOPLE = [
         1,
         1,
         "trainee, Cedar Hills: Level 1 begun",
+    ),
+    (
+        "tomasz@riverbend.example.org",
+        "Tomasz Wilk",
+        [Role.TRAINEE],
+        RIVERBEND,
+        7,
+        0,
+        "trainee, Riverbend: Level 2 with Jonah (a returned reflection)",
+    ),
+    (
+        "rosa@cedarhills.example.org",
+        "Rosa Delgado",
+        [Role.TRAINEE],
+        CEDAR_HILLS,
+        7,
+        0,
+        "trainee, Cedar Hills: Level 2 certificate, invited to Level 3",
     ),
 ]
 
@@ -126,6 +145,7 @@ def seed() -> list[tuple[str, str, str]]:
         if Role.TRAINEE in roles and _has_no_enrolment(user):
             _give_progress(user, cohorts[agency_name], done, opened)
         printed.append((email, ", ".join(role.value for role in roles), note))
+    seed_mentoring()
     return printed
 
 

@@ -41,6 +41,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+class LiveServer(str):
+    """The server's base URL, carrying the app it serves (for looking things up)."""
+
+    app = None
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """Serve a seeded demo site on a free 127.0.0.1 port for the module's journeys."""
@@ -57,7 +63,9 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = LiveServer(f"http://127.0.0.1:{server.server_port}")
+    url.app = app
+    yield url
     server.shutdown()
     thread.join(timeout=5)
     with app.app_context():

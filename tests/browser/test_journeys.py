@@ -112,3 +112,76 @@ def test_invited_person_sets_a_password_and_starts_training(
     newcomer.goto(link)
     assert newcomer.get_by_text("already been used").is_visible()
     newcomer.context.close()
+
+
+def test_level_two_reflection_review_meeting_and_sign_off(
+    live_server, browser, page, check_a11y, screenshot
+):
+    # The trainee revises the reflection their mentor returned, and submits it again.
+    sign_in(page, live_server, "tomasz@riverbend.example.org")
+    page.goto(f"{live_server}/levels/level-2")
+    check_a11y(page)
+    assert page.get_by_text("Returned for revision").first.is_visible()
+    page.get_by_role("link", name="Week 2: Going out and coming back").first.click()
+    check_a11y(page)
+    assert page.locator("video track[kind='captions']").count() == 2
+    revised = (
+        "Each time the boy reached the fence he looked back at his grandmother, and twice he "
+        "walked back to lean on her knee for a few seconds before leaving again. She stayed "
+        "on the step, smiled when he looked, and said his name softly. He was using her as "
+        "a secure base; I wonder if the new gate made the yard feel less safe to him."
+    )
+    page.get_by_label("Reflection", exact=True).fill(revised)
+    page.get_by_role("button", name="Submit to my mentor").click()
+    assert page.get_by_text("Your reflection is submitted").is_visible()
+    screenshot(page, "trainee-resubmits-reflection")
+
+    # The mentor reviews it with the rubric and accepts it, logs the meeting, signs off.
+    mentor = browser.new_context().new_page()
+    sign_in(mentor, live_server, "mentor@pfr-center.example.org")
+    mentor.goto(f"{live_server}/mentor")
+    check_a11y(mentor)
+    mentor.get_by_role("row", name=re.compile("Tomasz Wilk")).get_by_role("link").click()
+    check_a11y(mentor)
+    assert mentor.get_by_text("I wonder if the new gate").is_visible()
+    for fieldset in mentor.locator("fieldset.criterion").all()[:-1]:
+        fieldset.locator("input[value='3']").check()
+    mentor.get_by_label("Feedback to the trainee").fill("You described each return; well done.")
+    mentor.get_by_label("Accept").check()
+    mentor.get_by_role("button", name="Save review").click()
+    assert mentor.get_by_text("Your review is saved").is_visible()
+
+    mentor.goto(f"{live_server}/mentor")
+    mentor.get_by_role("link", name="Jonah Whitfield and Tomasz Wilk").click()
+    mentor.get_by_role("link", name="Log a meeting").click()
+    check_a11y(mentor)
+    mentor.get_by_label("Week", exact=True).select_option(label="Week 2: Going out and coming back")
+    mentor.get_by_label("Length in minutes").fill("50")
+    mentor.get_by_label("Topics").fill("Secure base in the backyard film.")
+    mentor.get_by_role("button", name="Save the meeting").click()
+    assert mentor.get_by_text("The meeting is logged.").is_visible()
+    mentor.get_by_role(
+        "button", name="Sign off Week 2: Going out and coming back for Tomasz Wilk"
+    ).click()
+    assert mentor.get_by_text("is signed off for Tomasz Wilk").is_visible()
+    check_a11y(mentor)
+    screenshot(mentor, "mentor-group-after-sign-off")
+    mentor.context.close()
+
+
+def test_certificate_verify_page_is_public(live_server, page, check_a11y, screenshot):
+    from sqlalchemy import select
+
+    from course.extensions import db
+    from course.mentoring.models import Certificate
+
+    with live_server.app.app_context():
+        code = db.session.scalar(select(Certificate.code).where(Certificate.level == "level-3"))
+    page.goto(f"{live_server}/verify/{code}")  # nobody is signed in
+    check_a11y(page)
+    assert page.get_by_role("heading", name="Certificate verified").is_visible()
+    assert page.get_by_text("Pilar Esquivel").is_visible()
+    assert page.get_by_text("Level 3: Agency Trainer").is_visible()
+    assert "@" not in page.locator("main").inner_text()  # no email addresses
+    screenshot(page, "certificate-verify")
+    assert page.goto(f"{live_server}/verify/PFR-NONE-NONE-NONE").status == 404

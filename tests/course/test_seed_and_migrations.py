@@ -8,8 +8,34 @@ from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning import services as learning
 from course.learning.models import Enrolment, UnitProgress
+from course.mentoring.models import (
+    Certificate,
+    LevelThreeInvitation,
+    Meeting,
+    MentorGroup,
+    WeekSignOff,
+)
+from course.notifications.models import Notification
+from course.reflections.models import Reflection, ReflectionVersion, Review
+from quizzes.models import QuizAttempt
 
-COUNTED = (User, Agency, Cohort, Enrolment, UnitProgress)
+COUNTED = (
+    User,
+    Agency,
+    Cohort,
+    Enrolment,
+    UnitProgress,
+    MentorGroup,
+    Reflection,
+    ReflectionVersion,
+    Review,
+    Meeting,
+    WeekSignOff,
+    Certificate,
+    LevelThreeInvitation,
+    QuizAttempt,
+    Notification,
+)
 
 
 def _counts():
@@ -26,13 +52,29 @@ def test_seed_demo_creates_every_role_and_progress(runner):
     roles = {link for user in db.session.scalars(select(User)) for link in user.roles}
     assert roles == set(Role)
     trainees = [u for u in db.session.scalars(select(User)) if u.has_role(Role.TRAINEE)]
-    assert len(trainees) == 4
+    assert len(trainees) == 6
     assert len({t.agency_id for t in trainees}) == 2
     level_one = get_curriculum().level("level-1")
     done = sorted(learning.level_progress(t, level_one).done for t in trainees)
-    assert done == [0, 1, 3, 7]
+    assert done == [0, 1, 3, 7, 7, 7]
     jonah = next(t for t in trainees if t.email.startswith("jonah"))
     assert learning.has_completed_level(jonah, "level-1")
+
+
+def test_seed_demo_shows_the_mentored_weeks_at_work(runner):
+    from course.reflections.models import ReflectionStatus
+
+    runner.invoke(args=["seed-demo"])
+    statuses = sorted(r.status for r in db.session.scalars(select(Reflection)))
+    assert statuses == sorted(["accepted", "accepted", "submitted", "returned", "draft"])
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
+    assert db.session.scalar(select(func.count()).select_from(WeekSignOff)) == 2
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 3
+    assert db.session.scalar(select(func.count()).select_from(LevelThreeInvitation)) == 1
+    returned = db.session.scalar(
+        select(Reflection).where(Reflection.status == ReflectionStatus.RETURNED)
+    )
+    assert returned.latest.review.feedback
 
 
 def test_seed_demo_twice_changes_nothing(runner):

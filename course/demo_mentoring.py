@@ -1,0 +1,151 @@
+"""Demo data for the mentored levels: a Level 2 pair part-way through, reviews in both
+directions, meetings, sign-offs, certificates and a Level 3 invitation.
+
+Runs once: it does nothing when the demo pair already has a group.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+
+from course.accounts.models import Role
+from course.accounts.services import get_user_by_email
+from course.curriculum.media import ensure_stand_in_clips
+from course.curriculum.services import get_curriculum
+from course.extensions import db
+from course.learning.models import Enrolment, EnrolmentStatus
+from course.mentoring import services as mentoring
+from course.mentoring import signoffs
+from course.mentoring.models import Certificate, LevelThreeInvitation
+from course.reflections import services as reflections
+from course.reflections.models import Decision
+from course.timeutil import utcnow
+
+MENTOR = "mentor@pfr-center.example.org"
+SITE_ADMIN = "siteadmin@pfr-center.example.org"
+
+JONAH_WEEK_1 = """\
+In the first film the mother holds the bottle still each time her son pauses, and waits
+until his mouth opens again before she offers it. I noticed that his hand rested on her
+wrist the whole feed, and that she kept glancing at his face rather than the bottle.
+In the second film the father builds the tower only after his daughter points to a block.
+I caught myself wanting to call him a natural, which is a judgement; what I actually saw
+was a man who waited, followed her finger, and named what she chose."""
+
+TOMASZ_WEEK_1 = """\
+The baby stopped sucking and looked away about every minute, and each time the mother
+stopped too, held him a little more upright and spoke quietly until he turned back. The
+toddler with her dad knocked the tower down twice and looked straight at him both times.
+He laughed and said "again?" and she grabbed a block. I think both parents were letting
+the child lead, and I want to practise saying what I see before I say what I think."""
+
+TOMASZ_WEEK_2 = """\
+The grandmother sat on the step the whole time. The little boy went to the fence, then
+came back and leaned on her knee, then left again. I thought he was a bit clingy."""
+
+FEEDBACK_RETURN = """\
+You noticed how often he came back to his grandmother, which is the heart of this film.
+"Clingy" is a judgement, though: describe what he did each time he returned (where he
+looked, what he touched, how long he stayed) and what she did. Then wonder what he needed."""
+
+FEEDBACK_ACCEPT = """\
+Lovely, precise observation: you saw the hand on the wrist and the glance at his face.
+Catching your own "natural" and turning it into what you saw is exactly the habit we
+are building. Next week, try saying one of these observations aloud to a caregiver."""
+
+ANSWERS = [
+    "The pause in the feed: she waited, he came back, and neither of them hurried.",
+    "I would show the tower clip and say: you waited until she pointed, then you named it.",
+    "I felt a pull to praise in general terms; I want to name the moment instead.",
+    "Next visit I will watch for the baby's pauses before I say anything.",
+]
+
+
+def _answers(unit) -> list[str]:
+    return [ANSWERS[n % len(ANSWERS)] for n in range(len(unit.reflection_prompts))]
+
+
+def seed_mentoring() -> None:
+    ensure_stand_in_clips(get_curriculum(), current_app.config["UPLOAD_DIR"])
+    mentor, admin = get_user_by_email(MENTOR), get_user_by_email(SITE_ADMIN)
+    jonah, tomasz = (
+        get_user_by_email("jonah@riverbend.example.org"),
+        get_user_by_email("tomasz@riverbend.example.org"),
+    )
+    if mentoring.group_of_trainee(jonah, "level-2") is not None:
+        return
+    units = get_curriculum().level("level-2").units
+    group = mentoring.form_group(
+        admin, mentor, [jonah, tomasz], "level-2", date.today() - timedelta(days=16)
+    )
+    mentoring.set_sharing(group, mentor, True)
+    week1, week2, week3 = units[0], units[1], units[2]
+
+    # Week 1: both reflections accepted, the meeting logged, both signed off.
+    for trainee, text in ((jonah, JONAH_WEEK_1), (tomasz, TOMASZ_WEEK_1)):
+        reflection = reflections.submit_reflection(group, trainee, week1, text, _answers(week1))
+        reflections.review_reflection(
+            reflection, mentor, _scores(3), FEEDBACK_ACCEPT, Decision.ACCEPT
+        )
+    mentoring.log_meeting(
+        group,
+        mentor,
+        week1,
+        date.today() - timedelta(days=10),
+        60,
+        [jonah.id, tomasz.id],
+        topics="The two feeding and play films; describing before interpreting.",
+        private_notes="Tomasz reaches for labels quickly; keep modelling description.",
+    )
+    for trainee in (jonah, tomasz):
+        signoffs.sign_off_week(group, mentor, trainee, week1)
+
+    # Week 2: Jonah's is waiting for review; Tomasz's came back for revision.
+    waiting = reflections.submit_reflection(group, jonah, week2, JONAH_WEEK_1, _answers(week2))
+    waiting.submitted_at = utcnow() - timedelta(days=3)
+    returned = reflections.submit_reflection(
+        group, tomasz, week2, TOMASZ_WEEK_2 + " " + TOMASZ_WEEK_1, _answers(week2)
+    )
+    reflections.review_reflection(returned, mentor, {}, FEEDBACK_RETURN, Decision.RETURN)
+    # Week 3: Jonah has started a draft.
+    reflections.save_draft(group, jonah, week3, "Started watching the bath film...", [])
+    db.session.commit()
+
+    _certified_graduates(mentor)
+
+
+def _scores(value: int) -> dict[str, int]:
+    return {criterion.slug: value for criterion in get_curriculum().rubric}
+
+
+def _certified_graduates(mentor) -> None:
+    """Backfill the records of people who finished before the site existed."""
+    pilar = get_user_by_email("agency.trainer@riverbend.example.org")
+    rosa = get_user_by_email("rosa@cedarhills.example.org")
+    for person, levels in ((pilar, ("level-2", "level-3")), (rosa, ("level-2",))):
+        for number, level in enumerate(levels):
+            issued = utcnow() - timedelta(days=400 - 150 * number)
+            db.session.add(
+                Enrolment(
+                    user_id=person.id,
+                    level=level,
+                    status=EnrolmentStatus.COMPLETED,
+                    started_at=issued - timedelta(weeks=16),
+                    completed_at=issued,
+                )
+            )
+            db.session.add(
+                Certificate(
+                    code=signoffs._new_code(),
+                    trainee_id=person.id,
+                    level=level,
+                    issued_by_id=mentor.id,
+                    issuer_role=Role.MASTER_TRAINER,
+                    issued_at=issued,
+                )
+            )
+    db.session.commit()
+    db.session.add(LevelThreeInvitation(trainee_id=rosa.id, invited_by_id=mentor.id))
+    db.session.commit()
