@@ -30,6 +30,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from course import (
         accounts,
         admin,
+        agencies,
         curriculum,
         learning,
         mentoring,
@@ -69,6 +70,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
         mentoring.bp,
         reflections.bp,
         notifications.bp,
+        agencies.bp,
     ]
     for bp in blueprints:
         app.register_blueprint(bp, url_prefix=url_prefix or None)

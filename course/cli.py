@@ -11,6 +11,15 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
+    app.cli.add_command(notify_weeks)
+
+
+@click.command("notify-weeks")
+def notify_weeks():
+    """Tell trainees about weeks that have opened (run daily; repeats send nothing)."""
+    from course.mentoring.services import notify_opened_weeks
+
+    click.echo(f"Sent {notify_opened_weeks()} week-opening notifications.")
 
 
 @click.command("seed-demo")

@@ -106,6 +106,7 @@ ACCESS = {
         only(404, Role.MASTER_TRAINER, Role.SITE_ADMIN),
     ),
     "mentoring.new_group": ("GET", "/groups/new", only(200, Role.SITE_ADMIN, Role.AGENCY_ADMIN)),
+    "agencies.staff": ("GET", "/agency/staff", only(200, Role.AGENCY_ADMIN)),
     "notifications.index": ("GET", "/notifications", signed_in(200)),
     # Notifications are checked by owner (tests/course/test_notifications.py).
     "notifications.mark_read": ("POST", f"/notifications/{NOBODY}/read", signed_in(404)),

@@ -1,1 +1,8 @@
-"""Agencies: agencies and their cohorts. # TODO(#6): enrolment, dashboards, reports."""
+"""Agencies: agencies, their cohorts, and what an agency admin follows.
+
+# TODO(#6): cohort enrolment by CSV, dashboards and reports.
+"""
+
+from course.agencies.views import bp
+
+__all__ = ["bp"]

@@ -327,3 +327,28 @@ def candidates_for_groups(actor: User) -> dict[str, list[User]]:
             and (actor.has_role(Role.SITE_ADMIN) or p.agency_id == actor.agency_id)
         ],
     }
+
+
+def notify_opened_weeks(today: date | None = None) -> int:
+    """Tell each trainee about weeks that have opened; safe to run as often as you like.
+
+    Run daily (cron or a scheduler): ``flask --app app notify-weeks``.
+    """
+    from course.notifications.models import Notification
+
+    sent = 0
+    for group in db.session.scalars(select(MentorGroup).where(MentorGroup.paused_at.is_(None))):
+        for item in scheduled_units(group, today):
+            if not item.is_open:
+                continue
+            subject, link = f"{item.unit.title} is open", f"/units/{item.unit.slug}"
+            for trainee in group.trainees:
+                already = db.session.scalar(
+                    select(Notification.id).where(
+                        Notification.user_id == trainee.id, Notification.link == link
+                    )
+                )
+                if already is None:
+                    notify(trainee, subject, "A new week of your training is open.", link=link)
+                    sent += 1
+    return sent

@@ -1,0 +1,70 @@
+"""What an agency admin sees of their staff: status, dates and sign-offs, never content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from course.accounts.models import Role, User
+from course.curriculum.services import get_curriculum
+from course.extensions import db
+from course.learning.models import Enrolment, EnrolmentStatus, UnitProgress, UnitStatus
+from course.mentoring.models import Certificate, MentorGroup, MentorGroupMember, WeekSignOff
+
+
+@dataclass
+class StaffRow:
+    person: User
+    level_one_done: int = 0
+    enrolments: dict[str, Enrolment] = field(default_factory=dict)
+    group: MentorGroup | None = None
+    sign_offs: list[tuple[str, datetime]] = field(default_factory=list)  # (unit title, when)
+    certificates: list[Certificate] = field(default_factory=list)
+
+
+def staff_progress(agency_id: int) -> list[StaffRow]:
+    """Every trainee of the agency with their progress, in a fixed number of queries."""
+    people = list(
+        db.session.scalars(select(User).where(User.agency_id == agency_id).order_by(User.name))
+    )
+    rows = {p.id: StaffRow(p) for p in people if p.has_role(Role.TRAINEE)}
+    ids = set(rows)
+    curriculum = get_curriculum()
+    for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.user_id.in_(ids))):
+        if enrolment.status != EnrolmentStatus.WITHDRAWN:
+            rows[enrolment.user_id].enrolments[enrolment.level] = enrolment
+    done = db.session.execute(
+        select(Enrolment.user_id, UnitProgress.unit_slug)
+        .join(UnitProgress)
+        .where(
+            Enrolment.user_id.in_(ids),
+            Enrolment.level == "level-1",
+            UnitProgress.status == UnitStatus.COMPLETE,
+        )
+    )
+    for user_id, _ in done:
+        rows[user_id].level_one_done += 1
+    groups = db.session.execute(
+        select(MentorGroupMember.trainee_id, MentorGroup)
+        .join(MentorGroup)
+        .where(MentorGroupMember.trainee_id.in_(ids))
+        .order_by(MentorGroup.id)
+    )
+    for trainee_id, group in groups:
+        rows[trainee_id].group = group  # the latest group wins
+    sign_offs = db.session.scalars(
+        select(WeekSignOff)
+        .where(WeekSignOff.trainee_id.in_(ids), WeekSignOff.revoked_at.is_(None))
+        .order_by(WeekSignOff.signed_at)
+    )
+    for sign_off in sign_offs:
+        unit = curriculum.unit(sign_off.unit_slug)
+        rows[sign_off.trainee_id].sign_offs.append((unit.title, sign_off.signed_at))
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.trainee_id.in_(ids), Certificate.revoked_at.is_(None))
+    )
+    for certificate in certificates:
+        rows[certificate.trainee_id].certificates.append(certificate)
+    return list(rows.values())
