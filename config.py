@@ -29,6 +29,9 @@ class Config:
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 2048)
+    # Days a signed-off week's dyad videos are kept (sooner if the consent ends).
+    VIDEO_RETENTION_DAYS = _env_int("VIDEO_RETENTION_DAYS", 90)
+    MEDIA_JOBS = os.environ.get("MEDIA_JOBS", "thread")  # "thread" or "sync"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins allowed per account (email) and per address (client IP).
@@ -73,6 +76,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # Uploads and generated clips go to a throwaway folder, never the project's instance/.
     UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR") or tempfile.mkdtemp(prefix="pfr-test-media-")
+    MEDIA_JOBS = "sync"
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False  # the throttling tests switch it back on
     # Tests hash hundreds of passwords; scrypt's cost is the point in production only.

@@ -27,23 +27,26 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
 
     :raise ContentError: when content/ is broken, naming each file and line.
     """
-    from course import (
-        accounts,
-        admin,
-        agencies,
-        curriculum,
-        learning,
-        mentoring,
-        notifications,
-        reflections,
-        views,
-    )
+    # Blueprints come from each feature's views module; the packages themselves import
+    # nothing, so features may use each other's services without import cycles.
+    from course import views
+    from course.accounts.views import bp as accounts_bp
+    from course.admin.views import bp as admin_bp
     from course.agencies import models as _agencies  # noqa: F401  (register the tables)
+    from course.agencies.views import bp as agencies_bp
+    from course.audit import models as _audit  # noqa: F401
     from course.cli import register_commands
+    from course.curriculum.views import bp as curriculum_bp
     from course.learning.services import complete_unit_of_passed_quiz
+    from course.learning.views import bp as learning_bp
+    from course.media.views import bp as media_bp
     from course.mentoring import models as _mentoring  # noqa: F401
+    from course.mentoring.views import bp as mentoring_bp
     from course.notifications import models as _notifications  # noqa: F401
+    from course.notifications.views import bp as notifications_bp
+    from course.notifications.views import inject_unread_count
     from course.reflections import models as _reflections  # noqa: F401
+    from course.reflections.views import bp as reflections_bp
     from quizzes.api import quiz_slugs
     from quizzes.signals import quiz_passed
 
@@ -63,19 +66,22 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     quiz_passed.connect(complete_unit_of_passed_quiz, app)
     blueprints: list[Blueprint] = [
         views.bp,
-        accounts.bp,
-        learning.bp,
-        curriculum.bp,
-        admin.bp,
-        mentoring.bp,
-        reflections.bp,
-        notifications.bp,
-        agencies.bp,
+        accounts_bp,
+        learning_bp,
+        curriculum_bp,
+        admin_bp,
+        mentoring_bp,
+        reflections_bp,
+        notifications_bp,
+        agencies_bp,
+        media_bp,
     ]
     for bp in blueprints:
         app.register_blueprint(bp, url_prefix=url_prefix or None)
+    # Refuse bodies over the upload limit before reading them (uploads stream to disk).
+    app.config.setdefault("MAX_CONTENT_LENGTH", (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024)
     app.add_template_filter(render_markdown, "markdown")
-    app.context_processor(notifications.inject_unread_count)
+    app.context_processor(inject_unread_count)
     register_commands(app)
 
 

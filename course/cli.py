@@ -12,6 +12,19 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(notify_weeks)
+    app.cli.add_command(purge)
+
+
+@click.command("purge")
+def purge():
+    """Delete dyad videos past their keeping date and abandoned uploads (run daily)."""
+    from course.media.services import purge as purge_videos
+
+    counts = purge_videos()
+    click.echo(
+        f"Deleted {counts['retention']} video(s) past their date and "
+        f"{counts['abandoned']} abandoned upload(s); tombstones kept."
+    )
 
 
 @click.command("notify-weeks")

@@ -6,16 +6,19 @@ Runs once: it does nothing when the demo pair already has a group.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, timedelta
+from pathlib import Path
 
 from flask import current_app
 
 from course.accounts.models import Role
 from course.accounts.services import get_user_by_email
-from course.curriculum.media import ensure_stand_in_clips
+from course.curriculum.media import ensure_stand_in_clips, make_stand_in_clip
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning.models import Enrolment, EnrolmentStatus
+from course.media import services as media
 from course.mentoring import services as mentoring
 from course.mentoring import signoffs
 from course.mentoring.models import Certificate, LevelThreeInvitation
@@ -77,8 +80,10 @@ def seed_mentoring() -> None:
     if mentoring.group_of_trainee(jonah, "level-2") is not None:
         return
     units = get_curriculum().level("level-2").units
+    # Started five weeks ago: the video weeks are under way and week 6, the first
+    # practice week with a family, is open.
     group = mentoring.form_group(
-        admin, mentor, [jonah, tomasz], "level-2", date.today() - timedelta(days=16)
+        admin, mentor, [jonah, tomasz], "level-2", date.today() - timedelta(days=36)
     )
     mentoring.set_sharing(group, mentor, True)
     week1, week2, week3 = units[0], units[1], units[2]
@@ -113,7 +118,44 @@ def seed_mentoring() -> None:
     reflections.save_draft(group, jonah, week3, "Started watching the bath film...", [])
     db.session.commit()
 
+    _dyad_video(jonah, mentor, units[5])
     _certified_graduates(mentor)
+
+
+def _dyad_video(trainee, mentor, unit) -> None:
+    """Jonah's first practice-week video (a stand-in clip), with the mentor's comments."""
+    consent = media.record_consent(
+        trainee,
+        "level-2",
+        "Family A",
+        date.today() - timedelta(days=2),
+        date.today() + timedelta(days=180),
+        covers_partner=False,
+        covers_training=False,
+        attested=True,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        clip = Path(folder) / "visit.mp4"
+        make_stand_in_clip(clip, seconds=8)
+        size = clip.stat().st_size
+        video = media.start_upload(trainee, unit, consent, size, "visit.mp4")
+        jobs_setting = current_app.config["MEDIA_JOBS"]
+        current_app.config["MEDIA_JOBS"] = "sync"  # the demo must be ready when seeding ends
+        try:
+            with clip.open("rb") as stream:
+                media.append_chunk(video, 0, stream, size)
+        finally:
+            current_app.config["MEDIA_JOBS"] = jobs_setting
+    media.add_comment(
+        video,
+        mentor,
+        2,
+        "Here she slows down and waits for him to look "
+        "back at her. Could you name that for her next visit?",
+        "cues-and-needs",
+    )
+    media.add_comment(video, mentor, 5, "A lovely moment of repair after the spill.")
+    media.add_comment(video, trainee, 5, "Yes, I almost missed it while filming!")
 
 
 def _scores(value: int) -> dict[str, int]:

@@ -30,6 +30,10 @@ class Action(StrEnum):
     GROUP_VIEW = "group:view"  # obj: a MentorGroup
     GROUP_MENTOR = "group:mentor"  # obj: a MentorGroup; sign off, log meetings, open weeks
     GROUP_FORM = "group:form"
+    VIDEO_VIEW = "video:view"  # obj: a DyadVideo
+    VIDEO_COMMENT = "video:comment"  # obj: a DyadVideo; the mentor, and the trainee replying
+    VIDEO_DELETE = "video:delete"  # obj: a DyadVideo
+    AUDIT_VIEW = "audit:view"
 
 
 def can(user, action: Action, obj=None) -> bool:
@@ -61,7 +65,32 @@ def can(user, action: Action, obj=None) -> bool:
         return user.id == obj.mentor_id
     if action == Action.GROUP_FORM:
         return user.has_role(Role.SITE_ADMIN, Role.AGENCY_ADMIN)
+    if action in (Action.VIDEO_VIEW, Action.VIDEO_COMMENT, Action.VIDEO_DELETE):
+        return _video_rule(user, action, obj)
+    if action == Action.AUDIT_VIEW:
+        return user.has_role(Role.SITE_ADMIN)
     raise ValueError(f"no rule for {action}")
+
+
+def _video_rule(user, action: Action, video) -> bool:
+    """Dyad videos show real families: the trainee, their mentor, a site admin, and the
+    pair partner only when the caregiver's consent covers it. Never an agency admin."""
+    from course.media.models import VideoStatus
+
+    if video.status == VideoStatus.DELETED:
+        return False
+    owner = user.id == video.trainee_id
+    mentor = user.id == video.group.mentor_id
+    if action == Action.VIDEO_COMMENT:
+        return owner or mentor
+    if action == Action.VIDEO_DELETE:
+        return owner or user.has_role(Role.SITE_ADMIN)
+    partner = (
+        video.consent.covers_partner
+        and user.id in video.group.trainee_ids
+        and video.status == VideoStatus.READY
+    )
+    return owner or mentor or partner or user.has_role(Role.SITE_ADMIN)
 
 
 def _shared_with_partner(user, reflection) -> bool:

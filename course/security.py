@@ -36,10 +36,7 @@ def _set_security_headers(response):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     # Pages for signed-in people hold personal records: keep them out of shared caches
     # and the browser's back-forward history on shared computers.
-    if (
-        current_user.is_authenticated
-        and request.endpoint
-        and not request.endpoint.endswith(".static")
-    ):
+    personal = current_user.is_authenticated and not (request.endpoint or "").endswith(".static")
+    if personal and "no-store" not in headers.get("Cache-Control", ""):
         headers["Cache-Control"] = "no-store"
     return response

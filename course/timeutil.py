@@ -1,6 +1,6 @@
 """UTC time helpers shared by the models and services."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -9,6 +9,11 @@ from sqlalchemy.types import TypeDecorator
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """Return today's date in UTC, the calendar every schedule and deadline uses."""
+    return utcnow().date()
 
 
 class UTCDateTime(TypeDecorator):

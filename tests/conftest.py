@@ -28,8 +28,9 @@ def drop_tables():
 
 
 @pytest.fixture
-def app():
+def app(tmp_path):
     app = create_app(TestConfig)
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")  # each test its own media store
     with app.app_context():
         create_tables()
         yield app

@@ -107,6 +107,26 @@ ACCESS = {
     ),
     "mentoring.new_group": ("GET", "/groups/new", only(200, Role.SITE_ADMIN, Role.AGENCY_ADMIN)),
     "agencies.staff": ("GET", "/agency/staff", only(200, Role.AGENCY_ADMIN)),
+    "admin.audit": ("GET", "/admin/audit", only(200, Role.SITE_ADMIN)),
+    # Dyad videos: per-video rules are tested in tests/media/ for every role and the
+    # pair partner; here an id that is nobody's gives 404 to whoever passes the role check.
+    "media.new": (
+        "GET",
+        "/units/l2-week-06-first-visit-and-trust/videos/new",
+        only(200, Role.TRAINEE),
+    ),
+    "media.start_upload": ("POST", "/media/uploads", only(404, Role.TRAINEE)),
+    "media.upload": ("PATCH", "/media/uploads/nobody", only(404, Role.TRAINEE)),
+    "media.upload_form": ("POST", f"{WEEK}/videos", only(302, Role.TRAINEE)),
+    "media.show": ("GET", "/media/videos/nobody", signed_in(404)),
+    "media.status": ("GET", "/media/videos/nobody/status", signed_in(404)),
+    "media.stream": ("GET", "/media/videos/nobody/stream", signed_in(404)),
+    "media.poster": ("GET", "/media/videos/nobody/poster.jpg", signed_in(404)),
+    "media.download": ("GET", "/media/videos/nobody/download", signed_in(404)),
+    "media.comment": ("POST", "/media/videos/nobody/comments", signed_in(404)),
+    "media.reviewed": ("POST", "/media/videos/nobody/reviewed", signed_in(404)),
+    "media.delete": ("POST", "/media/videos/nobody/delete", signed_in(404)),
+    "media.withdraw": ("POST", "/consents/nobody/withdraw", only(404, Role.TRAINEE)),
     "notifications.index": ("GET", "/notifications", signed_in(200)),
     # Notifications are checked by owner (tests/course/test_notifications.py).
     "notifications.mark_read": ("POST", f"/notifications/{NOBODY}/read", signed_in(404)),

@@ -1,4 +1,6 @@
-from flask import Blueprint, flash, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -7,6 +9,7 @@ from course.accounts.models import Role
 from course.accounts.services import create_invitation
 from course.admin import services
 from course.agencies.models import Agency
+from course.audit import services as audit_services
 from course.extensions import db
 from course.permissions import role_required
 
@@ -45,3 +48,32 @@ def index():
         form=form,
         invite_link=invite_link,
     )
+
+
+@bp.get("/admin/audit")
+@role_required(Role.SITE_ADMIN)
+def audit():
+    """The audit log, filtered by action, person, object or dates; CSV with ?format=csv."""
+    args = request.args
+    events = audit_services.search(
+        action=args.get("action") or None,
+        actor_id=args.get("actor", type=int),
+        object_id=args.get("object") or None,
+        since=_date(args.get("since")),
+        until=_date(args.get("until")),
+        limit=None if args.get("format") == "csv" else 500,
+    )
+    if args.get("format") == "csv":
+        return Response(
+            audit_services.to_csv(events),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
+        )
+    return render_template("admin/audit.html", events=events, args=args)
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -2,7 +2,3 @@
 
 # TODO(#6): cohort enrolment by CSV, dashboards and reports.
 """
-
-from course.agencies.views import bp
-
-__all__ = ["bp"]

@@ -7,6 +7,7 @@ from course.curriculum.models import UnitKind
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
 from course.learning import services
+from course.media.services import videos_for_week
 from course.mentoring.models import LevelThreeInvitation
 from course.mentoring.progress import mentored_level_overview, trainee_week
 from course.mentoring.services import MentoringError
@@ -56,6 +57,7 @@ def unit(slug):
         status=status,
         week=week.row if week else None,
         partner_reflection=week.partner_reflection if week else None,
+        dyad_videos=videos_for_week(current_user.id, unit.slug) if week else [],
         form=PostForm(),
     )
 

@@ -1,5 +1,1 @@
 """Mentoring: mentor groups, weeks, meetings, sign-offs, certificates."""
-
-from course.mentoring.views import bp
-
-__all__ = ["bp"]

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,9 +31,10 @@ class MentorGroup(db.Model):
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
-    # Pausing stops the clock: days spent paused push every later week back.
+    # Pausing stops the clock: each finished pause ({"from": ISO date, "days": n}) pushes
+    # back every week that had not opened when it began.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    paused_days: Mapped[int] = mapped_column(Integer, default=0)
+    pauses: Mapped[list] = mapped_column(JSON, default=list)
     # The mentor may let pair partners read each other's reflections.
     share_reflections: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

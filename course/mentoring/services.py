@@ -27,6 +27,7 @@ from course.mentoring.models import (
     WeekOpening,
 )
 from course.notifications.services import notify
+from course.timeutil import today as utc_today
 from course.timeutil import utcnow
 
 MENTORED_LEVELS = ("level-2", "level-3")
@@ -189,13 +190,17 @@ class ScheduledUnit:
 
 def scheduled_units(group: MentorGroup, today: date | None = None) -> list[ScheduledUnit]:
     """Return the level's units in order, each with the date it opens and whether it is open."""
-    today = today or date.today()
+    today = today or utc_today()
     if group.paused_at is not None:
         today = min(today, group.paused_at.date())  # a paused group's clock stands still
     opened_early = {opening.week for opening in group.early_openings}
+    pauses = sorted((date.fromisoformat(p["from"]), p["days"]) for p in group.pauses or [])
     result = []
     for unit in get_curriculum().level(group.level).units:
-        opens_on = group.start_date + timedelta(weeks=unit.order - 1, days=group.paused_days)
+        opens_on = group.start_date + timedelta(weeks=unit.order - 1)
+        for began, days in pauses:
+            if opens_on > began:  # not yet open when the pause began: it moves back
+                opens_on += timedelta(days=days)
         result.append(
             ScheduledUnit(unit, opens_on, opens_on <= today or unit.order in opened_early)
         )
@@ -235,7 +240,10 @@ def resume_group(group: MentorGroup, actor: User) -> None:
     """Resume a paused group; every week not yet open moves back by the days paused."""
     _require_mentor(group, actor)
     if group.paused_at is not None:
-        group.paused_days += (date.today() - group.paused_at.date()).days
+        began = group.paused_at.date()
+        days = (utc_today() - began).days
+        if days:
+            group.pauses = [*(group.pauses or []), {"from": began.isoformat(), "days": days}]
         group.paused_at = None
         db.session.commit()
 
@@ -271,7 +279,7 @@ def log_meeting(
         raise MentoringError("That week belongs to another level.")
     if not 1 <= minutes <= 600:
         raise MentoringError("Minutes must be between 1 and 600.")
-    if held_on > date.today():
+    if held_on > utc_today():
         raise MentoringError("A meeting cannot be logged before it happens.")
     attendees = set(attendee_ids) & group.trainee_ids
     if not attendees:

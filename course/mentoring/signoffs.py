@@ -13,6 +13,7 @@ from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning import services as learning
 from course.learning.models import EnrolmentStatus
+from course.media.services import set_retention_after_sign_off, week_video_reviewed
 from course.mentoring.models import (
     Certificate,
     LevelThreeInvitation,
@@ -28,6 +29,7 @@ from course.mentoring.services import (
 )
 from course.notifications.services import notify
 from course.reflections.models import Reflection, ReflectionStatus
+from course.timeutil import today as utc_today
 from course.timeutil import utcnow
 
 # Unambiguous characters only: no 0/O or 1/I/L, so a code read aloud is typed right.
@@ -71,8 +73,8 @@ def sign_off_missing(group: MentorGroup, trainee: User, unit: Unit) -> list[str]
     )
     if attended is None:
         missing.append("no meeting is logged for this week with the trainee attending")
-    if unit.kind == UnitKind.PRACTICE_WEEK:
-        pass  # TODO(#5): practice weeks also need their dyad video reviewed.
+    if unit.kind == UnitKind.PRACTICE_WEEK and not week_video_reviewed(trainee.id, unit.slug):
+        missing.append("the week's dyad video is not uploaded and reviewed yet")
     return missing
 
 
@@ -98,6 +100,7 @@ def sign_off_week(group: MentorGroup, actor: User, trainee: User, unit: Unit) ->
         signed_by_id=actor.id,
     )
     db.session.add(sign_off)
+    set_retention_after_sign_off(trainee.id, unit.slug, utc_today())
     try:
         db.session.commit()
     except IntegrityError:  # a simultaneous second click won the race: keep its row
@@ -110,12 +113,17 @@ def revoke_week_sign_off(sign_off: WeekSignOff, actor: User, reason: str) -> Non
     """Withdraw a sign-off, keeping it with who, when and why."""
     group = db.session.get(MentorGroup, sign_off.group_id)
     _require_mentor(group, actor)
+    _revoke(sign_off, actor, reason, "Say why the sign-off is revoked.")
+
+
+def _revoke(record: WeekSignOff | Certificate, actor: User, reason: str, ask: str) -> None:
+    """Mark a sign-off or certificate revoked, keeping who, when and why (once)."""
     if not reason.strip():
-        raise MentoringError("Say why the sign-off is revoked.")
-    if sign_off.revoked_at is None:
-        sign_off.revoked_at = utcnow()
-        sign_off.revoked_by_id = actor.id
-        sign_off.revoke_reason = reason.strip()
+        raise MentoringError(ask)
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+        record.revoked_by_id = actor.id
+        record.revoke_reason = reason.strip()
         db.session.commit()
 
 
@@ -189,13 +197,7 @@ def revoke_certificate(certificate: Certificate, actor: User, reason: str) -> No
     """Withdraw a certificate (a site admin or its issuer), keeping it with the reason."""
     if not (actor.has_role(Role.SITE_ADMIN) or actor.id == certificate.issued_by_id):
         raise MentoringError("Only the issuer or a site admin may revoke a certificate.")
-    if not reason.strip():
-        raise MentoringError("Say why the certificate is revoked.")
-    if certificate.revoked_at is None:
-        certificate.revoked_at = utcnow()
-        certificate.revoked_by_id = actor.id
-        certificate.revoke_reason = reason.strip()
-        db.session.commit()
+    _revoke(certificate, actor, reason, "Say why the certificate is revoked.")
 
 
 def find_certificate(code: str) -> Certificate | None:

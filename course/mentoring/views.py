@@ -6,6 +6,7 @@ from course.accounts.forms import PostForm
 from course.accounts.models import Role, User
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
+from course.media.services import videos_of_group
 from course.mentoring import services, signoffs
 from course.mentoring.forms import GroupForm, MeetingForm, ReasonForm
 from course.mentoring.models import MentorGroup, WeekSignOff
@@ -21,8 +22,8 @@ def _group(group_id: int, action: Action = Action.GROUP_MENTOR) -> MentorGroup:
     return get_visible_or_404(MentorGroup, group_id, action)
 
 
-def _member(group: MentorGroup, trainee_id) -> User:
-    trainee = db.session.get(User, int(trainee_id or 0))
+def _member(group: MentorGroup, trainee_id: int | None) -> User:
+    trainee = db.session.get(User, trainee_id) if trainee_id else None
     if trainee is None or trainee.id not in group.trainee_ids:
         abort(404)
     return trainee
@@ -61,6 +62,7 @@ def group(group_id):
         "mentoring/group.html",
         group=group,
         progress=group_progress(group),
+        videos=videos_of_group(group.id),
         meetings=services.meetings_of(group),
         is_mentor=can(current_user, Action.GROUP_MENTOR, group),
         form=PostForm(),
@@ -72,7 +74,7 @@ def group(group_id):
 @role_required(*MENTORS)
 def sign_off(group_id):
     group = _group(group_id)
-    trainee = _member(group, request.form.get("trainee_id"))
+    trainee = _member(group, request.form.get("trainee_id", type=int))
     unit = get_unit_or_404(request.form.get("unit_slug", ""))
     _attempt(
         signoffs.sign_off_week,
@@ -112,7 +114,7 @@ def revoke_sign_off(sign_off_id):
 @role_required(*MENTORS)
 def certify(group_id):
     group = _group(group_id)
-    trainee = _member(group, request.form.get("trainee_id"))
+    trainee = _member(group, request.form.get("trainee_id", type=int))
     _attempt(
         signoffs.sign_off_level,
         group,
@@ -208,16 +210,10 @@ def invite_level_three(trainee_id):
         trainee,
         success=f"{trainee.name} is invited to Level 3.",
     )
-    return redirect(request.referrer if _safe(request.referrer) else url_for("course.index"))
-
-
-def _safe(url):
-    from course.accounts.services import safe_next_url
-
-    if not url:
-        return False
-    path = url.split(request.host, 1)[-1] if request.host in url else url
-    return safe_next_url(path) is not None
+    group = services.group_of_trainee(trainee, "level-2")
+    if group is not None and can(current_user, Action.GROUP_VIEW, group):
+        return _back(group)
+    return redirect(url_for("course.index"))
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])

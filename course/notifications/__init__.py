@@ -2,7 +2,3 @@
 
 Other features call ``services.notify(user, subject, body, link=...)``.
 """
-
-from course.notifications.views import bp, inject_unread_count
-
-__all__ = ["bp", "inject_unread_count"]

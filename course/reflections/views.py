@@ -66,7 +66,8 @@ def show(reflection_id):
         reflection=reflection,
         unit=get_curriculum().unit(reflection.unit_slug),
         rubric=get_curriculum().rubric,
-        partner_view=current_user.id not in (reflection.trainee_id, reflection.group.mentor_id),
+        partner_view=current_user.id != reflection.trainee_id
+        and current_user.id in reflection.group.trainee_ids,
     )
 
 

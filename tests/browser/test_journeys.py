@@ -166,6 +166,21 @@ def test_level_two_reflection_review_meeting_and_sign_off(
     assert mentor.get_by_text("is signed off for Tomasz Wilk").is_visible()
     check_a11y(mentor)
     screenshot(mentor, "mentor-group-after-sign-off")
+
+    # The mentor watches Jonah's first dyad video and pins a comment to a moment.
+    mentor.get_by_role("link", name=re.compile("Video.*of Jonah Whitfield, Week 6")).click()
+    check_a11y(mentor)
+    assert mentor.locator("video#dyad-player").count() == 1
+    mentor.get_by_label("Time (m:ss)").fill("0:04")
+    mentor.get_by_role("textbox", name="Comment").fill(
+        "Watch her hands here: she steadies the cup for him."
+    )
+    mentor.get_by_label("Rubric criterion (optional)").select_option(label="Objective observation")
+    mentor.get_by_role("button", name="Add comment").click()
+    assert mentor.get_by_text("Comment added.").is_visible()
+    assert mentor.get_by_role("link", name="00:04").is_visible()
+    check_a11y(mentor)
+    screenshot(mentor, "mentor-comments-on-dyad-video")
     mentor.context.close()
 
 

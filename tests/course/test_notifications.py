@@ -9,26 +9,16 @@ import pytest
 from flask_login import login_user
 from sqlalchemy import func, select
 
-from app import create_app
-from config import TestConfig
 from course.extensions import db
-from course.notifications import bp, inject_unread_count, services
+from course.notifications import services
 from course.notifications.mail import OUTBOX_KEY, send_email
 from course.notifications.models import Notification
-from tests.conftest import create_tables, drop_tables
+from course.notifications.views import inject_unread_count
 
 
 @pytest.fixture(autouse=True)  # every test here needs the database
-def app():
-    """The shared app plus this blueprint, until course.init_app registers it."""
-    app = create_app(TestConfig)
-    if "notifications" not in app.blueprints:
-        app.register_blueprint(bp)
-    app.context_processor(inject_unread_count)
-    with app.app_context():
-        create_tables()
-        yield app
-        drop_tables()
+def _database(app):
+    return app
 
 
 @pytest.fixture

@@ -1,0 +1,85 @@
+"""Writing and reading the audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+
+from flask import has_request_context, request
+from sqlalchemy import select
+
+from course.audit.models import AuditEvent
+from course.extensions import db
+from course.timeutil import UTC
+
+
+def record(actor, action: str, object_type: str, object_id: str, **detail) -> AuditEvent:
+    """Add an audit event to the session; the caller's commit writes it with its change."""
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        address=request.remote_addr or "" if has_request_context() else "",
+        detail=detail,
+    )
+    db.session.add(event)
+    return event
+
+
+def search(
+    action: str | None = None,
+    actor_id: int | None = None,
+    object_id: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = 500,
+) -> list[AuditEvent]:
+    """Return audit events, newest first, filtered by any of the arguments."""
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor_id:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if object_id:
+        query = query.where(AuditEvent.object_id == object_id)
+    if since:
+        query = query.where(AuditEvent.created_at >= datetime.combine(since, time(), UTC))
+    if until:
+        end = datetime.combine(until + timedelta(days=1), time(), UTC)
+        query = query.where(AuditEvent.created_at < end)
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def to_csv(events: list[AuditEvent]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "when (UTC)",
+            "actor id",
+            "actor email",
+            "action",
+            "object type",
+            "object id",
+            "address",
+            "detail",
+        ]
+    )
+    for e in events:
+        writer.writerow(
+            [
+                e.created_at.isoformat(timespec="seconds"),
+                e.actor_id or "",
+                e.actor.email if e.actor else "",
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.address,
+                ";".join(f"{k}={v}" for k, v in sorted(e.detail.items())),
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""Media: dyad video consent, upload, storage, playback, comments and retention."""

@@ -1,0 +1,301 @@
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from course.accounts.models import Role
+from course.audit.services import record
+from course.curriculum.services import get_curriculum, get_unit_or_404
+from course.extensions import db
+from course.media import services
+from course.media.forms import CommentForm, ConsentForm
+from course.media.models import Consent, DyadVideo, VideoStatus
+from course.permissions import Action, can, role_required
+from course.timeutil import today as utc_today
+
+bp = Blueprint("media", __name__, template_folder="templates")
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+def _private(response):
+    """No shared or browser cache may keep a family's video (send_file asks for caching)."""
+    response.cache_control.public = False
+    response.cache_control.max_age = None
+    response.cache_control.no_cache = None
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+def _video(public_id: str, action: Action = Action.VIDEO_VIEW) -> DyadVideo:
+    """Load a video the current person may see; anyone else gets 404 (ids reveal nothing)."""
+    video = db.session.scalar(select(DyadVideo).where(DyadVideo.public_id == public_id))
+    if video is None or not can(current_user, action, video):
+        abort(404)
+    return video
+
+
+def _own_upload(public_id: str) -> DyadVideo:
+    video = db.session.scalar(select(DyadVideo).where(DyadVideo.public_id == public_id))
+    if video is None or video.trainee_id != current_user.id:
+        abort(404)
+    return video
+
+
+def _error(exc: services.MediaError, **extra):
+    return jsonify(error=str(exc), **extra), exc.status
+
+
+@bp.route("/units/<slug>/videos/new", methods=["GET", "POST"])
+@role_required(Role.TRAINEE)
+def new(slug):
+    """Record a consent (first time for a dyad) and upload this week's video."""
+    unit = get_unit_or_404(slug)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        try:
+            services.record_consent(
+                current_user,
+                unit.level,
+                form.dyad_pseudonym.data,
+                form.signed_on.data,
+                form.expires_on.data,
+                form.covers_partner.data,
+                form.covers_training.data,
+                form.attested.data,
+            )
+        except services.MediaError as exc:
+            form.attested.errors.append(str(exc))
+        else:
+            flash("The consent is recorded. Now choose the video.", "success")
+            return redirect(url_for("media.new", slug=slug))
+    consents = [
+        c for c in services.consents_of(current_user, unit.level) if c.is_valid_on(utc_today())
+    ]
+    return render_template(
+        "media/new.html",
+        unit=unit,
+        form=form,
+        consents=consents,
+        max_mb=services.max_upload_bytes() // (1024 * 1024),
+        videos=services.videos_for_week(current_user.id, unit.slug),
+    ), 200 if request.method == "GET" else 422
+
+
+@bp.post("/media/uploads")
+@role_required(Role.TRAINEE)
+def start_upload():
+    """Begin a resumable upload: {unit, consent, size, filename} -> where to send bytes."""
+    data = request.get_json(silent=True) or request.form
+    unit = get_unit_or_404(str(data.get("unit", "")))
+    consent = db.session.scalar(
+        select(Consent).where(Consent.public_id == str(data.get("consent", "")))
+    )
+    if consent is None:
+        return jsonify(error="Record the caregiver's consent before uploading."), 422
+    try:
+        video = services.start_upload(
+            current_user, unit, consent, int(data.get("size") or 0), str(data.get("filename", ""))
+        )
+    except (services.MediaError, ValueError) as exc:
+        return _error(
+            exc
+            if isinstance(exc, services.MediaError)
+            else services.MediaError("The size must be a whole number of bytes.")
+        )
+    location = url_for("media.upload", public_id=video.public_id)
+    return jsonify(id=video.public_id, url=location, offset=0), 201, {"Location": location}
+
+
+@bp.route("/media/uploads/<public_id>", methods=["HEAD", "PATCH"])
+@role_required(Role.TRAINEE)
+def upload(public_id):
+    """HEAD: how many bytes arrived (to resume). PATCH: the next chunk at Upload-Offset."""
+    video = _own_upload(public_id)
+    headers = {"Upload-Offset": str(video.received), "Upload-Length": str(video.expected_size)}
+    if request.method == "HEAD":
+        return "", 204, headers
+    try:
+        offset = int(request.headers.get("Upload-Offset", ""))
+    except ValueError:
+        return jsonify(error="Send the chunk's Upload-Offset header."), 400
+    try:
+        services.append_chunk(video, offset, request.stream, request.content_length)
+    except services.OffsetMismatch as exc:
+        return _error(exc, offset=exc.expected)
+    except services.MediaError as exc:
+        return _error(exc)
+    headers["Upload-Offset"] = str(video.received)
+    body = {"offset": video.received, "status": video.status.value}
+    if video.status != VideoStatus.UPLOADING:
+        body["video_url"] = url_for("media.show", public_id=video.public_id)
+    return jsonify(body), 200, headers
+
+
+@bp.post("/units/<slug>/videos")
+@role_required(Role.TRAINEE)
+def upload_form(slug):
+    """Upload without JavaScript: the whole file in one form post, streamed to disk."""
+    unit = get_unit_or_404(slug)
+    file = request.files.get("video")
+    consent = db.session.scalar(
+        select(Consent).where(Consent.public_id == request.form.get("consent", ""))
+    )
+    if file is None or not file.filename or consent is None:
+        flash("Choose a consent and a video file.", "error")
+        return redirect(url_for("media.new", slug=slug))
+    file.stream.seek(0, 2)
+    size = file.stream.tell()
+    file.stream.seek(0)
+    try:
+        video = services.start_upload(current_user, unit, consent, size, file.filename)
+        services.append_chunk(video, 0, file.stream, size)
+    except services.MediaError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("media.new", slug=slug))
+    flash("The video is uploaded. It is being prepared for playback.", "success")
+    return redirect(url_for("media.show", public_id=video.public_id))
+
+
+@bp.get("/media/videos/<public_id>")
+@login_required
+def show(public_id):
+    video = _video(public_id)
+    record(current_user, "video.view", "video", video.public_id)
+    db.session.commit()
+    form = CommentForm()
+    rubric = get_curriculum().rubric
+    form.criterion.choices = [SelectChoice("", "None")] + [
+        SelectChoice(c.slug, c.title) for c in rubric
+    ]
+    return (
+        render_template(
+            "media/show.html",
+            video=video,
+            form=form,
+            unit=get_curriculum().unit(video.unit_slug),
+            rubric={c.slug: c.title for c in rubric},
+            may_comment=can(current_user, Action.VIDEO_COMMENT, video),
+            is_mentor=current_user.id == video.group.mentor_id,
+            start=request.args.get("t", type=float),
+        ),
+        200,
+        PRIVATE,
+    )
+
+
+@bp.get("/media/videos/<public_id>/status")
+@login_required
+def status(public_id):
+    video = _video(public_id)
+    return jsonify(status=video.status.value, label=video.status.label), 200, PRIVATE
+
+
+@bp.get("/media/videos/<public_id>/stream")
+@login_required
+def stream(public_id):
+    """The playable file with Range support; a 2 GB file is never read whole."""
+    video = _video(public_id)
+    if video.status != VideoStatus.READY:
+        abort(404)
+    byte_range = request.headers.get("Range", "")
+    if not byte_range or byte_range.startswith("bytes=0-"):  # a new viewing, not a seek
+        record(current_user, "video.stream", "video", video.public_id)
+        db.session.commit()
+    path = services.storage().path(video.playable_key)
+    return _private(send_file(path, mimetype="video/mp4", conditional=True, etag=False))
+
+
+@bp.get("/media/videos/<public_id>/poster.jpg")
+@login_required
+def poster(public_id):
+    video = _video(public_id)
+    if not video.poster_key:
+        abort(404)
+    return _private(send_file(services.storage().path(video.poster_key), mimetype="image/jpeg"))
+
+
+@bp.get("/media/videos/<public_id>/download")
+@login_required
+def download(public_id):
+    video = _video(public_id, Action.VIDEO_COMMENT)  # the trainee and the mentor only
+    if video.status != VideoStatus.READY:
+        abort(404)
+    record(current_user, "video.download", "video", video.public_id)
+    db.session.commit()
+    path = services.storage().path(video.storage_key)
+    # The download is named by its id: the original name may identify the family.
+    return _private(
+        send_file(
+            path,
+            as_attachment=True,
+            download_name=f"dyad-video-{video.public_id}{Path(path).suffix}",
+        )
+    )
+
+
+@bp.post("/media/videos/<public_id>/comments")
+@login_required
+def comment(public_id):
+    video = _video(public_id, Action.VIDEO_COMMENT)
+    form = CommentForm()
+    form.criterion.choices = [SelectChoice("", "None")] + [
+        SelectChoice(c.slug, c.title) for c in get_curriculum().rubric
+    ]
+    if form.validate_on_submit():
+        try:
+            seconds = services.parse_timestamp(form.at.data)
+            services.add_comment(video, current_user, seconds, form.body.data, form.criterion.data)
+        except services.MediaError as exc:
+            flash(f"{exc} Your comment: {form.body.data}", "error")
+        else:
+            flash("Comment added.", "success")
+    else:
+        flash("Write a comment and its time (m:ss).", "error")
+    return redirect(url_for("media.show", public_id=video.public_id) + "#comments")
+
+
+@bp.post("/media/videos/<public_id>/reviewed")
+@login_required
+def reviewed(public_id):
+    video = _video(public_id, Action.VIDEO_COMMENT)
+    try:
+        services.mark_reviewed(video, current_user)
+    except services.MediaError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("The video is marked reviewed.", "success")
+    return redirect(url_for("media.show", public_id=video.public_id))
+
+
+@bp.post("/media/videos/<public_id>/delete")
+@login_required
+def delete(public_id):
+    video = _video(public_id, Action.VIDEO_DELETE)
+    unit_slug = video.unit_slug
+    services.delete_video(video, current_user, "deleted-by-user")
+    flash("The video is deleted.", "success")
+    return redirect(url_for("learning.unit", slug=unit_slug))
+
+
+@bp.post("/consents/<public_id>/withdraw")
+@role_required(Role.TRAINEE)
+def withdraw(public_id):
+    consent = db.session.scalar(select(Consent).where(Consent.public_id == public_id))
+    if consent is None or consent.trainee_id != current_user.id:
+        abort(404)
+    count = services.withdraw_consent(consent, current_user)
+    flash(f"The consent is withdrawn and {count} video(s) deleted.", "success")
+    return redirect(url_for("learning.training"))
