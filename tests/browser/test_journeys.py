@@ -200,3 +200,29 @@ def test_certificate_verify_page_is_public(live_server, page, check_a11y, screen
     assert "@" not in page.locator("main").inner_text()  # no email addresses
     screenshot(page, "certificate-verify")
     assert page.goto(f"{live_server}/verify/PFR-NONE-NONE-NONE").status == 404
+
+
+def test_trainee_records_consent_and_uploads_a_dyad_video(
+    live_server, page, check_a11y, screenshot, tmp_path
+):
+    from course.curriculum.media import make_stand_in_clip
+
+    clip = tmp_path / "IMG_0042.mov"
+    make_stand_in_clip(clip, seconds=3)
+    sign_in(page, live_server, "tomasz@riverbend.example.org")
+    page.goto(f"{live_server}/units/l2-week-06-first-visit-and-trust")
+    page.get_by_role("link", name="Upload a video").click()
+    check_a11y(page)
+    page.get_by_label("Dyad pseudonym").fill("Family W")
+    page.get_by_label("Consent expires on").fill("2027-06-30")
+    page.get_by_label("I confirm the caregiver signed").check()
+    page.get_by_role("button", name="Record the consent").click()
+    assert page.get_by_text("The consent is recorded").is_visible()
+
+    page.get_by_label("Video file").set_input_files(str(clip))
+    page.get_by_role("button", name="Upload").click()  # upload.js sends it in chunks
+    page.wait_for_url(re.compile(r"/media/videos/[\w-]+$"))
+    assert page.locator("video#dyad-player").count() == 1
+    assert "IMG_0042" not in page.url and "IMG_0042" not in page.content()
+    check_a11y(page)
+    screenshot(page, "trainee-uploaded-dyad-video")
