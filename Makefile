@@ -28,6 +28,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r course quizzes app.py config.py -ll
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -50,4 +50,4 @@ def render_markdown(text: str) -> Markup:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return Markup(clean)  # noqa: S704 (nh3 has sanitised it)
+    return Markup(clean)  # noqa: S704 (nh3 sanitised it)  # nosec B704

@@ -89,7 +89,7 @@ def _load_file(path: Path, rel: str, video_slugs, problems: list[str]) -> Quiz |
     before = len(problems)
     try:
         text = path.read_text(encoding="utf-8")
-        node, data = yaml.compose(text, Loader=YAML_LOADER), yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
+        node, data = yaml.compose(text, Loader=YAML_LOADER), yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 (a safe loader)  # nosec B506
     except UnicodeDecodeError:
         problems.append(f"{rel}: not UTF-8 text")
         return None

@@ -77,7 +77,7 @@ class Reader:
         rel = self.rel(path)
         try:
             node = yaml.compose(text, Loader=YAML_LOADER)
-            value = yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
+            value = yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 (a safe loader)  # nosec B506
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 + line_offset if mark else None

@@ -175,3 +175,35 @@ def test_uncommon_long_passwords_are_accepted(app, password):
     from course.accounts.services import password_problems
 
     assert password_problems(password) == []
+
+
+def test_user_markdown_is_inert_in_reflection_and_comment_pages(client, auth, make):
+    """Script tags, event handlers, javascript: links and raw HTML that trainees or
+    mentors type come out inert in the pages that show them."""
+    from datetime import date, timedelta
+
+    from course.curriculum.services import get_curriculum
+    from course.reflections import services as reflections
+
+    hostile = (
+        "<script>alert('x')</script> <img src=x onerror=alert(1)> "
+        "[tap me](javascript:alert(2)) <iframe src=//evil.example></iframe> " + "word " * 40
+    )
+    trainee = make.make_level_two_trainee()
+    group = make.make_group(trainees=[trainee], start_date=date.today() - timedelta(days=1))
+    unit = get_curriculum().level("level-2").units[0]
+    answers = [hostile] * len(unit.reflection_prompts)
+    reflection = reflections.submit_reflection(group, trainee, unit, hostile, answers)
+    for viewer, path in (
+        (trainee, f"/units/{unit.slug}"),
+        (group.mentor, f"/reflections/{reflection.id}/review"),
+        (group.mentor, f"/reflections/{reflection.id}"),
+    ):
+        auth.login_as(viewer)
+        page = client.get(path).get_data(as_text=True).lower()
+        assert "<script>alert" not in page
+        assert "onerror=" not in page
+        assert 'href="javascript:' not in page
+        assert "<iframe" not in page
+        assert "word word" in page  # the text itself is shown
+        auth.logout()
