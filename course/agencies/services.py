@@ -12,6 +12,7 @@ from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning.models import Enrolment, EnrolmentStatus, UnitProgress, UnitStatus
 from course.mentoring.models import Certificate, MentorGroup, MentorGroupMember, WeekSignOff
+from course.reflections.models import Reflection
 
 
 @dataclass
@@ -22,6 +23,8 @@ class StaffRow:
     group: MentorGroup | None = None
     sign_offs: list[tuple[str, datetime]] = field(default_factory=list)  # (unit title, when)
     certificates: list[Certificate] = field(default_factory=list)
+    # unit title -> where the week stands ("submitted", "signed off 3 Dec 2026", ...)
+    weeks: dict[str, str] = field(default_factory=dict)
 
 
 def staff_progress(agency_id: int) -> list[StaffRow]:
@@ -62,6 +65,23 @@ def staff_progress(agency_id: int) -> list[StaffRow]:
     for sign_off in sign_offs:
         unit = curriculum.unit(sign_off.unit_slug)
         rows[sign_off.trainee_id].sign_offs.append((unit.title, sign_off.signed_at))
+    # Only the status of each reflection is read: an agency never sees what was written.
+    statuses = db.session.execute(
+        select(Reflection.trainee_id, Reflection.unit_slug, Reflection.status).where(
+            Reflection.trainee_id.in_(ids)
+        )
+    )
+    for trainee_id, unit_slug, status in statuses:
+        rows[trainee_id].weeks[curriculum.unit(unit_slug).title] = str(status)
+    position = {
+        unit.title: (level.number, unit.order)
+        for level in curriculum.levels
+        for unit in level.units
+    }
+    for row in rows.values():
+        for title, when in row.sign_offs:
+            row.weeks[title] = f"signed off {when:%-d %b %Y}"
+        row.weeks = dict(sorted(row.weeks.items(), key=lambda item: position[item[0]]))
     certificates = db.session.scalars(
         select(Certificate).where(Certificate.trainee_id.in_(ids), Certificate.revoked_at.is_(None))
     )

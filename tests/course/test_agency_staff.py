@@ -47,3 +47,18 @@ def test_notify_weeks_tells_each_trainee_once_per_opened_week(app, make, runner)
     links = {n.link for n in db.session.scalars(select(Notification))}
     assert "/units/l2-week-02-going-out-and-coming-back" in links
     assert "/units/l2-week-03-signals-easy-to-miss" not in links
+
+
+def test_agency_admin_follows_quiz_results_as_pass_fail_only(client, auth, runner):
+    from course.accounts.services import get_user_by_email
+    from course.demo import DEMO_PASSWORD
+
+    runner.invoke(args=["seed-demo"])
+    auth.login("admin@riverbend.example.org", password=DEMO_PASSWORD)
+    amara = get_user_by_email("amara@riverbend.example.org")
+    staff = client.get("/agency/staff").get_data(as_text=True)
+    assert f'href="/quizzes/people/{amara.id}"' in staff
+    results = client.get(f"/quizzes/people/{amara.id}").get_data(as_text=True)
+    assert "Passed" in results and "Not passed" in results  # the failed first try is shown
+    assert "%" not in results  # no scores, no answers
+    assert "/quizzes/attempts/" not in results
