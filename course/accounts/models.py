@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     # case-insensitive on every database.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    job_title: Mapped[str] = mapped_column(String(120), default="")
+    # Empty until the person accepts their invitation and chooses a password.
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)

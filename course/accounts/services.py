@@ -42,7 +42,7 @@ def get_user_by_email(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """Return the active user with this email and password, or None."""
     user = get_user_by_email(email)
-    if user is None:
+    if user is None or not user.password_hash:  # unknown, or invited and not yet set up
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:

@@ -29,6 +29,7 @@ class Cohort(db.Model):
     name: Mapped[str] = mapped_column(String(160))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: to be assigned
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency: Mapped[Agency] = relationship(back_populates="cohorts")

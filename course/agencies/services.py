@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from course.accounts.models import Role, User
+from course.agencies.models import Cohort
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning.models import Enrolment, EnrolmentStatus, UnitProgress, UnitStatus
@@ -88,3 +91,46 @@ def staff_progress(agency_id: int) -> list[StaffRow]:
     for certificate in certificates:
         rows[certificate.trainee_id].certificates.append(certificate)
     return list(rows.values())
+
+
+@dataclass(frozen=True)
+class CohortNumbers:
+    cohort: Cohort
+    enrolled: int
+    active: int
+    completed: int
+    withdrawn: int
+
+
+def cohort_numbers(agency_id: int) -> list[CohortNumbers]:
+    """Each cohort of the agency with its head counts, from one aggregate query."""
+    counts = db.session.execute(
+        select(Enrolment.cohort_id, Enrolment.status, func.count())
+        .join(Cohort, Enrolment.cohort_id == Cohort.id)
+        .where(Cohort.agency_id == agency_id)
+        .group_by(Enrolment.cohort_id, Enrolment.status)
+    )
+    by_cohort: dict[int, Counter] = {}
+    for cohort_id, status, n in counts:
+        by_cohort.setdefault(cohort_id, Counter())[str(status)] = n
+    cohorts = db.session.scalars(
+        select(Cohort).where(Cohort.agency_id == agency_id).order_by(Cohort.start_date.desc())
+    )
+    result = []
+    for cohort in cohorts:
+        c = by_cohort.get(cohort.id, Counter())
+        result.append(
+            CohortNumbers(cohort, sum(c.values()), c["active"], c["completed"], c["withdrawn"])
+        )
+    return result
+
+
+def cohort_members(cohort: Cohort) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.cohort_id == cohort.id)
+            .options(selectinload(Enrolment.user))
+            .order_by(Enrolment.status, Enrolment.started_at)
+        )
+    )

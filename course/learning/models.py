@@ -36,6 +36,10 @@ class Enrolment(db.Model):
     status: Mapped[EnrolmentStatus] = mapped_column(String(16), default=EnrolmentStatus.ACTIVE)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two people with the same pair code in a cohort share a mentor group.
+    pair_code: Mapped[str] = mapped_column(String(40), default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(300))
 
     user: Mapped[User] = relationship()  # noqa: F821
     cohort: Mapped[Cohort | None] = relationship()  # noqa: F821

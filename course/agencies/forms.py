@@ -1,0 +1,27 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class CohortForm(FlaskForm):
+    name = StringField("Cohort name", validators=[DataRequired(), Length(max=160)])
+    level = SelectField(
+        "Level",
+        choices=[
+            SelectChoice("level-1", "Level 1: Knowledge Building"),
+            SelectChoice("level-2", "Level 2: Skill Building"),
+        ],
+    )
+    start_date = DateField("Start date", default=date.today, validators=[DataRequired()])
+    mentor_id = SelectField("Mentor", coerce=int, choices=[SelectChoice(0, "To be assigned")])
+
+
+class RosterForm(FlaskForm):
+    roster = FileField(
+        "Roster (CSV)",
+        description="Columns: email, first name, last name, "
+        "job title, and optionally pair code. Up to 2,000 rows.",
+    )

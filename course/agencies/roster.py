@@ -1,0 +1,205 @@
+"""Enrolling a cohort from a CSV roster: preview first, then save everything valid at once.
+
+Columns: email, first name, last name, job title, and an optional pair code (two
+people with the same code share a mentor group). Re-uploading the same file changes
+nothing: people already in the cohort are reported as unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+from flask import url_for
+from sqlalchemy import select
+
+from course.accounts.models import Role, User, normalize_email
+from course.accounts.services import create_invitation
+from course.agencies.models import Agency, Cohort
+from course.extensions import db
+from course.learning.models import Enrolment, EnrolmentStatus
+from course.learning.services import current_enrolment, has_completed_level
+from course.notifications.mail import send_email
+
+MAX_ROWS = 2000
+COLUMNS = {
+    "email": "email",
+    "first name": "first",
+    "last name": "last",
+    "job title": "title",
+    "pair code": "pair",
+}
+REQUIRED = ("email", "first", "last", "title")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    email: str
+    first: str
+    last: str
+    title: str
+    pair: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.first} {self.last}"
+
+
+@dataclass(frozen=True)
+class RosterProblem:
+    line: int
+    email: str
+    message: str
+
+
+@dataclass
+class RosterPreview:
+    new: list[RosterRow] = field(default_factory=list)
+    existing: list[tuple[RosterRow, User]] = field(default_factory=list)  # to be enrolled
+    unchanged: list[tuple[RosterRow, User]] = field(default_factory=list)  # already in it
+    problems: list[RosterProblem] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        return len(self.new) + len(self.existing)
+
+
+def read_roster(text: str) -> tuple[list[RosterRow], list[RosterProblem]]:
+    """Parse the CSV; a missing column or too many rows is a problem for the whole file."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
+    missing = [col for col, key in COLUMNS.items() if key in REQUIRED and col not in header]
+    if missing:
+        return [], [
+            RosterProblem(
+                1, "", f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
+            )
+        ]
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        if not any((value or "").strip() for value in raw.values()):
+            continue  # blank lines are fine
+        values = {key: (raw.get(header.get(col, "")) or "").strip() for col, key in COLUMNS.items()}
+        rows.append(RosterRow(line=line, **values))
+    if len(rows) > MAX_ROWS:
+        return [], [RosterProblem(1, "", f"{len(rows)} rows: split the file (up to {MAX_ROWS})")]
+    return rows, []
+
+
+def preview_roster(agency: Agency, cohort: Cohort, text: str) -> RosterPreview:
+    """Sort each row into new, existing, unchanged or a problem; nothing is saved."""
+    rows, file_problems = read_roster(text)
+    preview = RosterPreview(problems=list(file_problems))
+    emails = [normalize_email(row.email) for row in rows]
+    people = {
+        user.email: user
+        for user in db.session.scalars(select(User).where(User.email.in_(set(emails))))
+    }
+    in_cohort = set(
+        db.session.scalars(
+            select(Enrolment.user_id).where(
+                Enrolment.cohort_id == cohort.id, Enrolment.status != EnrolmentStatus.WITHDRAWN
+            )
+        )
+    )
+    pair_counts = Counter(row.pair for row in rows if row.pair)
+    first_line: dict[str, int] = {}
+    for row, email in zip(rows, emails, strict=True):
+        problem = _row_problem(row, email, first_line, people, pair_counts, cohort, agency)
+        if problem:
+            preview.problems.append(RosterProblem(row.line, row.email, problem))
+            continue
+        first_line[email] = row.line
+        person = people.get(email)
+        if person is None:
+            preview.new.append(row)
+        elif person.id in in_cohort:
+            preview.unchanged.append((row, person))
+        else:
+            preview.existing.append((row, person))
+    return preview
+
+
+def _row_problem(row, email, first_line, people, pair_counts, cohort, agency) -> str | None:
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return f"'{row.email}' is not an email address"
+    if email in first_line:
+        return f"duplicate of line {first_line[email]}"
+    if not row.first or not row.last:
+        return "first and last name are needed"
+    if row.pair and pair_counts[row.pair] != 2:
+        return f"pair code '{row.pair}' must be shared by exactly two people in the file"
+    person = people.get(email)
+    if person is not None and person.agency_id not in (None, agency.id):
+        return "this person belongs to another agency"
+    needs_level_one = cohort.level == "level-2"
+    if needs_level_one and (person is None or not has_completed_level(person, "level-1")):
+        return "Level 2 needs Level 1 complete first"
+    return None
+
+
+def import_roster(actor: User, agency: Agency, cohort: Cohort, text: str) -> RosterPreview:
+    """Save every valid row in one transaction, then email the new people their invitations.
+
+    :return: the preview that was applied (its problems were left out).
+    """
+    preview = preview_roster(agency, cohort, text)
+    invitations = []
+    for row in preview.new:
+        user = User(
+            email=row.email,
+            name=row.name,
+            job_title=row.title,
+            agency=agency,
+            password_hash="",
+            active=False,
+        )
+        user.add_role(Role.TRAINEE)
+        db.session.add(user)
+        _enrol(user, cohort, row.pair)
+        invitations.append(row)
+    for row, person in preview.existing:
+        person.add_role(Role.TRAINEE)
+        person.agency = person.agency or agency
+        person.job_title = person.job_title or row.title
+        _enrol(person, cohort, row.pair)
+    db.session.commit()
+    for row in invitations:
+        send_invitation(actor, row.email, row.name, agency)
+    return preview
+
+
+def _enrol(user: User, cohort: Cohort, pair: str) -> None:
+    """Attach the level's open enrolment to the cohort, or start one."""
+    enrolment = current_enrolment(user, cohort.level) if user.id else None
+    if enrolment is None or enrolment.status == EnrolmentStatus.COMPLETED:
+        enrolment = Enrolment(user=user, level=cohort.level)
+        db.session.add(enrolment)
+    enrolment.cohort = cohort
+    enrolment.pair_code = pair
+
+
+def send_invitation(actor: User, email: str, name: str, agency: Agency) -> None:
+    """Create a single-use invitation and email its link (expires after INVITATION_DAYS)."""
+    from flask import current_app
+
+    days = current_app.config["INVITATION_DAYS"]
+    _, token = create_invitation(
+        email, Role.TRAINEE, agency=agency, invited_by=actor, name=name, days=days
+    )
+    # Links in emails use the site's public address, in a request or from the CLI alike.
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+        link = url_for("accounts.accept_invitation", token=token, _external=True)
+    send_email(
+        email,
+        f"{agency.name} invites you to PFR training",
+        f"Hello {name},\n\n{agency.name} has enrolled you in Promoting First Relationships "
+        f"training. Set your password here (the link works once and expires in {days} "
+        f"days):\n\n{link}\n",
+    )

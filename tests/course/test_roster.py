@@ -1,0 +1,226 @@
+"""Enrolling a cohort from a CSV roster."""
+
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from course.accounts.models import Invitation, User
+from course.agencies import roster
+from course.agencies.models import Cohort
+from course.extensions import db
+from course.learning.models import Enrolment
+
+HEADER = "email,first name,last name,job title,pair code\n"
+
+
+@pytest.fixture
+def cohort(app, make):
+    agency = make.make_agency("Harbour Home Visiting")
+    cohort = Cohort(agency=agency, level="level-1", name="Spring", start_date=date.today())
+    db.session.add(cohort)
+    db.session.commit()
+    return cohort
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_preview_sorts_rows_and_saves_nothing(cohort, make):
+    make.make_trainee(email="known@example.org", agency=cohort.agency)
+    text = HEADER + (
+        "new.one@example.org,Ana,Reyes,Home visitor,\n"
+        "known@example.org,Kim,Lee,Family support worker,\n"
+        "not-an-email,Bo,Ek,Nurse,\n"
+    )
+    before = (count(User), count(Enrolment))
+    preview = roster.preview_roster(cohort.agency, cohort, text)
+    assert [r.email for r in preview.new] == ["new.one@example.org"]
+    assert [u.email for _, u in preview.existing] == ["known@example.org"]
+    assert [(p.line, p.message) for p in preview.problems] == [
+        (4, "'not-an-email' is not an email address")
+    ]
+    assert (count(User), count(Enrolment)) == before
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("a@example.org,A,B,C,\nA@example.org,A,B,C,\n", "duplicate of line 2"),
+        ("a@example.org,,B,C,\n", "first and last name are needed"),
+        ("a@example.org,A,B,C,P1\n", "pair code 'P1' must be shared by exactly two people"),
+        (
+            "a@example.org,A,B,C,P1\nb@example.org,A,B,C,P1\nc@example.org,A,B,C,P1\n",
+            "pair code 'P1' must be shared by exactly two people",
+        ),
+    ],
+)
+def test_preview_names_each_row_error(cohort, rows, message):
+    preview = roster.preview_roster(cohort.agency, cohort, HEADER + rows)
+    assert any(message in p.message for p in preview.problems)
+
+
+def test_person_of_another_agency_is_refused(cohort, make):
+    make.make_trainee(email="elsewhere@example.org", agency=make.make_agency("Other"))
+    preview = roster.preview_roster(
+        cohort.agency, cohort, HEADER + "elsewhere@example.org,A,B,C,\n"
+    )
+    assert preview.problems[0].message == "this person belongs to another agency"
+
+
+def test_level_two_cohort_needs_level_one(cohort, make):
+    cohort.level = "level-2"
+    ready = make.make_level_two_trainee(agency=cohort.agency, email="ready@example.org")
+    make.make_trainee(agency=cohort.agency, email="notyet@example.org")
+    text = HEADER + "ready@example.org,A,B,C,\nnotyet@example.org,A,B,C,\nnew@example.org,A,B,C,\n"
+    preview = roster.preview_roster(cohort.agency, cohort, text)
+    assert [u.id for _, u in preview.existing] == [ready.id]
+    assert [p.email for p in preview.problems] == ["notyet@example.org", "new@example.org"]
+    assert {p.message for p in preview.problems} == {"Level 2 needs Level 1 complete first"}
+
+
+def test_missing_column_is_a_file_problem(cohort):
+    preview = roster.preview_roster(cohort.agency, cohort, "email,first name\na@example.org,A\n")
+    assert preview.problems[0].message == "missing columns: last name, job title"
+    assert preview.changes == 0
+
+
+def test_import_saves_valid_rows_and_emails_invitations(app, cohort, make):
+    admin = make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency)
+    text = (
+        HEADER
+        + "ana@example.org,Ana,Reyes,Home visitor,P\nkim@example.org,Kim,Lee,Nurse,P\nbad,X,Y,Z,\n"
+    )
+    roster.import_roster(admin, cohort.agency, cohort, text)
+    ana = db.session.scalar(select(User).where(User.email == "ana@example.org"))
+    assert (ana.name, ana.job_title, ana.active, ana.agency_id) == (
+        "Ana Reyes",
+        "Home visitor",
+        False,
+        cohort.agency.id,
+    )
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == ana.id))
+    assert (enrolment.cohort_id, enrolment.level, enrolment.pair_code) == (
+        cohort.id,
+        "level-1",
+        "P",
+    )
+    outbox = app.extensions["course_mail_outbox"]
+    assert sorted(m["To"] for m in outbox) == ["ana@example.org", "kim@example.org"]
+    assert "/invitations/" in outbox[0].get_content()
+    assert count(Invitation) == 2
+
+
+def test_reuploading_the_same_file_changes_nothing(app, cohort, make):
+    admin = make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency)
+    text = HEADER + "ana@example.org,Ana,Reyes,Home visitor,\n"
+    roster.import_roster(admin, cohort.agency, cohort, text)
+    before = (count(User), count(Enrolment), count(Invitation))
+    again = roster.import_roster(admin, cohort.agency, cohort, text)
+    assert again.changes == 0 and len(again.unchanged) == 1
+    assert (count(User), count(Enrolment), count(Invitation)) == before
+
+
+def test_invited_person_from_a_roster_signs_in_after_setting_a_password(client, cohort, make):
+    admin = make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency)
+    roster.import_roster(admin, cohort.agency, cohort, HEADER + "ana@example.org,Ana,Reyes,HV,\n")
+    assert (
+        client.post("/login", data={"email": "ana@example.org", "password": ""}).status_code != 302
+    )
+    link = client.application.extensions["course_mail_outbox"][0].get_content()
+    token = link.split("/invitations/")[1].split()[0]
+    response = client.post(
+        f"/invitations/{token}",
+        data={
+            "name": "Ana Reyes",
+            "password": "harbour lights at dusk",
+            "confirm": "harbour lights at dusk",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/training").status_code == 200
+
+
+def test_two_thousand_rows_preview_and_import(app, cohort, make):
+    admin = make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency)
+    text = HEADER + "".join(
+        f"p{n}@example.org,First{n},Last{n},Home visitor,\n" for n in range(2000)
+    )
+    preview = roster.import_roster(admin, cohort.agency, cohort, text)
+    assert len(preview.new) == 2000 and preview.problems == []
+    assert count(Enrolment) == 2000
+    too_many = text + "extra@example.org,A,B,C,\n"
+    assert (
+        "split the file"
+        in roster.preview_roster(cohort.agency, cohort, too_many).problems[0].message
+    )
+
+
+def _csv(text):
+    return (io.BytesIO(text.encode()), "roster.csv")
+
+
+def test_roster_page_previews_then_saves_on_confirm(client, auth, cohort, make):
+    auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency))
+    text = HEADER + "ana@example.org,Ana,Reyes,Home visitor,\nbad-email,X,Y,Z,\n"
+    page = client.post(
+        f"/agency/cohorts/{cohort.id}",
+        data={"action": "preview", "roster": _csv(text)},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "1</strong> new people will be invited" in page
+    assert "&#39;bad-email&#39; is not an email address" in page
+    assert count(Enrolment) == 0  # nothing saved by the preview
+    response = client.post(
+        f"/agency/cohorts/{cohort.id}", data={"action": "confirm", "roster_text": text}
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Saved: 1 invited, 0 enrolled, 0 already in the cohort, 1 rows left out." in page
+    assert "Ana Reyes" in page and "(invited)" in page
+
+
+def test_agency_admin_creates_a_cohort_and_sees_its_numbers(client, auth, cohort, make):
+    auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency))
+    response = client.post(
+        "/agency/cohorts",
+        data={"name": "Autumn", "level": "level-1", "start_date": "2026-12-01", "mentor_id": "0"},
+    )
+    assert response.status_code == 302
+    new = db.session.scalar(select(Cohort).where(Cohort.name == "Autumn"))
+    assert new.agency_id == cohort.agency_id and new.mentor_id is None
+    roster.import_roster(
+        make.make_site_admin(),
+        cohort.agency,
+        new,
+        HEADER + "a@example.org,A,B,C,\nb@example.org,B,C,D,\n",
+    )
+    page = client.get("/agency/cohorts").get_data(as_text=True)
+    assert "<td>2</td><td>2</td><td>0</td><td>0</td>" in page
+
+
+def test_cohort_pages_are_refused_to_another_agencys_admin(client, auth, cohort, make):
+    auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=make.make_agency("Other")))
+    assert client.get(f"/agency/cohorts/{cohort.id}").status_code == 404
+    assert client.get(f"/agency/cohorts?agency={cohort.agency_id}").status_code == 404
+    response = client.post(
+        f"/agency/cohorts/{cohort.id}",
+        data={"action": "confirm", "roster_text": HEADER + "x@example.org,X,Y,Z,\n"},
+    )
+    assert response.status_code == 404
+    assert count(Enrolment) == 0
+
+
+def test_site_admin_sees_any_agencys_cohorts(client, auth, cohort):
+    auth.login_as(make_site_admin_user())
+    assert "Spring" in client.get(f"/agency/cohorts?agency={cohort.agency_id}").get_data(
+        as_text=True
+    )
+
+
+def make_site_admin_user():
+    from tests.factories import make_site_admin
+
+    return make_site_admin()
