@@ -113,6 +113,26 @@ ACCESS = {
         "/agency/cohorts",
         {**only(200, Role.AGENCY_ADMIN), Role.SITE_ADMIN: 404},
     ),
+    "agencies.withdraw": (
+        "POST",
+        f"/agency/enrolments/{NOBODY}/withdraw",
+        only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
+    ),
+    "agencies.move": (
+        "POST",
+        f"/agency/enrolments/{NOBODY}/move",
+        only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
+    ),
+    "agencies.deactivate": (
+        "POST",
+        f"/agency/people/{NOBODY}/deactivate",
+        only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
+    ),
+    "agencies.invitation": (
+        "POST",
+        f"/agency/invitations/{NOBODY}/resend",
+        only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
+    ),
     "agencies.cohort": (
         "GET",
         f"/agency/cohorts/{NOBODY}",

@@ -9,13 +9,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from course.accounts.models import Role, User
+from course.accounts.models import Invitation, Role, User
 from course.agencies.models import Cohort
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning.models import Enrolment, EnrolmentStatus, UnitProgress, UnitStatus
 from course.mentoring.models import Certificate, MentorGroup, MentorGroupMember, WeekSignOff
 from course.reflections.models import Reflection
+from course.timeutil import utcnow
 
 
 @dataclass
@@ -134,3 +135,75 @@ def cohort_members(cohort: Cohort) -> list[Enrolment]:
             .order_by(Enrolment.status, Enrolment.started_at)
         )
     )
+
+
+class AgencyError(Exception):
+    """An agency rule was broken; the message is for people."""
+
+
+def withdraw(enrolment: Enrolment, reason: str) -> None:
+    """Withdraw someone from their cohort; the enrolment stays, with the date and reason."""
+    if not reason.strip():
+        raise AgencyError("Say why the person is withdrawn.")
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        return
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    enrolment.withdrawn_at = utcnow()
+    enrolment.withdrawn_reason = reason.strip()[:300]
+    db.session.commit()
+
+
+def move(enrolment: Enrolment, target: Cohort) -> Enrolment:
+    """Move someone to another cohort of the same agency and level, keeping their history.
+
+    The old enrolment is closed as withdrawn ("moved to ..."); the new one carries the
+    progress already made (unit progress moves with it).
+    """
+    source = enrolment.cohort
+    if target.agency_id != source.agency_id or target.level != source.level:
+        raise AgencyError("Move people only between cohorts of the same agency and level.")
+    if target.id == source.id or enrolment.status == EnrolmentStatus.WITHDRAWN:
+        raise AgencyError("Choose another cohort for someone still enrolled.")
+    moved = Enrolment(
+        user_id=enrolment.user_id,
+        level=enrolment.level,
+        cohort=target,
+        status=enrolment.status,
+        started_at=enrolment.started_at,
+        completed_at=enrolment.completed_at,
+        pair_code="",
+    )
+    db.session.add(moved)
+    for progress in list(enrolment.progress):
+        progress.enrolment = moved
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    enrolment.withdrawn_at = utcnow()
+    enrolment.withdrawn_reason = f"moved to {target.name}"
+    db.session.commit()
+    return moved
+
+
+def deactivate(person: User) -> None:
+    """A staff member who left: they can no longer sign in; their records stay."""
+    person.active = False
+    db.session.commit()
+
+
+def open_invitations(agency_id: int) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.agency_id == agency_id,
+                Invitation.used_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    if invitation.used_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        db.session.commit()

@@ -2,13 +2,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from course.accounts.models import Role
-from course.agencies import roster
+from course.accounts.forms import PostForm
+from course.accounts.models import Invitation, Role, User
+from course.agencies import roster, services
 from course.agencies.forms import CohortForm, RosterForm
 from course.agencies.models import Agency, Cohort
 from course.agencies.services import cohort_members, cohort_numbers, staff_progress
 from course.curriculum.services import get_curriculum
 from course.extensions import db
+from course.learning.models import Enrolment
 from course.mentoring.services import candidates_for_groups
 from course.permissions import role_required
 
@@ -74,7 +76,12 @@ def cohorts():
         flash(f"Cohort “{cohort.name}” created. Now add its people.", "success")
         return redirect(url_for("agencies.cohort", cohort_id=cohort.id))
     return render_template(
-        "agencies/cohorts.html", agency=agency, form=form, numbers=cohort_numbers(agency.id)
+        "agencies/cohorts.html",
+        agency=agency,
+        form=form,
+        numbers=cohort_numbers(agency.id),
+        invitations=services.open_invitations(agency.id),
+        action=PostForm(),
     )
 
 
@@ -101,6 +108,11 @@ def cohort(cohort_id):
         else:
             text = upload.read().decode("utf-8-sig", errors="replace")
             preview = roster.preview_roster(cohort.agency, cohort, text)
+    others = [
+        n.cohort
+        for n in cohort_numbers(cohort.agency_id)
+        if n.cohort.id != cohort.id and n.cohort.level == cohort.level
+    ]
     return render_template(
         "agencies/cohort.html",
         cohort=cohort,
@@ -108,4 +120,73 @@ def cohort(cohort_id):
         preview=preview,
         roster_text=text,
         members=cohort_members(cohort),
+        others=others,
+        action=PostForm(),
     )
+
+
+def _enrolment(enrolment_id: int) -> Enrolment:
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.cohort is None:
+        abort(404)
+    _agency_for(enrolment.cohort.agency_id)
+    return enrolment
+
+
+@bp.post("/agency/enrolments/<int:enrolment_id>/withdraw")
+@role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
+def withdraw(enrolment_id):
+    enrolment = _enrolment(enrolment_id)
+    try:
+        services.withdraw(enrolment, request.form.get("reason", ""))
+    except services.AgencyError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{enrolment.user.name} is withdrawn; the record is kept.", "success")
+    return redirect(url_for("agencies.cohort", cohort_id=enrolment.cohort_id))
+
+
+@bp.post("/agency/enrolments/<int:enrolment_id>/move")
+@role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
+def move(enrolment_id):
+    enrolment = _enrolment(enrolment_id)
+    target = db.session.get(Cohort, request.form.get("cohort_id", type=int) or 0)
+    if target is None:
+        abort(404)
+    _agency_for(target.agency_id)
+    try:
+        moved = services.move(enrolment, target)
+    except services.AgencyError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("agencies.cohort", cohort_id=enrolment.cohort_id))
+    flash(f"{enrolment.user.name} moved to {target.name}.", "success")
+    return redirect(url_for("agencies.cohort", cohort_id=moved.cohort_id))
+
+
+@bp.post("/agency/people/<int:user_id>/deactivate")
+@role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
+def deactivate(user_id):
+    person = db.session.get(User, user_id)
+    if person is None or person.agency_id is None:
+        abort(404)
+    _agency_for(person.agency_id)
+    services.deactivate(person)
+    flash(f"{person.name} can no longer sign in; their training record is kept.", "success")
+    return redirect(url_for("agencies.staff"))
+
+
+@bp.post("/agency/invitations/<int:invitation_id>/<any(resend, revoke):what>")
+@role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
+def invitation(invitation_id, what):
+    """Resend (a new link; the old one stops working) or revoke an invitation."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.agency_id is None:
+        abort(404)
+    agency = _agency_for(invitation.agency_id)
+    services.revoke_invitation(invitation)
+    if what == "resend":
+        roster.send_invitation(current_user, invitation.email, invitation.name, agency)
+        flash(f"A new invitation is on its way to {invitation.email}.", "success")
+    else:
+        flash(f"The invitation to {invitation.email} is revoked.", "success")
+    return redirect(url_for("agencies.cohorts", agency=agency.id))

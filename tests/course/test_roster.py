@@ -224,3 +224,83 @@ def make_site_admin_user():
     from tests.factories import make_site_admin
 
     return make_site_admin()
+
+
+@pytest.fixture
+def enrolled(cohort, make):
+    admin = make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency)
+    roster.import_roster(admin, cohort.agency, cohort, HEADER + "ana@example.org,Ana,Reyes,HV,\n")
+    enrolment = db.session.scalar(select(Enrolment))
+    return admin, enrolment
+
+
+def test_withdraw_keeps_the_record_with_date_and_reason(client, auth, enrolled):
+    admin, enrolment = enrolled
+    auth.login_as(admin)
+    assert (
+        client.post(f"/agency/enrolments/{enrolment.id}/withdraw", data={"reason": ""}).status_code
+        == 302
+    )
+    assert enrolment.status == "active"  # a reason is required
+    client.post(f"/agency/enrolments/{enrolment.id}/withdraw", data={"reason": "Left the team"})
+    assert (enrolment.status, enrolment.withdrawn_reason) == ("withdrawn", "Left the team")
+    assert enrolment.withdrawn_at is not None
+    page = client.get(f"/agency/cohorts/{enrolment.cohort_id}").get_data(as_text=True)
+    assert "Left the team" in page
+
+
+def test_move_keeps_history_and_progress(client, auth, cohort, enrolled):
+    from course.curriculum.services import get_curriculum
+    from course.learning.services import level_progress, record_visit
+
+    admin, enrolment = enrolled
+    target = Cohort(agency=cohort.agency, level="level-1", name="Summer", start_date=date.today())
+    db.session.add(target)
+    db.session.commit()
+    level_one = get_curriculum().level("level-1")
+    record_visit(enrolment.user, level_one.units[0])
+    auth.login_as(admin)
+    client.post(f"/agency/enrolments/{enrolment.id}/move", data={"cohort_id": target.id})
+    assert (enrolment.status, enrolment.withdrawn_reason) == ("withdrawn", "moved to Summer")
+    moved = db.session.scalar(select(Enrolment).where(Enrolment.cohort_id == target.id))
+    assert moved.user_id == enrolment.user_id and moved.status == "active"
+    assert level_progress(enrolment.user, level_one).rows[0].status == "in_progress"
+
+
+def test_invitation_resend_replaces_the_link_and_revoke_stops_it(app, client, auth, enrolled):
+    admin, _ = enrolled
+    first = db.session.scalar(select(Invitation))
+    auth.login_as(admin)
+    client.post(f"/agency/invitations/{first.id}/resend")
+    assert first.revoked_at is not None
+    outbox = app.extensions["course_mail_outbox"]
+    assert len(outbox) == 2 and outbox[1]["To"] == "ana@example.org"
+    old_token = outbox[0].get_content().split("/invitations/")[1].split()[0]
+    new_token = outbox[1].get_content().split("/invitations/")[1].split()[0]
+    assert client.get(f"/invitations/{old_token}").status_code == 410
+    second = db.session.scalar(select(Invitation).where(Invitation.revoked_at.is_(None)))
+    client.post(f"/agency/invitations/{second.id}/revoke")
+    assert client.get(f"/invitations/{new_token}").status_code == 410
+
+
+def test_deactivate_stops_sign_in_and_keeps_records(client, auth, make, cohort):
+    admin = make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency)
+    person = make.make_trainee(agency=cohort.agency)
+    auth.login_as(admin)
+    client.post(f"/agency/people/{person.id}/deactivate")
+    assert person.active is False
+    auth.logout()
+    assert auth.login(person.email).status_code == 200  # refused: stays on the form
+
+
+def test_agency_actions_refused_to_another_agencys_admin(client, auth, make, enrolled):
+    _, enrolment = enrolled
+    auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=make.make_agency("Other")))
+    invitation = db.session.scalar(select(Invitation))
+    assert (
+        client.post(f"/agency/enrolments/{enrolment.id}/withdraw", data={"reason": "x"}).status_code
+        == 404
+    )
+    assert client.post(f"/agency/people/{enrolment.user_id}/deactivate").status_code == 404
+    assert client.post(f"/agency/invitations/{invitation.id}/revoke").status_code == 404
+    assert enrolment.status == "active" and invitation.revoked_at is None
