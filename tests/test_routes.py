@@ -106,7 +106,11 @@ ACCESS = {
         only(404, Role.MASTER_TRAINER, Role.SITE_ADMIN),
     ),
     "mentoring.new_group": ("GET", "/groups/new", only(200, Role.SITE_ADMIN, Role.AGENCY_ADMIN)),
-    "agencies.staff": ("GET", "/agency/staff", only(200, Role.AGENCY_ADMIN)),
+    "agencies.staff": (
+        "GET",
+        "/agency/staff",
+        {**only(200, Role.AGENCY_ADMIN), Role.SITE_ADMIN: 404},
+    ),
     # An agency admin works on their own agency; a site admin must name one.
     "agencies.cohorts": (
         "GET",
@@ -139,6 +143,7 @@ ACCESS = {
         only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
     ),
     "admin.audit": ("GET", "/admin/audit", only(200, Role.SITE_ADMIN)),
+    "admin.create_agency": ("POST", "/admin/agencies", only(302, Role.SITE_ADMIN)),
     # Dyad videos: per-video rules are tested in tests/media/ for every role and the
     # pair partner; here an id that is nobody's gives 404 to whoever passes the role check.
     "media.new": (

@@ -28,3 +28,15 @@ def list_users() -> list[User]:
             .order_by(User.name)
         )
     )
+
+
+def create_agency(name: str) -> Agency:
+    """Add an agency; names are unique (case-insensitively)."""
+    name = name.strip()
+    taken = db.session.scalar(select(Agency.id).where(func.lower(Agency.name) == name.lower()))
+    if taken is not None:
+        raise ValueError(f"An agency called {name} already exists.")
+    agency = Agency(name=name)
+    db.session.add(agency)
+    db.session.commit()
+    return agency

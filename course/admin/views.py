@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import Blueprint, Response, flash, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -8,6 +8,7 @@ from course.accounts.forms import InviteForm
 from course.accounts.models import Role
 from course.accounts.services import create_invitation
 from course.admin import services
+from course.admin.forms import AgencyForm
 from course.agencies.models import Agency
 from course.audit import services as audit_services
 from course.extensions import db
@@ -43,11 +44,28 @@ def index():
         form = _invite_form(formdata=None)  # an empty form for the next invitation
     return render_template(
         "admin/index.html",
+        agency_form=AgencyForm(),
         agencies=services.list_agencies(),
         users=services.list_users(),
         form=form,
         invite_link=invite_link,
     )
+
+
+@bp.post("/admin/agencies")
+@role_required(Role.SITE_ADMIN)
+def create_agency():
+    form = AgencyForm()
+    if form.validate_on_submit():
+        try:
+            agency = services.create_agency(form.name.data)
+        except ValueError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{agency.name} is added. Invite its agency admin below.", "success")
+    else:
+        flash("Give the agency a name.", "error")
+    return redirect(url_for("admin.index"))
 
 
 @bp.get("/admin/audit")

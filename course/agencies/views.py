@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -8,7 +8,6 @@ from course.agencies import roster, services
 from course.agencies.forms import CohortForm, RosterForm
 from course.agencies.models import Agency, Cohort
 from course.agencies.services import cohort_members, cohort_numbers, staff_progress
-from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning.models import Enrolment
 from course.mentoring.services import candidates_for_groups
@@ -18,16 +17,33 @@ bp = Blueprint("agencies", __name__, template_folder="templates")
 
 
 @bp.get("/agency/staff")
-@role_required(Role.AGENCY_ADMIN)
+@role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def staff():
-    """The agency's trainees: progress, dates and sign-offs (never what they wrote)."""
-    if current_user.agency_id is None:
-        abort(404)
+    """The agency dashboard: staff progress, who is behind, dates and sign-offs (never
+    what anyone wrote). Filters: cohort, level, status; sort: name, progress, behind.
+    ``?format=csv`` exports the funders' report; ``?print=1`` a printable page."""
+    agency = _agency_for(request.args.get("agency", type=int))
+    args = request.args
+    rows = services.filter_and_sort(
+        staff_progress(agency.id),
+        cohort_id=args.get("cohort", type=int),
+        level=args.get("level") or None,
+        status=args.get("status") or None,
+        sort=args.get("sort", "name"),
+    )
+    if args.get("format") == "csv":
+        return Response(
+            services.report_csv(rows),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=pfr-training-report.csv"},
+        )
     return render_template(
         "agencies/staff.html",
-        rows=staff_progress(current_user.agency_id),
-        level_one_total=len(get_curriculum().level("level-1").units),
-        agency=current_user.agency,
+        rows=rows,
+        agency=agency,
+        cohorts=[n.cohort for n in cohort_numbers(agency.id)],
+        args=args,
+        printable=bool(args.get("print")),
     )
 
 

@@ -45,3 +45,17 @@ def test_admin_invitation_with_bad_email_keeps_what_was_typed(client, auth):
     assert 'value="Kept Name"' in page
     assert 'value="not-an-email"' in page
     assert db.session.query(Invitation).count() == 0
+
+
+def test_site_admin_adds_an_agency_once(client, auth):
+    from course.agencies.models import Agency
+
+    auth.login_as(Role.SITE_ADMIN)
+    client.post("/admin/agencies", data={"name": "Northside Early Learning"})
+    response = client.post(
+        "/admin/agencies", data={"name": "northside early learning"}, follow_redirects=True
+    )
+    assert "already exists" in response.get_data(as_text=True)
+    assert db.session.query(Agency).filter_by(name="Northside Early Learning").count() == 1
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Northside Early Learning" in page and "/agency/staff?agency=" in page

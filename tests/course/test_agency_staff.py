@@ -25,11 +25,21 @@ def test_agency_admin_sees_own_staff_status_and_sign_offs_but_no_reflection_text
     assert "Tomasz reaches for labels" not in page  # the mentor's private meeting notes
 
 
-def test_agency_staff_page_is_for_agency_admins_only(client, auth):
-    for role in (Role.TRAINEE, Role.MASTER_TRAINER, Role.SITE_ADMIN):
+def test_agency_staff_page_is_for_agency_admins_and_site_admins(client, auth, make):
+    agency = make.make_agency("Harbour")
+    for role in (Role.TRAINEE, Role.MASTER_TRAINER, Role.AGENCY_TRAINER):
         auth.login_as(role)
         assert client.get("/agency/staff").status_code == 403
         auth.logout()
+    auth.login_as(make.make_user(Role.AGENCY_ADMIN, agency=make.make_agency("Other")))
+    assert client.get(f"/agency/staff?agency={agency.id}").status_code == 404  # not theirs
+    assert "Staff progress: Other" in client.get("/agency/staff").get_data(as_text=True)
+    auth.logout()
+    auth.login_as(Role.SITE_ADMIN)
+    assert client.get("/agency/staff").status_code == 404  # a site admin names the agency
+    assert "Staff progress: Harbour" in client.get(f"/agency/staff?agency={agency.id}").get_data(
+        as_text=True
+    )
 
 
 def test_notify_weeks_tells_each_trainee_once_per_opened_week(app, make, runner):
@@ -62,3 +72,90 @@ def test_agency_admin_follows_quiz_results_as_pass_fail_only(client, auth, runne
     assert "Passed" in results and "Not passed" in results  # the failed first try is shown
     assert "%" not in results  # no scores, no answers
     assert "/quizzes/attempts/" not in results
+
+
+def _dashboard_data(make, people: int):
+    """An agency with ``people`` trainees: half in a Level 2 group a month in, half in
+    Level 1 with a module done."""
+    from datetime import date, timedelta
+
+    from course.curriculum.services import get_curriculum
+    from course.learning.services import record_visit
+    from quizzes.api import take_quiz
+
+    agency = make.make_agency(f"Agency of {people}")
+    mentor = make.make_user(Role.MASTER_TRAINER)
+    level_one = get_curriculum().level("level-1").units
+    for n in range(people):
+        trainee = make.make_trainee(agency=agency)
+        if n % 2:
+            make.complete_level_one(trainee)
+            make.make_group(mentor, [trainee], start_date=date.today() - timedelta(days=30))
+        else:
+            record_visit(trainee, level_one[0])
+            take_quiz(trainee.id, level_one[0].quiz)
+    return agency
+
+
+def test_dashboard_numbers_against_a_known_data_set(client, auth, make):
+    agency = _dashboard_data(make, 4)
+    from course.agencies.services import staff_progress
+
+    rows = {r.person.name: r for r in staff_progress(agency.id)}
+    level_two = [r for r in rows.values() if r.group]
+    level_one = [r for r in rows.values() if not r.group]
+    assert len(level_two) == 2 and len(level_one) == 2
+    assert all((r.done, r.total) == (1, 7) for r in level_one)
+    # Started 30 days ago: weeks 1-3 opened 14+ days ago with nothing submitted.
+    assert all(
+        r.behind[:3]
+        == [
+            "Week 1: Watching with fresh eyes",
+            "Week 2: Going out and coming back",
+            "Week 3: Signals that are easy to miss",
+        ]
+        and len(r.behind) == 3
+        for r in level_two
+    )
+    auth.login_as(make.make_user(Role.AGENCY_ADMIN, agency=agency))
+    page = client.get("/agency/staff?status=behind").get_data(as_text=True)
+    assert page.count("Behind: Week 1") == 2
+
+
+def test_report_csv_has_one_row_per_person_with_results(client, auth, make):
+    agency = _dashboard_data(make, 2)
+    auth.login_as(make.make_user(Role.AGENCY_ADMIN, agency=agency))
+    export = client.get("/agency/staff?format=csv")
+    assert export.mimetype == "text/csv"
+    lines = export.get_data(as_text=True).strip().splitlines()
+    assert lines[0].startswith("name,email,job title,cohort,level,status,started,completed")
+    assert len(lines) == 3
+    assert any(",level-2,active," in line and "7/7 passed" in line for line in lines[1:])
+    assert any(",level-1,active," in line and "1/7 passed" in line for line in lines[1:])
+
+
+def test_dashboard_query_count_does_not_grow_with_people(app, client, auth, make):
+    from sqlalchemy import event
+
+    from course.extensions import db
+
+    counts = []
+    for people in (5, 50):
+        agency = _dashboard_data(make, people)
+        auth.login_as(make.make_user(Role.AGENCY_ADMIN, agency=agency))
+        client.get("/agency/staff")  # warm caches that are not per person
+        executed = []
+
+        def count(*args, executed=executed):
+            executed.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/agency/staff").status_code == 200
+            assert client.get("/agency/staff?format=csv").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        counts.append(len(executed))
+        auth.logout()
+    assert counts[0] == counts[1], counts
+    print(f"agency dashboard + CSV export: {counts[1] // 2} queries per request")
