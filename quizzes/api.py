@@ -6,7 +6,14 @@ from quizzes import services
 from quizzes.loader import Quiz, QuizContentError, load_quizzes
 from quizzes.loader import quiz_slugs as _quiz_slugs
 
-__all__ = ["QuizContentError", "check_quizzes", "has_passed", "quiz_slugs", "take_quiz"]
+__all__ = [
+    "QuizContentError",
+    "check_quizzes",
+    "has_passed",
+    "passed_quizzes",
+    "quiz_slugs",
+    "take_quiz",
+]
 
 
 def quiz_slugs(content_dir: str | Path) -> frozenset[str]:
@@ -38,3 +45,24 @@ def take_quiz(user_id: int, quiz_slug: str, correct: bool = True) -> bool:
     responses = {q.id: q.model_response(correct) for q in quiz.questions}
     attempt = services.start_or_resume(user_id, quiz)
     return bool(services.submit_attempt(attempt, quiz, responses).passed)
+
+
+def passed_quizzes(user_ids: set[int]) -> dict[int, set[str]]:
+    """For many people at once (one query): the slugs of the quizzes each has passed."""
+    from sqlalchemy import select
+
+    from quizzes.models import AttemptStatus, QuizAttempt
+
+    rows = services.session().execute(
+        select(QuizAttempt.user_id, QuizAttempt.quiz_slug)
+        .where(
+            QuizAttempt.user_id.in_(user_ids),
+            QuizAttempt.status == AttemptStatus.SUBMITTED,
+            QuizAttempt.passed.is_(True),
+        )
+        .distinct()
+    )
+    result: dict[int, set[str]] = {}
+    for user_id, slug in rows:
+        result.setdefault(user_id, set()).add(slug)
+    return result
