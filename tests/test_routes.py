@@ -117,6 +117,11 @@ ACCESS = {
         "/agency/cohorts",
         {**only(200, Role.AGENCY_ADMIN), Role.SITE_ADMIN: 404},
     ),
+    "agencies.add_person": (
+        "POST",
+        f"/agency/cohorts/{NOBODY}/people",
+        only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
+    ),
     "agencies.withdraw": (
         "POST",
         f"/agency/enrolments/{NOBODY}/withdraw",

@@ -79,7 +79,8 @@ def password_problems(password: str, email: str = "") -> list[str]:
         problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     elif is_common_password(password):
         problems.append("That password is too common; choose one nobody would guess.")
-    if email and normalize_email(email).split("@")[0] in password.lower():
+    local = normalize_email(email).split("@")[0] if email else ""
+    if len(local) >= 4 and local in password.lower():  # "jo" may be in anyone's password
         problems.append("Do not use your email address in your password.")
     return problems
 

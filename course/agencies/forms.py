@@ -2,8 +2,8 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, EmailField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
 
 
 class CohortForm(FlaskForm):
@@ -25,3 +25,10 @@ class RosterForm(FlaskForm):
         description="Columns: email, first name, last name, "
         "job title, and optionally pair code. Up to 2,000 rows.",
     )
+
+
+class PersonForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    first = StringField("First name", validators=[DataRequired(), Length(max=60)])
+    last = StringField("Last name", validators=[DataRequired(), Length(max=60)])
+    title = StringField("Job title", validators=[DataRequired(), Length(max=120)])

@@ -22,6 +22,7 @@ from course.agencies.models import Agency, Cohort
 from course.extensions import db
 from course.learning.models import Enrolment, EnrolmentStatus
 from course.learning.services import current_enrolment, has_completed_level
+from course.mentoring.services import MENTORED_LEVELS, MentoringError, form_group
 from course.notifications.mail import send_email
 
 MAX_ROWS = 2000
@@ -172,7 +173,23 @@ def import_roster(actor: User, agency: Agency, cohort: Cohort, text: str) -> Ros
     db.session.commit()
     for row in invitations:
         send_invitation(actor, row.email, row.name, agency)
+    if cohort.mentor_id and cohort.level in MENTORED_LEVELS:
+        _form_groups(actor, cohort, preview.existing)
     return preview
+
+
+def _form_groups(actor: User, cohort: Cohort, enrolled: list[tuple[RosterRow, User]]) -> None:
+    """Put the newly enrolled into mentor groups with the cohort's mentor: a pair code
+    makes a pair, everyone else a group of one. Refusals leave that person for later."""
+    mentor = db.session.get(User, cohort.mentor_id)
+    pairs: dict[str, list[User]] = {}
+    for row, person in enrolled:
+        pairs.setdefault(row.pair or f"single-{person.id}", []).append(person)
+    for people in pairs.values():
+        try:
+            form_group(actor, mentor, people, cohort.level, cohort.start_date)
+        except MentoringError:
+            db.session.rollback()
 
 
 def _enrol(user: User, cohort: Cohort, pair: str) -> None:
@@ -203,3 +220,12 @@ def send_invitation(actor: User, email: str, name: str, agency: Agency) -> None:
         f"training. Set your password here (the link works once and expires in {days} "
         f"days):\n\n{link}\n",
     )
+
+
+def one_person_csv(email: str, first: str, last: str, title: str) -> str:
+    """A roster of one, so adding a single person follows exactly the roster's rules."""
+    out = io.StringIO()
+    csv.writer(out).writerows(
+        [["email", "first name", "last name", "job title"], [email, first, last, title]]
+    )
+    return out.getvalue()

@@ -5,7 +5,7 @@ from wtforms import SelectChoice
 from course.accounts.forms import PostForm
 from course.accounts.models import Invitation, Role, User
 from course.agencies import roster, services
-from course.agencies.forms import CohortForm, RosterForm
+from course.agencies.forms import CohortForm, PersonForm, RosterForm
 from course.agencies.models import Agency, Cohort
 from course.agencies.services import cohort_members, cohort_numbers, staff_progress
 from course.extensions import db
@@ -138,6 +138,7 @@ def cohort(cohort_id):
         members=cohort_members(cohort),
         others=others,
         action=PostForm(),
+        person_form=PersonForm(formdata=None),
     )
 
 
@@ -206,3 +207,27 @@ def invitation(invitation_id, what):
     else:
         flash(f"The invitation to {invitation.email} is revoked.", "success")
     return redirect(url_for("agencies.cohorts", agency=agency.id))
+
+
+@bp.post("/agency/cohorts/<int:cohort_id>/people")
+@role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
+def add_person(cohort_id):
+    """Enrol one person (invited by email if they are new)."""
+    cohort = _cohort(cohort_id)
+    form = PersonForm()
+    if not form.validate_on_submit():
+        flash("Give the person's email, first and last name and job title.", "error")
+        return redirect(url_for("agencies.cohort", cohort_id=cohort.id))
+    text = roster.one_person_csv(form.email.data, form.first.data, form.last.data, form.title.data)
+    applied = roster.import_roster(current_user, cohort.agency, cohort, text)
+    if applied.problems:
+        flash(f"{form.email.data}: {applied.problems[0].message}.", "error")
+    elif applied.unchanged:
+        flash(f"{form.email.data} is already in this cohort.", "info")
+    else:
+        flash(
+            f"{form.first.data} {form.last.data} is enrolled"
+            f"{' and invited by email' if applied.new else ''}.",
+            "success",
+        )
+    return redirect(url_for("agencies.cohort", cohort_id=cohort.id))

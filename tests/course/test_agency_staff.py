@@ -159,3 +159,31 @@ def test_dashboard_query_count_does_not_grow_with_people(app, client, auth, make
         auth.logout()
     assert counts[0] == counts[1], counts
     print(f"agency dashboard + CSV export: {counts[1] // 2} queries per request")
+
+
+def test_agency_admin_reaches_no_reflection_quiz_answer_or_video_by_any_url(client, auth, runner):
+    """Every URL that shows what trainees wrote, answered or filmed answers 404 to an
+    agency admin, even for their own staff."""
+    from course.demo import DEMO_PASSWORD
+    from course.extensions import db
+    from course.media.models import DyadVideo
+    from course.mentoring.models import MentorGroup
+    from quizzes.models import QuizAttempt
+
+    runner.invoke(args=["seed-demo"])
+    auth.login("admin@riverbend.example.org", password=DEMO_PASSWORD)
+    urls = []
+    for reflection in db.session.scalars(select(Reflection)):
+        urls += [f"/reflections/{reflection.id}", f"/reflections/{reflection.id}/review"]
+    for attempt in db.session.scalars(select(QuizAttempt)):
+        urls.append(f"/quizzes/attempts/{attempt.id}")
+    for video in db.session.scalars(select(DyadVideo)):
+        base = f"/media/videos/{video.public_id}"
+        urls += [base, f"{base}/stream", f"{base}/poster.jpg", f"{base}/download"]
+    for group in db.session.scalars(select(MentorGroup)):
+        urls.append(f"/mentor/groups/{group.id}")
+    assert len(urls) > 20
+    for url in urls:
+        response = client.get(url)
+        response.close()
+        assert response.status_code in (403, 404), url

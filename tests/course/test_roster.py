@@ -304,3 +304,58 @@ def test_agency_actions_refused_to_another_agencys_admin(client, auth, make, enr
     assert client.post(f"/agency/people/{enrolment.user_id}/deactivate").status_code == 404
     assert client.post(f"/agency/invitations/{invitation.id}/revoke").status_code == 404
     assert enrolment.status == "active" and invitation.revoked_at is None
+
+
+def test_add_one_person_follows_the_roster_rules(app, client, auth, cohort, make):
+    auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency))
+    data = {"email": "solo@example.org", "first": "Sol", "last": "Ortiz", "title": "Nurse"}
+    page = client.post(
+        f"/agency/cohorts/{cohort.id}/people", data=data, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Sol Ortiz is enrolled and invited by email." in page
+    again = client.post(
+        f"/agency/cohorts/{cohort.id}/people", data=data, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "solo@example.org is already in this cohort." in again
+    assert count(Enrolment) == 1 and len(app.extensions["course_mail_outbox"]) == 1
+
+
+def test_level_two_cohort_with_a_mentor_forms_pair_groups(cohort, make):
+    from course.mentoring.services import group_of_trainee
+
+    mentor = make.make_user(make.Role.MASTER_TRAINER)
+    cohort.level, cohort.mentor_id = "level-2", mentor.id
+    a = make.make_level_two_trainee(agency=cohort.agency, email="a@example.org")
+    b = make.make_level_two_trainee(agency=cohort.agency, email="b@example.org")
+    c = make.make_level_two_trainee(agency=cohort.agency, email="c@example.org")
+    text = HEADER + "a@example.org,A,A,HV,P7\nb@example.org,B,B,HV,P7\nc@example.org,C,C,HV,\n"
+    roster.import_roster(make.make_site_admin(), cohort.agency, cohort, text)
+    pair, single = group_of_trainee(a, "level-2"), group_of_trainee(c, "level-2")
+    assert pair.trainee_ids == {a.id, b.id} and pair.mentor_id == mentor.id
+    assert single.trainee_ids == {c.id}
+    assert pair.start_date == cohort.start_date
+
+
+def test_import_is_all_or_nothing(cohort, make, monkeypatch):
+    admin = make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency)
+    text = HEADER + "".join(f"roster-p{n}@example.org,P,{n},HV,\n" for n in range(5))
+    calls = []
+    original = roster._enrol
+
+    def failing(user, cohort, pair):
+        calls.append(user)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        original(user, cohort, pair)
+
+    monkeypatch.setattr(roster, "_enrol", failing)
+    with pytest.raises(RuntimeError):
+        roster.import_roster(admin, cohort.agency, cohort, text)
+    db.session.rollback()
+    assert count(Enrolment) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(User).where(User.email.like("roster-p%@example.org"))
+        )
+        == 0
+    )
