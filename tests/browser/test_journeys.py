@@ -226,3 +226,40 @@ def test_trainee_records_consent_and_uploads_a_dyad_video(
     assert "IMG_0042" not in page.url and "IMG_0042" not in page.content()
     check_a11y(page)
     screenshot(page, "trainee-uploaded-dyad-video")
+
+
+def test_agency_admin_uploads_a_roster_and_the_invited_trainee_starts(
+    live_server, browser, page, check_a11y, screenshot, tmp_path
+):
+    roster = tmp_path / "spring-roster.csv"
+    roster.write_text(
+        "email,first name,last name,job title,pair code\n"
+        "june.okoro@riverbend.example.org,June,Okoro,Home visitor,\n"
+        "not-an-email,Sam,Reid,Nurse,\n"
+    )
+    sign_in(page, live_server, "admin@riverbend.example.org")
+    page.get_by_role("link", name="Cohorts").click()
+    check_a11y(page)
+    page.get_by_label("Cohort name").fill("Spring Level 1")
+    page.get_by_role("button", name="Create the cohort").click()
+    check_a11y(page)
+    page.get_by_label("Roster (CSV)").set_input_files(str(roster))
+    page.get_by_role("button", name="Preview").click()
+    assert page.get_by_text("'not-an-email' is not an email address").is_visible()
+    check_a11y(page)
+    page.get_by_role("button", name="Save 1 person").click()
+    assert page.get_by_text("Saved: 1 invited").is_visible()
+    screenshot(page, "agency-admin-roster-saved")
+
+    outbox = live_server.app.extensions["course_mail_outbox"]
+    link = next(m for m in outbox if m["To"] == "june.okoro@riverbend.example.org")
+    url = link.get_content().split("\n\n")[-1].strip().split()[-1]
+    newcomer = browser.new_context().new_page()
+    newcomer.goto(url.replace("http://127.0.0.1:5000", live_server))
+    assert newcomer.get_by_label("Your name").input_value() == "June Okoro"
+    newcomer.get_by_label("Choose a password").fill("river stones in the sun")
+    newcomer.get_by_label("Type it again").fill("river stones in the sun")
+    newcomer.get_by_role("button", name="Save and sign in").click()
+    newcomer.wait_for_url(re.compile(r"/training$"))
+    assert newcomer.get_by_text("0 of 7 done (0%)").is_visible()
+    newcomer.context.close()
