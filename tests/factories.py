@@ -66,3 +66,18 @@ def make_group(mentor=None, trainees=None, level="level-2", start_date=None, act
     actor = actor or make_site_admin()
     start_date = start_date or date.today() - timedelta(days=1)
     return form_group(actor, mentor, trainees, level, start_date)
+
+
+def make_level_one_graduate(agency=None, **kwargs):
+    """A trainee whose Level 1 is recorded complete directly (passing the seven quizzes
+    is slower; make_level_two_trainee takes that real path)."""
+    from course.learning import services as learning
+    from course.learning.models import EnrolmentStatus
+    from course.timeutil import utcnow
+
+    trainee = make_trainee(agency=agency or make_agency(), **kwargs)
+    enrolment = learning.enrol(trainee, "level-1")
+    enrolment.status = EnrolmentStatus.COMPLETED
+    enrolment.completed_at = utcnow()
+    db.session.commit()
+    return trainee

@@ -26,7 +26,6 @@ from course.mentoring.services import MentoringError
 from course.notifications.mail import OUTBOX_KEY
 from course.reflections import services as reflections
 from course.reflections.models import Decision
-from course.timeutil import utcnow
 
 TODAY = date.today()
 LONG_BODY = (
@@ -58,15 +57,8 @@ def full_scores():
 
 
 def level_two_trainee(make, agency=None, **kwargs):
-    """A trainee who has completed Level 1, recorded directly (passing the seven quizzes
-    is slow; test_form_group_enrols_the_trainees_and_tells_them takes the real path)."""
-    trainee = make.make_trainee(agency=agency or make.make_agency(), **kwargs)
-    enrolment = learning.enrol(trainee, "level-1")
-    enrolment.status = EnrolmentStatus.COMPLETED
-    enrolment.completed_at = utcnow()
-    db.session.commit()
-    assert learning.has_completed_level(trainee, "level-1")
-    return trainee
+    """A trainee who has completed Level 1 (see factories.make_level_one_graduate)."""
+    return make.make_level_one_graduate(agency, **kwargs)
 
 
 def new_group(make, trainees=None, start_date=None, days_ago=1, **kwargs):

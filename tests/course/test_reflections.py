@@ -10,8 +10,6 @@ from sqlalchemy import func, select
 from course.accounts.models import Role
 from course.curriculum.services import get_curriculum
 from course.extensions import db
-from course.learning import services as learning
-from course.learning.models import EnrolmentStatus
 from course.mentoring import services as mentoring
 from course.notifications.mail import OUTBOX_KEY
 from course.reflections import services
@@ -36,15 +34,8 @@ assert len(LONG_BODY.split()) >= services.MIN_REFLECTION_WORDS > len(SHORT_BODY.
 
 
 def level_two_trainee(make, agency=None, **kwargs):
-    """A trainee who has completed Level 1, recorded directly (passing the seven quizzes
-    is slow; test_form_group_enrols_the_trainees_and_tells_them takes the real path)."""
-    trainee = make.make_trainee(agency=agency or make.make_agency(), **kwargs)
-    enrolment = learning.enrol(trainee, "level-1")
-    enrolment.status = EnrolmentStatus.COMPLETED
-    enrolment.completed_at = utcnow()
-    db.session.commit()
-    assert learning.has_completed_level(trainee, "level-1")
-    return trainee
+    """A trainee who has completed Level 1 (see factories.make_level_one_graduate)."""
+    return make.make_level_one_graduate(agency, **kwargs)
 
 
 def new_group(make, trainees=None, start_date=None, days_ago=1, **kwargs):
