@@ -44,7 +44,7 @@ def index():
         form = _invite_form(formdata=None)  # an empty form for the next invitation
     return render_template(
         "admin/index.html",
-        agency_form=AgencyForm(),
+        agency_form=AgencyForm(prefix="agency"),
         agencies=services.list_agencies(),
         users=services.list_users(),
         form=form,
@@ -55,7 +55,7 @@ def index():
 @bp.post("/admin/agencies")
 @role_required(Role.SITE_ADMIN)
 def create_agency():
-    form = AgencyForm()
+    form = AgencyForm(prefix="agency")
     if form.validate_on_submit():
         try:
             agency = services.create_agency(form.name.data)

@@ -87,9 +87,9 @@ def test_invited_person_sets_a_password_and_starts_training(
     page.wait_for_url(re.compile(r"/admin/$"))
     check_a11y(page)
     page.get_by_label("Email").fill("new.trainee@riverbend.example.org")
-    page.get_by_label("Name").fill("Tova Lindahl")
+    page.get_by_label("Name", exact=True).fill("Tova Lindahl")
     page.get_by_label("Role").select_option("trainee")
-    page.get_by_label("Agency").select_option(label="Riverbend Family Services")
+    page.get_by_label("Agency", exact=True).select_option(label="Riverbend Family Services")
     page.get_by_role("button", name="Create invitation").click()
     link = page.locator(".invite-link code").inner_text()
     assert "/invitations/" in link

@@ -51,9 +51,9 @@ def test_site_admin_adds_an_agency_once(client, auth):
     from course.agencies.models import Agency
 
     auth.login_as(Role.SITE_ADMIN)
-    client.post("/admin/agencies", data={"name": "Northside Early Learning"})
+    client.post("/admin/agencies", data={"agency-name": "Northside Early Learning"})
     response = client.post(
-        "/admin/agencies", data={"name": "northside early learning"}, follow_redirects=True
+        "/admin/agencies", data={"agency-name": "northside early learning"}, follow_redirects=True
     )
     assert "already exists" in response.get_data(as_text=True)
     assert db.session.query(Agency).filter_by(name="Northside Early Learning").count() == 1
