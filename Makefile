@@ -30,5 +30,10 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r course quizzes app.py config.py -ll
 
+# Figures, not tests: seed a large site in a temp folder, serve it with gunicorn, print
+# requests/s, latency, SQL per page and upload memory (bench/run.py; about 2-3 minutes).
+bench: setup
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from markupsafe import Markup
 
@@ -92,10 +93,12 @@ class Curriculum:
     def level(self, slug: str) -> Level | None:
         return next((level for level in self.levels if level.slug == slug), None)
 
+    @cached_property
+    def _units_by_slug(self) -> dict[str, Unit]:
+        return {unit.slug: unit for level in self.levels for unit in level.units}
+
     def unit(self, slug: str) -> Unit | None:
-        return next(
-            (unit for level in self.levels for unit in level.units if unit.slug == slug), None
-        )
+        return self._units_by_slug.get(slug)
 
     def unit_for_quiz(self, quiz_slug: str) -> Unit | None:
         return next(

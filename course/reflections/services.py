@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from course.accounts.models import User
 from course.curriculum.models import Unit
@@ -174,6 +175,7 @@ def review_queue(mentor: User) -> list[QueueItem]:
         select(Reflection)
         .join(MentorGroup, Reflection.group_id == MentorGroup.id)
         .where(MentorGroup.mentor_id == mentor.id, Reflection.status == ReflectionStatus.SUBMITTED)
+        .options(selectinload(Reflection.trainee))  # the queue names each trainee
         .order_by(Reflection.submitted_at)
     )
     curriculum = get_curriculum()

@@ -740,3 +740,31 @@ def test_group_page_links_the_mentor_to_review_and_read(client, auth, pair):
     assert f'href="/reflections/{reflection.id}/review"' in html
     assert f'href="/reflections/{reflection.id}"' in html
     assert MARKER not in html  # the group page shows status, not text
+
+
+def test_review_queue_page_query_count_does_not_grow_with_the_queue(client, auth, make):
+    from sqlalchemy import event
+
+    mentor = make.make_user(Role.MASTER_TRAINER)
+    unit = week("level-2", 1)
+    counts = []
+    for waiting in (2, 6):
+        while len(services.review_queue(mentor)) < waiting:
+            trainee = level_two_trainee(make)
+            group = new_group(make, trainees=[trainee], mentor=mentor)
+            services.submit_reflection(group, trainee, unit, LONG_BODY, answers_for(unit))
+        auth.login_as(mentor)
+        client.get("/mentor/queue")
+        executed = []
+
+        def count_query(*args, executed=executed):
+            executed.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count_query)
+        try:
+            assert client.get("/mentor/queue").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count_query)
+        counts.append(len(executed))
+        auth.logout()
+    assert counts[0] == counts[1], counts

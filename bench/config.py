@@ -1,0 +1,13 @@
+"""The production settings, changed only where a local benchmark over plain http needs it."""
+
+from config import ProductionConfig
+
+
+class BenchConfig(ProductionConfig):
+    """ProductionConfig for `make bench`: served on 127.0.0.1 over http, so the session
+    cookie may not be Secure-only, and sign-in throttling stays out of the load."""
+
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+    RATELIMIT_ENABLED = False  # Flask-Limiter reads this; the load is one address
