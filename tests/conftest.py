@@ -48,6 +48,29 @@ def runner(app):
 
 
 @pytest.fixture
+def count_queries(app):
+    """``with count_queries() as queries:`` ... then ``len(queries)`` statements ran."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        executed = []
+
+        def count(*args):
+            executed.append(args[2])  # the SQL text, handy when a count changes
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            yield executed
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+    return counting
+
+
+@pytest.fixture
 def make():
     """The test data factories, as a fixture so tests need no imports."""
     return factories

@@ -742,9 +742,9 @@ def test_group_page_links_the_mentor_to_review_and_read(client, auth, pair):
     assert MARKER not in html  # the group page shows status, not text
 
 
-def test_review_queue_page_query_count_does_not_grow_with_the_queue(client, auth, make):
-    from sqlalchemy import event
-
+def test_review_queue_page_query_count_does_not_grow_with_the_queue(
+    client, auth, make, count_queries
+):
     mentor = make.make_user(Role.MASTER_TRAINER)
     unit = week("level-2", 1)
     counts = []
@@ -755,16 +755,8 @@ def test_review_queue_page_query_count_does_not_grow_with_the_queue(client, auth
             services.submit_reflection(group, trainee, unit, LONG_BODY, answers_for(unit))
         auth.login_as(mentor)
         client.get("/mentor/queue")
-        executed = []
-
-        def count_query(*args, executed=executed):
-            executed.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", count_query)
-        try:
+        with count_queries() as queries:
             assert client.get("/mentor/queue").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count_query)
-        counts.append(len(executed))
+        counts.append(len(queries))
         auth.logout()
     assert counts[0] == counts[1], counts
