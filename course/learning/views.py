@@ -36,9 +36,9 @@ def training():
 @login_required
 def unit(slug):
     unit = get_unit_or_404(slug)
-    lock_reason = services.level_lock_reason(current_user, unit.level)
     if not can(current_user, Action.UNIT_VIEW, unit):
-        return render_template("learning/locked.html", unit=unit, reason=lock_reason), 403
+        reason = services.level_lock_reason(current_user, unit.level)
+        return render_template("learning/locked.html", unit=unit, reason=reason), 403
     week, status = None, None
     if unit.kind != UnitKind.MODULE and current_user.has_role(Role.TRAINEE):
         week = trainee_week(current_user, unit)
