@@ -31,7 +31,25 @@ class Config:
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 2048)
     # Days a signed-off week's dyad videos are kept (sooner if the consent ends).
     VIDEO_RETENTION_DAYS = _env_int("VIDEO_RETENTION_DAYS", 90)
-    MEDIA_JOBS = os.environ.get("MEDIA_JOBS", "thread")  # "thread" or "sync"
+    # Background jobs (course/jobs.py): "thread" (an in-process pool, the embedded
+    # default), "sync" (in the request: tests, debugging) or "rq" (RQ on REDIS_URL).
+    JOB_BACKEND = os.environ.get("JOB_BACKEND", "thread")
+    JOB_RETRIES = _env_int("JOB_RETRIES", 3)
+    JOB_TIMEOUT_SECONDS = _env_int("JOB_TIMEOUT_SECONDS", 3600)  # a long transcode
+    REDIS_URL = os.environ.get("REDIS_URL", "")  # e.g. redis://127.0.0.1:6379/0
+    # Where dyad videos live (course/media/storage.py): "local" (UPLOAD_DIR) or "s3".
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None  # any S3-compatible store
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "dyad/")
+    # Credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+    # "proxy": the app streams every byte after its permission check; "presigned":
+    # after the same check (and audit row) it redirects to a URL valid a few minutes.
+    VIDEO_DELIVERY = os.environ.get("VIDEO_DELIVERY", "proxy")
+    PRESIGNED_URL_SECONDS = _env_int("PRESIGNED_URL_SECONDS", 300)
+    # Resumable uploads are stored in parts of this size (S3 needs at least 5 MB).
+    UPLOAD_PART_MB = _env_int("UPLOAD_PART_MB", 8)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins allowed per account (email) and per address (client IP).
@@ -76,7 +94,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # Uploads and generated clips go to a throwaway folder, never the project's instance/.
     UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR") or tempfile.mkdtemp(prefix="pfr-test-media-")
-    MEDIA_JOBS = "sync"
+    JOB_BACKEND = "sync"
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False  # the throttling tests switch it back on
     # Tests hash hundreds of passwords; scrypt's cost is the point in production only.

@@ -139,13 +139,13 @@ def _dyad_video(trainee, mentor, unit) -> None:
         make_stand_in_clip(clip, seconds=8)
         size = clip.stat().st_size
         video = media.start_upload(trainee, unit, consent, size, "visit.mp4")
-        jobs_setting = current_app.config["MEDIA_JOBS"]
-        current_app.config["MEDIA_JOBS"] = "sync"  # the demo must be ready when seeding ends
+        jobs_setting = current_app.config["JOB_BACKEND"]
+        current_app.config["JOB_BACKEND"] = "sync"  # the demo must be ready when seeding ends
         try:
             with clip.open("rb") as stream:
                 media.append_chunk(video, 0, stream, size)
         finally:
-            current_app.config["MEDIA_JOBS"] = jobs_setting
+            current_app.config["JOB_BACKEND"] = jobs_setting
     media.add_comment(
         video,
         mentor,

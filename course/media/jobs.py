@@ -3,7 +3,7 @@
 By default a small thread pool inside each app process runs the jobs, which suits one
 server. # TODO(#9): at scale, an RQ queue on Redis takes over: ``enqueue`` puts the
 same function and arguments on the queue and ``rq worker`` processes run them.
-Set MEDIA_JOBS=sync to run jobs in the request (tests, debugging).
+Set JOB_BACKEND=sync to run jobs in the request (tests, debugging).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def enqueue(func, *args) -> None:
     """Run ``func(*args)`` inside an app context, now (sync) or on the thread pool."""
     global _pool
     app = current_app._get_current_object()
-    if app.config.get("MEDIA_JOBS", "thread") == "sync":
+    if app.config.get("JOB_BACKEND", "thread") == "sync":
         func(*args)
         return
     if _pool is None:

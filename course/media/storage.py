@@ -34,6 +34,13 @@ class LocalStorage:
         source.replace(target)
         return key
 
+    def check(self) -> None:
+        """Raise OSError when the store cannot be written (for /healthz)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        probe = self.root / ".healthz"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+
     def delete(self, key: str | None) -> None:
         if key:
             self.path(key).unlink(missing_ok=True)
