@@ -25,7 +25,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'pfr-learn.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error's message (logged with its traceback) must not
+    # carry the values, such as a family's pseudonym or a reflection's text.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 2048)
@@ -48,8 +50,11 @@ class Config:
     # after the same check (and audit row) it redirects to a URL valid a few minutes.
     VIDEO_DELIVERY = os.environ.get("VIDEO_DELIVERY", "proxy")
     PRESIGNED_URL_SECONDS = _env_int("PRESIGNED_URL_SECONDS", 300)
+    # The origin the pages may load pre-signed videos from (CSP); by default the
+    # origin of S3_ENDPOINT_URL, or any amazonaws.com host.
+    MEDIA_ORIGIN = os.environ.get("MEDIA_ORIGIN", "")
     # Resumable uploads are stored in parts of this size (S3 needs at least 5 MB).
-    UPLOAD_PART_MB = _env_int("UPLOAD_PART_MB", 8)
+    UPLOAD_PART_SIZE = _env_int("UPLOAD_PART_MB", 8) * 1024 * 1024
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins allowed per account (email) and per address (client IP).
@@ -78,6 +83,18 @@ class Config:
     )
     # Scheme and host for links in emails, e.g. https://learn.example.org
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    # Old keys still accepted when reading session cookies while SECRET_KEY is rotated
+    # (comma-separated; remove them once sessions signed with them have expired).
+    SECRET_KEY_FALLBACKS = [
+        key.strip() for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+    ]
+    # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted: 0 (off)
+    # when serving directly, 1 behind one nginx. Higher than the real count lets
+    # clients forge their address (and so dodge the sign-in limits).
+    PROXY_FIX_HOPS = _env_int("PROXY_FIX_HOPS", 0)
+    # "plain" text lines or "json" (one object a line, for a log collector); stderr.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     @staticmethod
     def check(config: Mapping) -> None:
@@ -117,6 +134,20 @@ class ProductionConfig(Config):
                 "SECRET_KEY must be set to a random value of at least 32 characters "
                 "in production (for example: python -c 'import secrets; "
                 "print(secrets.token_hex(32))')."
+            )
+        mail = config.get("MAIL_BACKEND")
+        if mail in ("console", "memory"):
+            raise RuntimeError(
+                f"MAIL_BACKEND={mail!r} does not send email, so invitations would never "
+                "arrive: set MAIL_BACKEND=smtp (with MAIL_SERVER, MAIL_USERNAME, "
+                "MAIL_PASSWORD) in production."
+            )
+        limits = config.get("RATELIMIT_STORAGE_URI") or "memory://"
+        if config.get("RATELIMIT_ENABLED", True) and limits.startswith("memory://"):
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI=memory:// counts failed sign-ins in each process "
+                "separately, so several workers multiply the limit: set it to Redis "
+                "(for example redis://127.0.0.1:6379/1) in production."
             )
 
 

@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask seed-demo``, ``flask create-user``, ``flask content``."""
+"""Command-line tools: ``flask seed-demo``, ``create-user``, ``content``, ``purge``, ``worker``."""
 
 import click
 from flask import Flask
@@ -13,6 +13,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(notify_weeks)
     app.cli.add_command(purge)
+    app.cli.add_command(worker)
 
 
 @click.command("purge")
@@ -25,6 +26,20 @@ def purge():
         f"Deleted {counts['retention']} video(s) past their date and "
         f"{counts['abandoned']} abandoned upload(s); tombstones kept."
     )
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker(burst):
+    """Run background jobs from Redis (JOB_BACKEND=rq): video processing and emails."""
+    from flask import current_app
+
+    from course import jobs
+
+    app = current_app._get_current_object()
+    if app.config.get("JOB_BACKEND") != "rq":
+        raise click.ClickException("Set JOB_BACKEND=rq and REDIS_URL to run a worker.")
+    jobs.start_worker(app, burst=burst)
 
 
 @click.command("notify-weeks")

@@ -1,5 +1,7 @@
 """Security headers on every response."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, request
 from flask_login import current_user
 
@@ -21,12 +23,33 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["course_csp"] = content_security_policy(app.config)
     app.after_request(_set_security_headers)
+
+
+def content_security_policy(config) -> str:
+    """The policy, widened to the object store's origin when videos play from there."""
+    origin = media_origin(config)
+    if not origin:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self'", f"img-src 'self' {origin}").replace(
+        "media-src 'self'", f"media-src 'self' {origin}"
+    )
+
+
+def media_origin(config) -> str | None:
+    """Where pre-signed video URLs point (None when the app streams videos itself)."""
+    if config.get("VIDEO_DELIVERY") != "presigned" or config.get("STORAGE_BACKEND") != "s3":
+        return None
+    if config.get("MEDIA_ORIGIN"):
+        return config["MEDIA_ORIGIN"]
+    endpoint = urlsplit(config.get("S3_ENDPOINT_URL") or "")
+    return f"{endpoint.scheme}://{endpoint.netloc}" if endpoint.netloc else "https://*.amazonaws.com"
 
 
 def _set_security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", current_app.extensions["course_csp"])
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")

@@ -64,6 +64,26 @@ class VideoStatus(StrEnum):
         }[self.value]
 
 
+class JobState(StrEnum):
+    """Where the background preparation of a video stands (shown to trainee and admins)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    RETRYING = "retrying"  # a run failed; the job runner tries again
+    FAILED = "failed"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return {
+            "queued": "Waiting its turn",
+            "running": "Being prepared now",
+            "retrying": "Trying again after a problem",
+            "failed": "Could not be prepared",
+            "done": "Prepared",
+        }[self.value]
+
+
 def _values(enum) -> list[str]:
     return [member.value for member in enum]
 
@@ -83,12 +103,20 @@ class DyadVideo(db.Model):
     received: Mapped[int] = mapped_column(BigInteger, default=0)  # the resumable offset
     original_name: Mapped[str] = mapped_column(String(255), default="")  # metadata only
     storage_key: Mapped[str | None] = mapped_column(String(80))
+    # The store's handle on an upload in progress (an S3 multipart upload id).
+    upload_token: Mapped[str | None] = mapped_column(String(1024))
     playable_key: Mapped[str | None] = mapped_column(String(80))
     poster_key: Mapped[str | None] = mapped_column(String(80))
     size: Mapped[int | None] = mapped_column(BigInteger)
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     sha256: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
+    job_state: Mapped[JobState | None] = mapped_column(
+        Enum(JobState, native_enum=False, length=16, values_callable=_values)
+    )
+    job_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    job_error: Mapped[str | None] = mapped_column(String(200))  # a short reason, no paths
+    job_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -36,7 +36,7 @@ class Probe:
         )
 
 
-def probe(path: Path, timeout: int = 60) -> Probe | None:
+def probe(path: Path | str, timeout: int = 60) -> Probe | None:
     """Describe a media file, or return None when ffmpeg cannot read it as media."""
     result = subprocess.run(  # noqa: S603 (fixed binary, no shell)
         [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
@@ -63,7 +63,7 @@ def probe(path: Path, timeout: int = 60) -> Probe | None:
     )
 
 
-def make_playable(source: Path, target: Path, copy_streams: bool) -> None:
+def make_playable(source: Path | str, target: Path, copy_streams: bool) -> None:
     """Write an H.264/AAC MP4 (re-wrapping without re-encoding when the codecs allow)."""
     codecs = (
         ["-c", "copy"]
@@ -102,7 +102,7 @@ def make_playable(source: Path, target: Path, copy_streams: bool) -> None:
     )
 
 
-def make_poster(source: Path, target: Path, at_seconds: float) -> None:
+def make_poster(source: Path | str, target: Path, at_seconds: float) -> None:
     subprocess.run(  # noqa: S603
         [
             imageio_ffmpeg.get_ffmpeg_exe(),

@@ -8,27 +8,29 @@ reads as a video becomes visible.
 
 from __future__ import annotations
 
-import hashlib
 import re
+import subprocess
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from course.accounts.models import User
 from course.audit.services import record
 from course.curriculum.models import Unit, UnitKind
 from course.curriculum.services import get_curriculum
 from course.extensions import db
-from course.media import jobs, probe
-from course.media.models import Consent, DyadVideo, VideoComment, VideoStatus
-from course.media.storage import LocalStorage
+from course import jobs
+from course.media import probe
+from course.media.models import Consent, DyadVideo, JobState, VideoComment, VideoStatus
+from course.media.storage import Storage, sha256_of, storage_from_config
 from course.mentoring.services import group_of_trainee, unit_is_open
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
 
-CHUNK = 1024 * 1024  # read uploads 1 MiB at a time, whatever their size
+STORAGE_KEY = "course_media_storage"
 ALLOWED_SUFFIXES = (".mp4", ".mov", ".m4v")
 MAX_DURATION_SECONDS = 3 * 60 * 60
 STALE_UPLOAD_HOURS = 24
@@ -48,8 +50,18 @@ class OffsetMismatch(MediaError):
         self.expected = expected
 
 
-def storage() -> LocalStorage:
-    return LocalStorage(Path(current_app.config["UPLOAD_DIR"]) / "dyad")
+def storage() -> Storage:
+    """The configured store; an S3 client is built once per app (it is thread-safe)."""
+    config = current_app.config
+    if config.get("STORAGE_BACKEND", "local") == "local":
+        return storage_from_config(config)  # cheap, and follows a changed UPLOAD_DIR
+    if STORAGE_KEY not in current_app.extensions:
+        current_app.extensions[STORAGE_KEY] = storage_from_config(config)
+    return current_app.extensions[STORAGE_KEY]
+
+
+def part_size() -> int:
+    return current_app.config["UPLOAD_PART_SIZE"]
 
 
 def max_upload_bytes() -> int:
@@ -143,6 +155,8 @@ def start_upload(
         raise MediaError(f"The file is larger than the {limit} MB limit.", 413)
     if Path(filename).suffix.lower() not in ALLOWED_SUFFIXES:
         raise MediaError("Upload a video file from your phone or camera (.mp4 or .mov).", 415)
+    store = storage()
+    key = store.new_key(Path(filename).suffix.lower())
     video = DyadVideo(
         trainee_id=trainee.id,
         group_id=group.id,
@@ -151,59 +165,71 @@ def start_upload(
         expected_size=size,
         original_name=Path(filename).name[:255],
         delete_after=consent.expires_on,
+        storage_key=key,
+        upload_token=store.begin_upload(key),
     )
     db.session.add(video)
     db.session.flush()
     record(trainee, "video.upload-start", "video", video.public_id, size=size)
     db.session.commit()
-    storage().partial_path(video.public_id).write_bytes(b"")
     return video
 
 
 def append_chunk(video: DyadVideo, offset: int, stream, length: int | None) -> DyadVideo:
-    """Append bytes at ``offset``; when the last byte arrives, check the whole file.
+    """Store the bytes at ``offset`` part by part; when the last arrives, check the file.
 
-    The stream is copied in 1 MiB pieces, so memory does not grow with the upload.
-    A connection that drops mid-chunk keeps what arrived; the client asks for the
-    offset (``video.received``) and resumes from there.
+    Parts are ``UPLOAD_PART_SIZE`` long (the last may be shorter) and each is kept
+    only when all of it arrived, so the offset is always a part boundary: a chunk
+    that ends mid-part (a dropped connection) keeps its whole parts, and the client
+    asks for the offset (``video.received``) and resumes from there. Any app server
+    can take any chunk: the offset lives in the database and the parts in the store.
+    Memory does not grow with the upload (1 MiB pieces, spooled to disk).
     """
     if video.status != VideoStatus.UPLOADING:
         raise MediaError("This upload is finished or was cancelled.", 409)
     if offset != video.received:
         raise OffsetMismatch(video.received)
-    remaining = video.expected_size - offset
-    if length is not None and length > remaining:
+    if length is not None and length > video.expected_size - offset:
         raise MediaError("The chunk goes past the announced file size.", 413)
-    path = storage().partial_path(video.public_id)
-    written = 0
-    with path.open("r+b") as out:
-        out.truncate(offset)  # drop any tail a dropped connection left unrecorded
-        out.seek(offset)
-        while written < remaining:
-            piece = stream.read(min(CHUNK, remaining - written))
-            if not piece:
-                break
-            out.write(piece)
-            written += len(piece)
-    video.received = offset + written
-    db.session.commit()
+    store, size = storage(), part_size()
+    position = offset
+    while position < video.expected_size:
+        wanted = min(size, video.expected_size - position)
+        if store.write_part(video.storage_key, video.upload_token, position, stream, wanted) < wanted:
+            break
+        position += wanted
+        if not _advance(video, position - wanted, position):
+            raise OffsetMismatch(video.received)
     if video.received == video.expected_size:
         finish_upload(video)
     return video
 
 
+def _advance(video: DyadVideo, old: int, new: int) -> bool:
+    """Record a stored part, unless another request got there first (any process)."""
+    moved = db.session.execute(
+        update(DyadVideo)
+        .where(DyadVideo.id == video.id, DyadVideo.received == old)
+        .values(received=new)
+    ).rowcount
+    db.session.commit()
+    db.session.refresh(video)
+    return moved == 1
+
+
 def finish_upload(video: DyadVideo) -> None:
-    """Check the complete file; store it under a random key or reject it and clean up."""
+    """Check the complete file; keep it for processing, or reject it and clean up."""
     store = storage()
-    partial = store.partial_path(video.public_id)
-    found = probe.probe(partial)
+    store.complete_upload(video.storage_key, video.upload_token)
+    found = probe.probe(store.source_for_ffmpeg(video.storage_key))
     if (
         found is None
         or found.video_codec is None
         or not found.duration
         or found.duration > MAX_DURATION_SECONDS
     ):
-        partial.unlink(missing_ok=True)
+        store.delete(video.storage_key)
+        video.storage_key = None
         video.status = VideoStatus.FAILED
         video.error = "not a readable video"
         record(video.trainee, "video.rejected", "video", video.public_id)
@@ -213,52 +239,124 @@ def finish_upload(video: DyadVideo) -> None:
             "phone or camera as it is.",
             415,
         )
-    video.sha256 = _sha256(partial)
-    video.size = partial.stat().st_size
+    video.size = video.expected_size
     video.duration_seconds = round(found.duration, 2)
-    suffix = ".mp4" if "mp4" in found.container else ".mov"
-    video.storage_key = store.put(partial, suffix)
     video.status = VideoStatus.PROCESSING
     video.completed_at = utcnow()
     record(video.trainee, "video.upload", "video", video.public_id, size=video.size)
     db.session.commit()
-    jobs.enqueue(process_video, video.id)
+    queue_processing(video)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while piece := source.read(CHUNK):
-            digest.update(piece)
-    return digest.hexdigest()
+def queue_processing(video: DyadVideo) -> None:
+    """Hand the video to a background job (see ``process_video``)."""
+    video.job_state, video.job_error = JobState.QUEUED, None
+    video.job_updated_at = utcnow()
+    db.session.commit()
+    jobs.enqueue(process_video, video.id, job_id=f"video-{video.public_id}")
 
 
 def process_video(video_id: int) -> None:
-    """Make the web-playable copy (when needed) and the poster; then the video is ready."""
+    """Checksum, web-playable copy (when needed) and poster; then the video is READY.
+
+    A background job, safe to run again: a run killed half-way (a worker restarted
+    mid-transcode) leaves the video PROCESSING and the retry carries on from what was
+    stored. Each derivative is written to a work file first and stored under its key
+    only when complete, and nothing plays before READY, so no half-written file is
+    ever served. After ``JOB_RETRIES`` failed retries the video is marked FAILED with
+    the reason and its files are removed.
+    """
     video = db.session.get(DyadVideo, video_id)
     if video is None or video.status != VideoStatus.PROCESSING:
         return
-    store = storage()
-    source = store.path(video.storage_key)
-    try:
-        found = probe.probe(source)
-        if found.web_playable:
-            video.playable_key = video.storage_key
-        else:
-            target = source.with_name(store.new_key(".mp4"))
-            copy = found.video_codec == "h264" and found.audio_codec in (None, "aac")
-            probe.make_playable(source, target, copy_streams=copy)
-            video.playable_key = store.put(target, ".mp4")
-        poster = source.with_name(store.new_key(".jpg"))
-        probe.make_poster(source, poster, min(1.0, (video.duration_seconds or 0) / 2))
-        video.poster_key = store.put(poster, ".jpg")
-        video.status = VideoStatus.READY
-    except Exception:  # a failed conversion must not leave a half-ready video visible
-        current_app.logger.exception("processing video %s failed", video.public_id)
-        _remove_files(video)
-        video.status = VideoStatus.FAILED
-        video.error = "could not be prepared for playback"
+    video.job_state, video.job_updated_at = JobState.RUNNING, utcnow()
+    video.job_attempts += 1
     db.session.commit()
+    try:
+        _make_derivatives(storage(), video)
+    except Exception as exc:
+        db.session.rollback()
+        video = db.session.get(DyadVideo, video_id)
+        _job_failed(video, exc)
+        if video.job_state == JobState.RETRYING:
+            raise  # the job runner tries again later
+        return
+    video.status, video.job_state, video.job_error = VideoStatus.READY, JobState.DONE, None
+    video.job_updated_at = utcnow()
+    db.session.commit()
+
+
+def _make_derivatives(store: Storage, video: DyadVideo) -> None:
+    source = store.source_for_ffmpeg(video.storage_key)
+    found = probe.probe(source)
+    if found is None:
+        raise JobFailure("the uploaded file could not be read back from storage")
+    if video.sha256 is None:
+        video.sha256 = sha256_of(store, video.storage_key)
+        db.session.commit()
+    work_root = Path(current_app.config["UPLOAD_DIR"]) / "work"
+    work_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work_root) as work:
+        if video.playable_key is None:
+            if found.web_playable:
+                video.playable_key = video.storage_key
+            else:
+                target = Path(work) / "playable.mp4"
+                copy = found.video_codec == "h264" and found.audio_codec in (None, "aac")
+                probe.make_playable(source, target, copy_streams=copy)
+                video.playable_key = _store_file(store, target, ".mp4")
+            db.session.commit()  # progress that a retry need not redo
+        if video.poster_key is None:
+            poster = Path(work) / "poster.jpg"
+            probe.make_poster(source, poster, min(1.0, (video.duration_seconds or 0) / 2))
+            video.poster_key = _store_file(store, poster, ".jpg")
+            db.session.commit()
+
+
+def _store_file(store: Storage, path: Path, suffix: str) -> str:
+    key = store.new_key(suffix)
+    store.put_file(key, path)
+    return key
+
+
+class JobFailure(Exception):
+    """A processing step failed for a reason worth showing as it is."""
+
+
+def _job_failed(video: DyadVideo, exc: Exception) -> None:
+    """Record why a run failed; after the last retry, give up and clean up."""
+    current_app.logger.exception(
+        "processing video %s failed (attempt %s)", video.public_id, video.job_attempts
+    )
+    video.job_error = str(exc) if isinstance(exc, JobFailure) else _reason(exc)
+    video.job_updated_at = utcnow()
+    if video.job_attempts > current_app.config["JOB_RETRIES"]:
+        _remove_files(video)
+        video.status, video.job_state = VideoStatus.FAILED, JobState.FAILED
+        video.error = "could not be prepared for playback"
+    else:
+        video.job_state = JobState.RETRYING
+    db.session.commit()
+
+
+def _reason(exc: Exception) -> str:
+    """A short cause for trainees and admins; no paths, keys or URLs."""
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return "the conversion took too long"
+    if isinstance(exc, subprocess.CalledProcessError):
+        return "the video converter could not read this recording"
+    if isinstance(exc, OSError):
+        return "the video store could not be reached"
+    return f"an unexpected error ({type(exc).__name__})"
+
+
+def retry_processing(video: DyadVideo, actor: User) -> None:
+    """A site admin sends a video stuck or failed in processing back to the queue."""
+    if video.status != VideoStatus.PROCESSING:
+        raise MediaError("Only a video waiting to be prepared can be retried.", 409)
+    record(actor, "video.retry", "video", video.public_id)
+    video.job_attempts = 0
+    queue_processing(video)
 
 
 # -- comments and review -------------------------------------------------------------
@@ -356,7 +454,6 @@ def delete_video(video: DyadVideo, actor: User | None, reason: str, commit: bool
     if video.status == VideoStatus.DELETED:
         return False
     _remove_files(video)
-    storage().partial_path(video.public_id).unlink(missing_ok=True)
     video.comments.clear()
     video.status = VideoStatus.DELETED
     video.original_name = ""
@@ -371,6 +468,8 @@ def delete_video(video: DyadVideo, actor: User | None, reason: str, commit: bool
 
 def _remove_files(video: DyadVideo) -> None:
     store = storage()
+    if video.status == VideoStatus.UPLOADING and video.storage_key and video.upload_token:
+        store.abort_upload(video.storage_key, video.upload_token)
     for key in {video.storage_key, video.playable_key, video.poster_key}:
         store.delete(key)
     video.storage_key = video.playable_key = video.poster_key = None

@@ -8,7 +8,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -20,6 +19,7 @@ from course.audit.services import record
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
 from course.media import services
+from course.media.delivery import deliver
 from course.media.forms import CommentForm, ConsentForm
 from course.media.models import Consent, DyadVideo, VideoStatus
 from course.permissions import Action, can, role_required
@@ -116,7 +116,8 @@ def start_upload():
             else services.MediaError("The size must be a whole number of bytes.")
         )
     location = url_for("media.upload", public_id=video.public_id)
-    return jsonify(id=video.public_id, url=location, offset=0), 201, {"Location": location}
+    answer = jsonify(id=video.public_id, url=location, offset=0, chunk_size=services.part_size())
+    return answer, 201, {"Location": location}
 
 
 @bp.route("/media/uploads/<public_id>", methods=["HEAD", "PATCH"])
@@ -210,12 +211,11 @@ def stream(public_id):
     video = _video(public_id)
     if video.status != VideoStatus.READY:
         abort(404)
-    byte_range = request.headers.get("Range", "")
-    if not byte_range or byte_range.startswith("bytes=0-"):  # a new viewing, not a seek
+    # Players open with "bytes=0-" and then seek with other ranges: audit the opening.
+    if request.headers.get("Range", "bytes=0-") == "bytes=0-":
         record(current_user, "video.stream", "video", video.public_id)
         db.session.commit()
-    path = services.storage().path(video.playable_key)
-    return _private(send_file(path, mimetype="video/mp4", conditional=True, etag=False))
+    return _private(deliver(services.storage(), video.playable_key, "video/mp4"))
 
 
 @bp.get("/media/videos/<public_id>/poster.jpg")
@@ -224,7 +224,7 @@ def poster(public_id):
     video = _video(public_id)
     if not video.poster_key:
         abort(404)
-    return _private(send_file(services.storage().path(video.poster_key), mimetype="image/jpeg"))
+    return _private(deliver(services.storage(), video.poster_key, "image/jpeg"))
 
 
 @bp.get("/media/videos/<public_id>/download")
@@ -235,15 +235,9 @@ def download(public_id):
         abort(404)
     record(current_user, "video.download", "video", video.public_id)
     db.session.commit()
-    path = services.storage().path(video.storage_key)
     # The download is named by its id: the original name may identify the family.
-    return _private(
-        send_file(
-            path,
-            as_attachment=True,
-            download_name=f"dyad-video-{video.public_id}{Path(path).suffix}",
-        )
-    )
+    name = f"dyad-video-{video.public_id}{Path(video.storage_key).suffix}"
+    return _private(deliver(services.storage(), video.storage_key, None, download_name=name))
 
 
 @bp.post("/media/videos/<public_id>/comments")

@@ -4,7 +4,6 @@
 (() => {
   const form = document.querySelector("form.upload-form");
   if (!form || !window.fetch) return;
-  const CHUNK = 8 * 1024 * 1024;
   const bar = form.querySelector(".upload-progress");
   const status = form.querySelector(".upload-status");
   const token = form.querySelector("input[name='csrf_token']").value;
@@ -29,6 +28,7 @@
     });
     const begun = await start.json();
     if (!start.ok) { say(begun.error); return; }
+    const chunk = begun.chunk_size; // the server's part size: chunks end on part boundaries
     let offset = 0;
     let failures = 0;
     while (offset < file.size) {
@@ -36,7 +36,7 @@
         const response = await fetch(begun.url, {
           method: "PATCH", credentials: "same-origin",
           headers: { ...headers, "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" },
-          body: file.slice(offset, offset + CHUNK),
+          body: file.slice(offset, offset + chunk),
         });
         const answer = await response.json();
         if (response.status === 409) { offset = answer.offset; continue; }

@@ -1,5 +1,6 @@
 """Consent, streamed resumable uploads, and what happens to a file that is not a video."""
 
+import hashlib
 import io
 import tracemalloc
 from datetime import date, timedelta
@@ -118,7 +119,8 @@ def test_a_mov_in_another_codec_gets_a_playable_mp4(app, practice, mov_clip, upl
     assert playable.web_playable
 
 
-def test_interrupted_upload_resumes_from_the_recorded_offset(client, auth, practice, clip):
+def test_interrupted_upload_resumes_from_the_recorded_offset(app, client, auth, practice, clip):
+    app.config["UPLOAD_PART_SIZE"] = 2000
     auth.login_as(practice.trainee)
     data = clip.read_bytes()
     begun = client.post(
@@ -131,13 +133,15 @@ def test_interrupted_upload_resumes_from_the_recorded_offset(client, auth, pract
         },
     )
     assert begun.status_code == 201
+    assert begun.json["chunk_size"] == 2000  # the browser cuts its chunks on parts
     url = begun.json["url"]
     first = client.patch(url, data=data[:10_000], headers={"Upload-Offset": "0"})
     assert first.status_code == 200 and first.json["offset"] == 10_000
 
-    # The connection drops: the client announced 20 000 bytes but only 4 000 arrived.
+    # The connection drops: the client announced 10 000 bytes but only 4 500 arrived.
+    # The two whole parts are kept; the half part is not.
     video = db.session.scalar(select(DyadVideo))
-    services.append_chunk(video, 10_000, io.BytesIO(data[10_000:14_000]), 20_000)
+    services.append_chunk(video, 10_000, io.BytesIO(data[10_000:14_500]), 10_000)
     assert client.head(url).headers["Upload-Offset"] == "14000"
 
     stale = client.patch(url, data=data[10_000:20_000], headers={"Upload-Offset": "10000"})
@@ -146,6 +150,15 @@ def test_interrupted_upload_resumes_from_the_recorded_offset(client, auth, pract
     assert rest.status_code == 200
     assert rest.json["status"] == "ready"
     assert services.storage().path(video.storage_key).read_bytes() == data
+    assert video.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_an_offset_that_is_not_where_the_upload_stands_is_refused(app, practice, clip):
+    app.config["UPLOAD_PART_SIZE"] = 2000
+    video = services.start_upload(practice.trainee, practice.unit, practice.consent, 9000, "a.mp4")
+    with pytest.raises(services.OffsetMismatch) as refused:
+        services.append_chunk(video, 2000, io.BytesIO(b"x" * 2000), 2000)
+    assert refused.value.expected == 0 and video.received == 0
 
 
 def test_a_video_is_invisible_until_it_is_complete(client, auth, practice, clip):
