@@ -155,11 +155,13 @@ class S3Storage:
     def __init__(self, bucket: str, prefix: str = "", part_size: int = 8 * 1024 * 1024, **client):
         import boto3
         from boto3.s3.transfer import TransferConfig
+        from botocore.config import Config
 
         self.bucket = bucket
         self.prefix = prefix
         self.part_size = part_size
-        self.client = boto3.client("s3", **client)
+        # Signature v4 everywhere: pre-signed URLs then carry their own expiry.
+        self.client = boto3.client("s3", config=Config(signature_version="s3v4"), **client)
         # Two threads of 8 MiB: a 1 GB derivative uploads without 1 GB in memory.
         self.transfer = TransferConfig(
             multipart_chunksize=part_size, max_concurrency=2, use_threads=True

@@ -1,0 +1,196 @@
+"""The S3-compatible backend, against a real S3 protocol server on 127.0.0.1 (moto).
+
+The same journeys as the local store: a resumable upload in parts, checking,
+processing, Range playback through the app or by pre-signed URL, and deletion that
+leaves no object and no unfinished multipart upload behind.
+"""
+
+import hashlib
+import os
+import secrets
+import socket
+import urllib.request
+
+import pytest
+from sqlalchemy import select
+
+from course.audit.models import AuditEvent
+from course.extensions import db
+from course.media import services
+from course.media.models import DyadVideo, VideoStatus
+
+PART = 32 * 1024  # small parts keep the test quick; production uses 8 MiB
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """Start moto's S3 server in this process on a free loopback port."""
+    # moto reads its smallest allowed part size when imported: let small parts through.
+    os.environ.setdefault("S3_UPLOAD_PART_MIN_SIZE", str(PART))
+    try:
+        from moto.server import ThreadedMotoServer
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"S3-compatible test server (moto) could not start: {exc!r}")
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(app, s3_endpoint, monkeypatch):
+    """Switch the app to the S3 backend on a fresh bucket; return a boto3 client."""
+    import boto3
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")  # noqa: S105 (test server)
+    bucket = f"pfr-{secrets.token_hex(6)}"
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket=bucket)
+    app.config.update(
+        STORAGE_BACKEND="s3",
+        S3_BUCKET=bucket,
+        S3_ENDPOINT_URL=s3_endpoint,
+        S3_REGION="us-east-1",
+        S3_PREFIX="dyad/",
+        UPLOAD_PART_SIZE=PART,
+    )
+    app.extensions.pop(services.STORAGE_KEY, None)
+    client.bucket = bucket
+    return client
+
+
+def objects(s3):
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=s3.bucket).get("Contents", []))
+
+
+def unfinished_uploads(s3):
+    return s3.list_multipart_uploads(Bucket=s3.bucket).get("Uploads", [])
+
+
+def upload_in_chunks(client, practice, path, name="visit.mov"):
+    data = path.read_bytes()
+    begun = client.post(
+        "/media/uploads",
+        json={
+            "unit": practice.unit.slug,
+            "consent": practice.consent.public_id,
+            "size": len(data),
+            "filename": name,
+        },
+    )
+    assert begun.status_code == 201, begun.json
+    chunk, offset = begun.json["chunk_size"], 0
+    while offset < len(data):
+        answer = client.patch(
+            begun.json["url"],
+            data=data[offset : offset + chunk],
+            headers={"Upload-Offset": str(offset)},
+        )
+        assert answer.status_code == 200, answer.json
+        offset = answer.json["offset"]
+    return db.session.scalar(select(DyadVideo).where(DyadVideo.public_id == begun.json["id"]))
+
+
+def test_a_chunked_upload_becomes_one_object_and_a_playable_video(
+    s3, client, auth, practice, mov_clip
+):
+    auth.login_as(practice.trainee)
+    video = upload_in_chunks(client, practice, mov_clip)
+    assert mov_clip.stat().st_size > 2 * PART  # it really went up in several parts
+    assert video.status == VideoStatus.READY
+    assert video.sha256 == hashlib.sha256(mov_clip.read_bytes()).hexdigest()
+    assert video.playable_key != video.storage_key  # the .mov was converted to MP4
+    keys = {f"dyad/{k}" for k in (video.storage_key, video.playable_key, video.poster_key)}
+    assert set(objects(s3)) == keys
+    assert unfinished_uploads(s3) == []
+    original = s3.get_object(Bucket=s3.bucket, Key=f"dyad/{video.storage_key}")["Body"].read()
+    assert original == mov_clip.read_bytes()
+
+
+def test_chunks_that_end_mid_part_keep_only_whole_parts(s3, client, auth, practice, clip):
+    auth.login_as(practice.trainee)
+    data = clip.read_bytes()
+    begun = client.post(
+        "/media/uploads",
+        json={
+            "unit": practice.unit.slug,
+            "consent": practice.consent.public_id,
+            "size": len(data),
+            "filename": "visit.mp4",
+        },
+    ).json
+    short = client.patch(begun["url"], data=data[: PART + 100], headers={"Upload-Offset": "0"})
+    assert short.json["offset"] == PART
+    rest = client.patch(begun["url"], data=data[PART:], headers={"Upload-Offset": str(PART)})
+    assert rest.json["status"] == "ready"
+    video = db.session.scalar(select(DyadVideo))
+    assert video.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_playback_streams_ranges_through_the_app(s3, client, auth, practice, clip, upload):
+    video = upload(clip)
+    auth.login_as(practice.trainee)
+    data = clip.read_bytes()
+    whole = client.get(f"/media/videos/{video.public_id}/stream")
+    assert whole.status_code == 200 and whole.data == data
+    assert "no-store" in whole.headers["Cache-Control"]
+    part = client.get(f"/media/videos/{video.public_id}/stream", headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206
+    assert part.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
+    assert part.data == data[100:200]
+    beyond = client.get(
+        f"/media/videos/{video.public_id}/stream", headers={"Range": f"bytes={len(data) + 5}-"}
+    )
+    assert beyond.status_code == 416
+    download = client.get(f"/media/videos/{video.public_id}/download")
+    assert download.data == data
+    assert "attachment" in download.headers["Content-Disposition"]
+    poster = client.get(f"/media/videos/{video.public_id}/poster.jpg")
+    assert poster.status_code == 200 and poster.data[:2] == b"\xff\xd8"  # a JPEG
+
+
+def test_presigned_playback_redirects_after_the_check_and_the_audit(
+    app, s3, client, auth, practice, clip, upload, s3_endpoint
+):
+    app.config["VIDEO_DELIVERY"] = "presigned"
+    video = upload(clip)
+    auth.login_as(practice.trainee)
+    answer = client.get(f"/media/videos/{video.public_id}/stream")
+    assert answer.status_code == 302
+    url = answer.headers["Location"]
+    assert url.startswith(s3_endpoint) and "X-Amz-Expires=300" in url
+    with urllib.request.urlopen(url) as fetched:  # noqa: S310 (the test server)
+        assert fetched.read() == clip.read_bytes()
+    streams = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "video.stream"))
+    assert [e.object_id for e in streams] == [video.public_id]
+
+    auth.logout()
+    auth.login_as(practice.partner)  # consent does not cover the partner: no URL at all
+    assert client.get(f"/media/videos/{video.public_id}/stream").status_code == 404
+
+
+def test_deleting_a_video_deletes_every_object(s3, practice, clip, mov_clip, upload):
+    video = upload(mov_clip)
+    assert len(objects(s3)) == 3
+    services.delete_video(video, practice.trainee, "deleted-by-user")
+    assert objects(s3) == []
+
+
+def test_rejected_and_abandoned_uploads_leave_nothing_behind(
+    s3, practice, tmp_path, upload, app
+):
+    fake = tmp_path / "visit.mp4"
+    fake.write_bytes(b"not a film\n" * 20_000)
+    with pytest.raises(services.MediaError, match="not a video"):
+        upload(fake)
+    abandoned = services.start_upload(
+        practice.trainee, practice.unit, practice.consent, 5 * PART, "b.mp4"
+    )
+    assert len(unfinished_uploads(s3)) == 1
+    services.delete_video(abandoned, None, "upload-abandoned")
+    assert objects(s3) == [] and unfinished_uploads(s3) == []
