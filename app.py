@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import course
 import quizzes
 from config import Config, config_from_env
 from course.curriculum.loader import ContentError
+from course.ops.logs import configure_logging
 from course.quiz_host import make_quiz_host
 from quizzes.loader import QuizContentError
 
@@ -28,6 +30,13 @@ def create_app(config_object: type[Config] | Mapping | None = None) -> Flask:
     if isinstance(config_object, Mapping):
         app.config.from_mapping(config_object)
     base.check(app.config)
+    # Before anything logs: Flask adds its own handler to app.logger if none is set up.
+    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    hops = app.config["PROXY_FIX_HOPS"]
+    if hops:
+        # Behind nginx: the client's address (for sign-in limits and the access log),
+        # https and the public host come from the X-Forwarded-* headers of that many proxies.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(exist_ok=True)  # home of the default SQLite file
     with _stop_cleanly_on_broken_content():
         course.init_app(app)

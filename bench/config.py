@@ -1,5 +1,8 @@
 """The production settings, changed only where a local benchmark over plain http needs it."""
 
+import tempfile
+from pathlib import Path
+
 from config import ProductionConfig
 
 
@@ -11,3 +14,7 @@ class BenchConfig(ProductionConfig):
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     RATELIMIT_ENABLED = False  # Flask-Limiter reads this; the load is one address
+    # Production refuses the console backend; any mail the seeding sends lands in a
+    # throwaway folder instead of reaching a mail server.
+    MAIL_BACKEND = "file"
+    MAIL_FILE_DIR = str(Path(tempfile.gettempdir()) / "pfr-bench-mail")

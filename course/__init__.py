@@ -45,6 +45,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from course.notifications import models as _notifications  # noqa: F401
     from course.notifications.views import bp as notifications_bp
     from course.notifications.views import inject_unread_count
+    from course.ops.views import bp as ops_bp
     from course.reflections import models as _reflections  # noqa: F401
     from course.reflections.views import bp as reflections_bp
     from quizzes.api import quiz_slugs
@@ -75,6 +76,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
         notifications_bp,
         agencies_bp,
         media_bp,
+        ops_bp,
     ]
     for bp in blueprints:
         app.register_blueprint(bp, url_prefix=url_prefix or None)

@@ -174,6 +174,9 @@ ACCESS = {
     "notifications.mark_all_read": ("POST", "/notifications/read-all", signed_in(302)),
     # Public: anyone can check a certificate code; an unknown one is not found.
     "mentoring.verify": ("GET", "/verify/PFR-NOPE-NOPE-NOPE", everyone(404)),
+    # Public: load balancers probe it; only a site admin sees which check failed
+    # (tests/ops/test_healthz.py).
+    "ops.healthz": ("GET", "/healthz", everyone(200)),
 }
 
 

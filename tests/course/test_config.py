@@ -22,6 +22,8 @@ def test_production_starts_with_a_long_random_key_and_secure_cookies():
     class Prod(ProductionConfig):
         SECRET_KEY = "x" * 48
         SQLALCHEMY_DATABASE_URI = "sqlite://"
+        MAIL_BACKEND = "smtp"
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
 
     app = create_app(Prod)
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -72,6 +72,8 @@ def test_production_sends_hsts():
     class Prod(ProductionConfig):
         SECRET_KEY = "k" * 40
         SQLALCHEMY_DATABASE_URI = "sqlite://"
+        MAIL_BACKEND = "smtp"
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
 
     response = create_app(Prod).test_client().get("/")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")

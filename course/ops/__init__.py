@@ -1,0 +1,1 @@
+"""Operations: /healthz, request ids and the access log, logging set-up."""
