@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import aliased, selectinload
 
-from course.accounts.models import Invitation, Role, User
+from course.accounts.models import Invitation, Role, User, UserRole
 from course.agencies.models import Cohort
 from course.curriculum.services import get_curriculum
 from course.extensions import db
@@ -22,10 +23,11 @@ from course.mentoring.models import (
     MeetingAttendee,
     MentorGroup,
     MentorGroupMember,
+    WeekOpening,
     WeekSignOff,
 )
 from course.mentoring.services import scheduled_units
-from course.reflections.models import Reflection
+from course.reflections.models import Reflection, ReflectionStatus
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
 from quizzes.api import passed_quizzes
@@ -33,28 +35,56 @@ from quizzes.api import passed_quizzes
 BEHIND_AFTER_DAYS = 14
 
 
+@dataclass(frozen=True)
+class Person:
+    """Who a dashboard row is about (columns, not a loaded User)."""
+
+    id: int
+    name: str
+    email: str
+    job_title: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class CohortRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class EnrolmentRef:
+    level: str
+    status: str
+    started_at: datetime
+    completed_at: datetime | None
+    cohort: CohortRef | None
+
+
 @dataclass
 class StaffRow:
-    person: User
+    person: Person
     level_one_done: int = 0
-    enrolments: dict[str, Enrolment] = field(default_factory=dict)
-    group: MentorGroup | None = None
-    sign_offs: list[tuple[str, datetime]] = field(default_factory=list)  # (unit title, when)
-    certificates: list[Certificate] = field(default_factory=list)
-    # unit title -> where the week stands ("submitted", "signed off 3 Dec 2026", ...)
-    weeks: dict[str, str] = field(default_factory=dict)
+    enrolments: dict[str, EnrolmentRef] = field(default_factory=dict)
+    group: GroupRef | None = None
+    mentor_name: str = ""
+    signed_off: int = 0  # standing sign-offs, every level
     consultation_hours: float = 0.0
-    passed_quizzes: set[str] = field(default_factory=set)
     done: int = 0  # modules done (Level 1) or weeks signed off (mentored level)
     total: int = 0
     behind: list[str] = field(default_factory=list)  # weeks open 14+ days, nothing submitted
+    # Filled by add_details, for the rows shown (a page) only:
+    sign_offs: list[tuple[str, datetime]] = field(default_factory=list)  # (unit title, when)
+    certificates: list[CertificateRef] = field(default_factory=list)
+    # unit title -> where the week stands ("submitted", "signed off 3 Dec 2026", ...)
+    weeks: dict[str, str] = field(default_factory=dict)
 
     @property
     def level(self) -> str:
         return self.group.level if self.group else "level-1"
 
     @property
-    def cohort(self) -> Cohort | None:
+    def cohort(self) -> CohortRef | None:
         enrolment = self.enrolments.get(self.level)
         return enrolment.cohort if enrolment else None
 
@@ -70,29 +100,80 @@ class StaffRow:
         return round(100 * self.done / self.total) if self.total else 0
 
 
+@dataclass(frozen=True)
+class EarlyOpening:
+    week: int
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    """What the dashboard needs of a mentor group: its level and schedule (columns)."""
+
+    id: int
+    level: str
+    start_date: date
+    paused_at: datetime | None
+    pauses: list
+    early_openings: list[EarlyOpening]
+
+
+@dataclass(frozen=True)
+class CertificateRef:
+    level: str
+    issued_at: datetime
+    code: str
+
+
+def _trainees_of(agency_id: int):
+    """The ids of the agency's trainees, as a subquery (no id list travels to the database)."""
+    return (
+        select(UserRole.user_id)
+        .join(User, User.id == UserRole.user_id)
+        .where(User.agency_id == agency_id, UserRole.role == Role.TRAINEE)
+        .scalar_subquery()
+    )
+
+
 def staff_progress(agency_id: int, today: date | None = None) -> list[StaffRow]:
-    """Every trainee of the agency with their progress, in a fixed number of queries
-    (the count does not grow with the number of people)."""
+    """Every trainee of the agency with their progress, counted in the database.
+
+    Eight queries whatever the head count, columns and GROUP BY aggregates only:
+    people, enrolments, modules done, latest groups, their early openings, sign-offs
+    and reflections per person and level (a count and a bit set of the weeks), meeting
+    hours. No sign-off or reflection is loaded as an object; what each week says is
+    added by :func:`add_details` for the rows shown.
+    """
     today = today or utc_today()
-    people = db.session.scalars(
-        select(User).where(User.agency_id == agency_id).order_by(User.name)
-    ).all()
-    rows = {p.id: StaffRow(p) for p in people if p.has_role(Role.TRAINEE)}
-    ids = set(rows)
     curriculum = get_curriculum()
-    enrolments = db.session.scalars(
-        select(Enrolment)
-        .where(Enrolment.user_id.in_(ids), Enrolment.status != EnrolmentStatus.WITHDRAWN)
-        .options(selectinload(Enrolment.cohort))
+    trainees = _trainees_of(agency_id)
+    people = db.session.execute(
+        select(User.id, User.name, User.email, User.job_title, User.active)
+        .where(User.id.in_(trainees))
+        .order_by(User.name)
+    )
+    rows = {p.id: StaffRow(Person(*p)) for p in people}
+    enrolments = db.session.execute(
+        select(
+            Enrolment.user_id,
+            Enrolment.level,
+            Enrolment.status,
+            Enrolment.started_at,
+            Enrolment.completed_at,
+            Cohort.id,
+            Cohort.name,
+        )
+        .outerjoin(Cohort, Enrolment.cohort_id == Cohort.id)
+        .where(Enrolment.user_id.in_(trainees), Enrolment.status != EnrolmentStatus.WITHDRAWN)
         .order_by(Enrolment.started_at)
     )
-    for enrolment in enrolments:
-        rows[enrolment.user_id].enrolments[enrolment.level] = enrolment
+    for user_id, level, status, started, completed, cohort_id, cohort_name in enrolments:
+        cohort = CohortRef(cohort_id, cohort_name) if cohort_id is not None else None
+        rows[user_id].enrolments[level] = EnrolmentRef(level, status, started, completed, cohort)
     done = db.session.execute(
         select(Enrolment.user_id, func.count())
         .join(UnitProgress)
         .where(
-            Enrolment.user_id.in_(ids),
+            Enrolment.user_id.in_(trainees),
             Enrolment.level == "level-1",
             Enrolment.status != EnrolmentStatus.WITHDRAWN,
             UnitProgress.status == UnitStatus.COMPLETE,
@@ -101,88 +182,178 @@ def staff_progress(agency_id: int, today: date | None = None) -> list[StaffRow]:
     )
     for user_id, count in done:
         rows[user_id].level_one_done = count
+    mentor = aliased(User)
     groups = db.session.execute(
-        select(MentorGroupMember.trainee_id, MentorGroup)
-        .join(MentorGroup)
-        .where(MentorGroupMember.trainee_id.in_(ids))
-        .options(selectinload(MentorGroup.mentor), selectinload(MentorGroup.early_openings))
+        select(
+            MentorGroupMember.trainee_id,
+            MentorGroup.id,
+            MentorGroup.level,
+            MentorGroup.start_date,
+            MentorGroup.paused_at,
+            MentorGroup.pauses,
+            mentor.name,
+        )
+        .join(MentorGroup, MentorGroupMember.group_id == MentorGroup.id)
+        .join(mentor, MentorGroup.mentor_id == mentor.id)
+        .where(MentorGroupMember.trainee_id.in_(trainees))
         .order_by(MentorGroup.id)
     )
-    for trainee_id, group in groups:
-        rows[trainee_id].group = group  # the latest group wins
-    sign_offs = db.session.scalars(
-        select(WeekSignOff)
-        .where(WeekSignOff.trainee_id.in_(ids), WeekSignOff.revoked_at.is_(None))
-        .order_by(WeekSignOff.signed_at)
+    by_group: dict[int, GroupRef] = {}
+    for trainee_id, group_id, level, start, paused_at, pauses, mentor_name in groups:
+        if group_id not in by_group:
+            by_group[group_id] = GroupRef(group_id, level, start, paused_at, pauses or [], [])
+        rows[trainee_id].group = by_group[group_id]  # the latest group wins
+        rows[trainee_id].mentor_name = mentor_name
+    openings = db.session.execute(
+        select(WeekOpening.group_id, WeekOpening.week).where(
+            WeekOpening.group_id.in_(
+                select(MentorGroupMember.group_id).where(MentorGroupMember.trainee_id.in_(trainees))
+            )
+        )
     )
-    signed = set()
-    for sign_off in sign_offs:
-        unit = curriculum.unit(sign_off.unit_slug)
-        rows[sign_off.trainee_id].sign_offs.append((unit.title, sign_off.signed_at))
-        signed.add((sign_off.trainee_id, sign_off.unit_slug))
-    # Only the status of each reflection is read: an agency never sees what was written.
+    for group_id, week in openings:
+        by_group[group_id].early_openings.append(EarlyOpening(week))
+    # Per person and level: how many weeks are signed off, and which weeks are dealt
+    # with (signed off, or a reflection past draft) as a bit set, bit i for the level's
+    # unit i. Each table holds at most one standing row per person and week, so a SUM
+    # of distinct bits is their union.
+    bits = _week_bits(curriculum)
+    signed: dict[tuple[int, str], int] = {}
+    dealt_with: dict[tuple[int, str], int] = {}
+    sign_offs = db.session.execute(
+        select(
+            WeekSignOff.trainee_id,
+            WeekSignOff.level,
+            func.count(),
+            func.sum(_bit_of(WeekSignOff.unit_slug, bits)),
+        )
+        .where(WeekSignOff.trainee_id.in_(trainees), WeekSignOff.revoked_at.is_(None))
+        .group_by(WeekSignOff.trainee_id, WeekSignOff.level)
+    )
+    for trainee_id, level, count, mask in sign_offs:
+        rows[trainee_id].signed_off += count
+        signed[(trainee_id, level)] = count
+        dealt_with[(trainee_id, level)] = int(mask or 0)
+    written = db.session.execute(
+        select(
+            Reflection.trainee_id, Reflection.level, func.sum(_bit_of(Reflection.unit_slug, bits))
+        )
+        .where(Reflection.trainee_id.in_(trainees), Reflection.status != ReflectionStatus.DRAFT)
+        .group_by(Reflection.trainee_id, Reflection.level)
+    )
+    for trainee_id, level, mask in written:
+        key = (trainee_id, level)
+        dealt_with[key] = dealt_with.get(key, 0) | int(mask or 0)
+    hours = db.session.execute(
+        select(MeetingAttendee.user_id, func.sum(Meeting.minutes))
+        .join(Meeting)
+        .where(MeetingAttendee.user_id.in_(trainees))
+        .group_by(MeetingAttendee.user_id)
+    )
+    for user_id, minutes in hours:
+        rows[user_id].consultation_hours = round(minutes / 60, 1)
+    level_one = len(curriculum.level("level-1").units)
+    overdue: dict[tuple, list] = {}  # groups on the same schedule share the answer
+    for row in rows.values():
+        if row.group is None:
+            row.done, row.total = row.level_one_done, level_one
+            continue
+        group = row.group
+        key = (
+            group.level,
+            group.start_date,
+            group.paused_at.date() if group.paused_at else None,
+            tuple((p["from"], p["days"]) for p in group.pauses or []),
+            frozenset(opening.week for opening in group.early_openings),
+        )
+        if key not in overdue:
+            overdue[key] = _overdue_weeks(group, today)
+        row.done = signed.get((row.person.id, group.level), 0)
+        row.total = len(curriculum.level(group.level).units)
+        mask = dealt_with.get((row.person.id, group.level), 0)
+        row.behind = [unit.title for bit, unit in overdue[key] if not mask & bit]
+    return list(rows.values())
+
+
+def _week_bits(curriculum) -> dict[str, int]:
+    """Each mentored week's bit: 1 << its place in its level."""
+    return {
+        unit.slug: 1 << i
+        for level in curriculum.levels
+        if level.slug != "level-1"
+        for i, unit in enumerate(level.units)
+    }
+
+
+def _bit_of(column, bits: dict[str, int]):
+    return case(bits, value=column, else_=0) if bits else literal(0)
+
+
+def _overdue_weeks(group: MentorGroup, today: date) -> list[tuple[int, object]]:
+    """(bit, unit) of the group's weeks open for 14 days or more."""
+    overdue = today - timedelta(days=BEHIND_AFTER_DAYS)
+    return [
+        (1 << i, item.unit)
+        for i, item in enumerate(scheduled_units(group, today))
+        if item.is_open and item.opens_on <= overdue
+    ]
+
+
+def add_details(rows: list[StaffRow]) -> None:
+    """Fill in each week's standing, the sign-offs and the certificates of the rows shown
+    (three queries, for those people only)."""
+    curriculum = get_curriculum()
+    by_id = {row.person.id: row for row in rows}
+    ids = list(by_id)
     statuses = db.session.execute(
         select(Reflection.trainee_id, Reflection.unit_slug, Reflection.status).where(
             Reflection.trainee_id.in_(ids)
         )
     )
-    raw = {}
+    # Only the status of each reflection is read: an agency never sees what was written.
     for trainee_id, unit_slug, status in statuses:
-        rows[trainee_id].weeks[curriculum.unit(unit_slug).title] = str(status)
-        raw[(trainee_id, unit_slug)] = str(status)
-    hours = db.session.execute(
-        select(MeetingAttendee.user_id, func.sum(Meeting.minutes))
-        .join(Meeting)
-        .where(MeetingAttendee.user_id.in_(ids))
-        .group_by(MeetingAttendee.user_id)
+        unit = curriculum.unit(unit_slug)
+        if unit is not None:
+            by_id[trainee_id].weeks[unit.title] = str(status)
+    sign_offs = db.session.execute(
+        select(WeekSignOff.trainee_id, WeekSignOff.unit_slug, WeekSignOff.signed_at)
+        .where(WeekSignOff.trainee_id.in_(ids), WeekSignOff.revoked_at.is_(None))
+        .order_by(WeekSignOff.signed_at)
     )
-    for user_id, minutes in hours:
-        rows[user_id].consultation_hours = round(minutes / 60, 1)
-    for user_id, slugs in passed_quizzes(ids).items():
-        rows[user_id].passed_quizzes = slugs
-    certificates = db.session.scalars(
-        select(Certificate).where(Certificate.trainee_id.in_(ids), Certificate.revoked_at.is_(None))
+    for trainee_id, unit_slug, when in sign_offs:
+        unit = curriculum.unit(unit_slug)
+        if unit is not None:
+            by_id[trainee_id].sign_offs.append((unit.title, when))
+            by_id[trainee_id].weeks[unit.title] = f"signed off {when:%-d %b %Y}"
+    for trainee_id, certificate in _certificates(ids):
+        by_id[trainee_id].certificates.append(certificate)
+    position = _positions(curriculum)
+    for row in rows:
+        row.weeks = dict(sorted(row.weeks.items(), key=lambda item: position[item[0]]))
+
+
+def _certificates(trainee_ids) -> list[tuple[int, CertificateRef]]:
+    found = db.session.execute(
+        select(Certificate.trainee_id, Certificate.level, Certificate.issued_at, Certificate.code)
+        .where(Certificate.trainee_id.in_(trainee_ids), Certificate.revoked_at.is_(None))
+        .order_by(Certificate.issued_at)
     )
-    for certificate in certificates:
-        rows[certificate.trainee_id].certificates.append(certificate)
-    position = {
+    return [(trainee_id, CertificateRef(*rest)) for trainee_id, *rest in found]
+
+
+def _positions(curriculum) -> dict[str, tuple[int, int]]:
+    return {
         unit.title: (level.number, unit.order)
         for level in curriculum.levels
         for unit in level.units
     }
-    level_one = len(curriculum.level("level-1").units)
-    for row in rows.values():
-        for title, when in row.sign_offs:
-            row.weeks[title] = f"signed off {when:%-d %b %Y}"
-        row.weeks = dict(sorted(row.weeks.items(), key=lambda item: position[item[0]]))
-        _fill_progress(row, level_one, raw, signed, today)
-    return list(rows.values())
-
-
-def _fill_progress(row: StaffRow, level_one: int, raw, signed, today: date) -> None:
-    """Count progress on the person's current level and name the weeks they are behind on."""
-    if row.group is None:
-        row.done, row.total = row.level_one_done, level_one
-        return
-    schedule = scheduled_units(row.group, today)
-    trainee_id = row.person.id
-    row.done = sum((trainee_id, item.unit.slug) in signed for item in schedule)
-    row.total = len(schedule)
-    overdue = today - timedelta(days=BEHIND_AFTER_DAYS)
-    row.behind = [
-        item.unit.title
-        for item in schedule
-        if item.is_open
-        and item.opens_on <= overdue
-        and (trainee_id, item.unit.slug) not in signed
-        and raw.get((trainee_id, item.unit.slug), "draft") == "draft"
-    ]
 
 
 def filter_and_sort(
     rows: list[StaffRow], cohort_id=None, level=None, status=None, sort="name"
 ) -> list[StaffRow]:
-    """The dashboard's filters (cohort, level, status) and sort order (name, progress, behind)."""
+    """The dashboard's filters (cohort, level, status) and sort order (name, progress,
+    behind), over the aggregated rows of the whole agency (so they hold across pages)."""
     if cohort_id:
         rows = [r for r in rows if r.cohort and r.cohort.id == cohort_id]
     if level:
@@ -192,10 +363,40 @@ def filter_and_sort(
     elif status:
         rows = [r for r in rows if r.status == status]
     keys = {
-        "progress": lambda r: (-r.percent, r.person.name),
-        "behind": lambda r: (-len(r.behind), r.person.name),
+        "progress": lambda r: (-r.percent, r.person.name.lower(), r.person.id),
+        "behind": lambda r: (-len(r.behind), r.person.name.lower(), r.person.id),
     }
-    return sorted(rows, key=keys.get(sort, lambda r: r.person.name.lower()))
+    return sorted(rows, key=keys.get(sort, lambda r: (r.person.name.lower(), r.person.id)))
+
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[StaffRow]
+    number: int
+    pages: int
+    total: int
+
+    per_page: int = PER_PAGE
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.total else 0
+
+
+def paginate(rows: list[StaffRow], number: int | None, per_page: int | None = None) -> Page:
+    """One page of the filtered, sorted rows (a page past the end shows the last one)."""
+    per_page = per_page or PER_PAGE
+    pages = max(1, -(-len(rows) // per_page))
+    number = min(max(number or 1, 1), pages)
+    start = (number - 1) * per_page
+    return Page(rows[start : start + per_page], number, pages, len(rows), per_page)
 
 
 REPORT_COLUMNS = [
@@ -214,25 +415,44 @@ REPORT_COLUMNS = [
 ]
 
 
-def report_csv(rows: list[StaffRow]) -> str:
-    """The funders' report: one row per person, dates and results, never content."""
+def report_csv(rows: list[StaffRow]) -> Iterator[str]:
+    """The funders' report, one row per person, dates and results, never content.
+
+    The two queries it needs (quizzes passed, certificates, for all rows at once) run
+    now; the lines are then produced one at a time, so the response can stream them
+    without the app context or the database."""
+    quizzes = {u.quiz for u in get_curriculum().level("level-1").units if u.quiz}
+    ids = [row.person.id for row in rows]
+    passed = passed_quizzes(set(ids)) if ids else {}
+    codes: dict[int, list[str]] = {}
+    for trainee_id, certificate in _certificates(ids):
+        codes.setdefault(trainee_id, []).append(certificate.code)
+    return _report_lines(rows, passed, codes, len(quizzes), quizzes)
+
+
+def _report_lines(rows, passed, codes, count, quizzes) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(REPORT_COLUMNS)
-    quizzes = [u.quiz for u in get_curriculum().level("level-1").units if u.quiz]
+
+    def line(values) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow(values)
+        return out.getvalue()
+
+    yield line(REPORT_COLUMNS)
     for row in rows:
         enrolment = row.enrolments.get(row.level)
-        writer.writerow([
+        yield line([
             row.person.name, row.person.email, row.person.job_title,
             row.cohort.name if row.cohort else "", row.level, row.status,
             f"{enrolment.started_at:%Y-%m-%d}" if enrolment else "",
             f"{enrolment.completed_at:%Y-%m-%d}" if enrolment and enrolment.completed_at else "",
-            len(row.sign_offs),
-            f"{len(row.passed_quizzes & set(quizzes))}/{len(quizzes)} passed",
+            row.signed_off,
+            f"{len(passed.get(row.person.id, set()) & quizzes)}/{count} passed",
             row.consultation_hours,
-            " ".join(c.code for c in row.certificates),
+            " ".join(codes.get(row.person.id, [])),
         ])  # fmt: skip
-    return out.getvalue()
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ bp = Blueprint("agencies", __name__, template_folder="templates")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def staff():
     """The agency dashboard: staff progress, who is behind, dates and sign-offs (never
-    what anyone wrote). Filters: cohort, level, status; sort: name, progress, behind.
-    ``?format=csv`` exports the funders' report; ``?print=1`` a printable page."""
+    what anyone wrote). Filters: cohort, level, status; sort: name, progress, behind;
+    ``page``: 50 people a page. ``?format=csv`` exports the funders' report (everyone who
+    matches, streamed); ``?print=1`` a printable page of everyone who matches."""
     agency = _agency_for(request.args.get("agency", type=int))
     args = request.args
     rows = services.filter_and_sort(
@@ -37,13 +38,22 @@ def staff():
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=pfr-training-report.csv"},
         )
+    printable = bool(args.get("print"))
+    if printable:  # the whole report on paper
+        page = services.Page(rows, 1, 1, len(rows))
+    else:
+        page = services.paginate(rows, args.get("page", type=int))
+    services.add_details(page.rows)
+    kept = {key: value for key, value in args.items() if key not in ("page", "format", "print")}
     return render_template(
         "agencies/staff.html",
-        rows=rows,
+        rows=page.rows,
+        page=page,
+        page_url=lambda number: url_for("agencies.staff", **kept, page=number),
         agency=agency,
         cohorts=[n.cohort for n in cohort_numbers(agency.id)],
         args=args,
-        printable=bool(args.get("print")),
+        printable=printable,
     )
 
 

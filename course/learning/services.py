@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from course.accounts.models import User
 from course.curriculum.models import Level, Unit
@@ -71,20 +71,44 @@ def current_enrolment(user: User, level_slug: str) -> Enrolment | None:
     )
 
 
-def has_completed_level(user: User, level_slug: str) -> bool:
-    enrolment = current_enrolment(user, level_slug)
+def current_enrolments(user: User) -> dict[str, Enrolment]:
+    """The user's active or completed enrolment in each level, from one query (the
+    latest per level, as :func:`current_enrolment` would find it)."""
+    enrolments = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+        .order_by(Enrolment.started_at, Enrolment.id)
+    )
+    return {enrolment.level: enrolment for enrolment in enrolments}  # the latest wins
+
+
+def _enrolment_in(user: User, level_slug: str, enrolments: dict | None) -> Enrolment | None:
+    if enrolments is None:
+        return current_enrolment(user, level_slug)
+    return enrolments.get(level_slug)
+
+
+def has_completed_level(
+    user: User, level_slug: str, enrolments: dict[str, Enrolment] | None = None
+) -> bool:
+    enrolment = _enrolment_in(user, level_slug, enrolments)
     return enrolment is not None and enrolment.status == EnrolmentStatus.COMPLETED
 
 
-def level_lock_reason(user: User, level_slug: str) -> str | None:
-    """Say why a level is closed to this user, or return None when it is open."""
+def level_lock_reason(
+    user: User, level_slug: str, enrolments: dict[str, Enrolment] | None = None
+) -> str | None:
+    """Say why a level is closed to this user, or return None when it is open.
+
+    ``enrolments`` (from :func:`current_enrolments`) saves a query per level looked at.
+    """
     level = get_curriculum().level(level_slug)
     if level is None:
         return "This level does not exist."
-    if level.requires and not has_completed_level(user, level.requires):
+    if level.requires and not has_completed_level(user, level.requires, enrolments):
         required = get_curriculum().level(level.requires)
         return f"{level.title.split(':')[0]} opens when you have completed {required.title}."
-    if level.slug not in SELF_ENROL_LEVELS and current_enrolment(user, level.slug) is None:
+    if level.slug not in SELF_ENROL_LEVELS and _enrolment_in(user, level.slug, enrolments) is None:
         return f"You are not enrolled in {level.title} yet."
     return None
 
@@ -99,30 +123,98 @@ def enrol(user: User, level_slug: str, cohort=None) -> Enrolment:
     return enrolment
 
 
-def level_progress(user: User, level: Level) -> LevelProgress:
-    """Return the user's status for every unit of a level, in order."""
-    enrolment = current_enrolment(user, level.slug)
-    statuses = _statuses(enrolment)
+def level_progress(
+    user: User,
+    level: Level,
+    enrolments: dict[str, Enrolment] | None = None,
+    statuses: dict[int, dict[str, UnitStatus]] | None = None,
+) -> LevelProgress:
+    """Return the user's status for every unit of a level, in order.
+
+    ``enrolments`` (level slug -> enrolment, as :func:`current_enrolments` gives) and
+    ``statuses`` (enrolment id -> unit slug -> status) let a caller showing several
+    levels query once for all of them.
+    """
+    if enrolments is None:
+        enrolments = {}
+        enrolment = current_enrolment(user, level.slug)
+        if enrolment is not None:
+            enrolments[level.slug] = enrolment
+        if level.requires:
+            required = current_enrolment(user, level.requires)
+            if required is not None:
+                enrolments[level.requires] = required
+    enrolment = enrolments.get(level.slug)
+    if statuses is None:
+        unit_statuses = _statuses(enrolment)
+    else:
+        unit_statuses = statuses.get(enrolment.id, {}) if enrolment is not None else {}
     rows = tuple(
-        UnitRow(unit, statuses.get(unit.slug, UnitStatus.NOT_STARTED)) for unit in level.units
+        UnitRow(unit, unit_statuses.get(unit.slug, UnitStatus.NOT_STARTED)) for unit in level.units
     )
-    return LevelProgress(level, enrolment, rows, level_lock_reason(user, level.slug))
+    return LevelProgress(level, enrolment, rows, level_lock_reason(user, level.slug, enrolments))
 
 
 def training_overview(user: User) -> list[LevelProgress]:
-    """Return progress through every level, for the trainee's training page."""
-    return [level_progress(user, level) for level in get_curriculum().levels]
+    """Return progress through every level, for the trainee's training page: one query
+    (the enrolments with their units' statuses), however many levels, units and years."""
+    found = db.session.execute(
+        select(Enrolment, UnitProgress.unit_slug, UnitProgress.status)
+        .outerjoin(UnitProgress, UnitProgress.enrolment_id == Enrolment.id)
+        .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+        .order_by(Enrolment.started_at, Enrolment.id)
+    )
+    enrolments: dict[str, Enrolment] = {}
+    statuses: dict[int, dict[str, UnitStatus]] = {}
+    for enrolment, slug, status in found:
+        enrolments[enrolment.level] = enrolment  # the latest per level wins
+        if slug is not None:
+            statuses.setdefault(enrolment.id, {})[slug] = UnitStatus(status)
+    return [level_progress(user, level, enrolments, statuses) for level in get_curriculum().levels]
 
 
 def record_visit(user: User, unit: Unit) -> UnitStatus:
-    """Note that the trainee opened a unit: it becomes in progress unless already done."""
-    enrolment = _enrolment_for_unit(user, unit)
-    progress = _unit_progress(enrolment, unit.slug)
+    """Note that the trainee opened a unit: it becomes in progress unless already done.
+
+    A repeat visit reads the enrolment and the unit's progress in one query and writes
+    nothing."""
+    enrolment, progress = _enrolment_and_progress(user, unit)
+    if enrolment is None:
+        enrolment = _new_enrolment(user, unit)
     if progress is None:
         db.session.add(UnitProgress(enrolment=enrolment, unit_slug=unit.slug))
         db.session.commit()
         return UnitStatus.IN_PROGRESS
     return UnitStatus(progress.status)
+
+
+# Built once, with bound parameters: a module page asks this on every view, and building
+# the statement cost about as much as running it.
+_ENROLMENT_AND_PROGRESS = (
+    select(Enrolment, UnitProgress)
+    .outerjoin(
+        UnitProgress,
+        (UnitProgress.enrolment_id == Enrolment.id)
+        & (UnitProgress.unit_slug == bindparam("unit_slug")),
+    )
+    .where(
+        Enrolment.user_id == bindparam("user_id"),
+        Enrolment.level == bindparam("level"),
+        Enrolment.status != EnrolmentStatus.WITHDRAWN,
+    )
+    .order_by(Enrolment.started_at.desc())
+    .limit(1)
+)
+
+
+def _enrolment_and_progress(user: User, unit: Unit) -> tuple[Enrolment | None, UnitProgress | None]:
+    """The user's current enrolment in the unit's level and their progress on the unit
+    (either may be None), from one query."""
+    found = db.session.execute(
+        _ENROLMENT_AND_PROGRESS,
+        {"unit_slug": unit.slug, "user_id": user.id, "level": unit.level},
+    ).first()
+    return (found[0], found[1]) if found else (None, None)
 
 
 def unit_status(user: User, unit: Unit) -> UnitStatus:
@@ -157,8 +249,9 @@ def mark_unit_complete(user: User, unit: Unit) -> LevelProgress:
     unmet = unmet_requirements(user, unit)
     if unmet:
         raise LearningError(" ".join(unmet))
-    enrolment = _enrolment_for_unit(user, unit)
-    progress = _unit_progress(enrolment, unit.slug)
+    enrolment, progress = _enrolment_and_progress(user, unit)
+    if enrolment is None:
+        enrolment = _new_enrolment(user, unit)
     if progress is None:
         progress = UnitProgress(enrolment=enrolment, unit_slug=unit.slug)
         db.session.add(progress)
@@ -176,24 +269,16 @@ def mark_unit_complete(user: User, unit: Unit) -> LevelProgress:
     return level_progress(user, level)
 
 
-def _enrolment_for_unit(user: User, unit: Unit) -> Enrolment:
-    enrolment = current_enrolment(user, unit.level)
-    if enrolment is None:
-        if unit.level not in SELF_ENROL_LEVELS:
-            raise LearningError("You are not enrolled in this level.")
-        enrolment = Enrolment(user=user, level=unit.level)
-        db.session.add(enrolment)
+def _new_enrolment(user: User, unit: Unit) -> Enrolment:
+    """Enrol the user in the unit's level on their first visit (self-enrolled levels only).
+
+    :raise LearningError: for a level entered through a mentor group or an invitation.
+    """
+    if unit.level not in SELF_ENROL_LEVELS:
+        raise LearningError("You are not enrolled in this level.")
+    enrolment = Enrolment(user=user, level=unit.level)
+    db.session.add(enrolment)
     return enrolment
-
-
-def _unit_progress(enrolment: Enrolment, unit_slug: str) -> UnitProgress | None:
-    if enrolment.id is None:
-        return None
-    return db.session.scalar(
-        select(UnitProgress).where(
-            UnitProgress.enrolment_id == enrolment.id, UnitProgress.unit_slug == unit_slug
-        )
-    )
 
 
 def _statuses(enrolment: Enrolment | None) -> dict[str, UnitStatus]:

@@ -47,6 +47,13 @@ def unit(slug):
     elif can(current_user, Action.UNIT_COMPLETE, unit):
         status = services.record_visit(current_user, unit)
     curriculum = get_curriculum()
+    # Only the "Mark as complete" button of a module without a quiz needs the form.
+    needs_form = (
+        status is not None
+        and unit.kind == UnitKind.MODULE
+        and not unit.quiz
+        and status != services.UnitStatus.COMPLETE
+    )
     return render_template(
         "learning/unit.html",
         unit=unit,
@@ -58,7 +65,7 @@ def unit(slug):
         week=week.row if week else None,
         partner_reflection=week.partner_reflection if week else None,
         dyad_videos=videos_for_week(current_user.id, unit.slug) if week else [],
-        form=PostForm(),
+        form=PostForm() if needs_form else None,
     )
 
 

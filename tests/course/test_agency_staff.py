@@ -175,3 +175,109 @@ def test_agency_admin_reaches_no_reflection_quiz_answer_or_video_by_any_url(clie
         response = client.get(url)
         response.close()
         assert response.status_code in (403, 404), url
+
+
+def _named_staff(make, count: int, done_every: int = 3):
+    """An agency with ``count`` Level 1 trainees named "Staff 001", "Staff 002", ...;
+    every ``done_every``-th has finished a module (so sorting by progress reorders them)."""
+    from course.curriculum.services import get_curriculum
+    from course.learning.services import record_visit
+    from quizzes.api import take_quiz
+
+    agency = make.make_agency(f"Paged agency of {count}")
+    first = get_curriculum().level("level-1").units[0]
+    done = []
+    for n in range(1, count + 1):
+        trainee = make.make_trainee(agency=agency, name=f"Staff {n:03d}")
+        record_visit(trainee, first)
+        if n % done_every == 0:
+            take_quiz(trainee.id, first.quiz)
+            done.append(trainee.name)
+    return agency, done
+
+
+def _links(page: str) -> list[str]:
+    import html
+    import re
+
+    return [html.unescape(href) for href in re.findall(r'href="(/agency/staff\?[^"]*)"', page)]
+
+
+def test_staff_page_shows_fifty_people_a_page_with_links_to_the_others(client, auth, make):
+    agency, _ = _named_staff(make, 55, done_every=100)
+    auth.login_as(make.make_user(Role.AGENCY_ADMIN, agency=agency))
+    first = client.get("/agency/staff").get_data(as_text=True)
+    assert "Staff 001" in first and "Staff 050" in first and "Staff 051" not in first
+    assert "People 1–50 of 55" in first
+    assert "/agency/staff?page=2" in _links(first)
+    second = client.get("/agency/staff?page=2").get_data(as_text=True)
+    assert "Staff 050" not in second
+    assert all(f"Staff {n:03d}" in second for n in range(51, 56))
+    assert "People 51–55 of 55" in second and 'aria-current="page">2<' in second
+    # A page past the end shows the last page; the CSV and the printable report have everyone.
+    assert "Staff 055" in client.get("/agency/staff?page=9").get_data(as_text=True)
+    assert len(client.get("/agency/staff?format=csv").get_data(as_text=True).splitlines()) == 56
+    printable = client.get("/agency/staff?print=1").get_data(as_text=True)
+    assert "Staff 001" in printable and "Staff 055" in printable
+
+
+def test_filters_and_sort_hold_across_pages(client, auth, make, monkeypatch):
+    from urllib.parse import parse_qs, urlsplit
+
+    from course.agencies import services
+
+    monkeypatch.setattr(services, "PER_PAGE", 5)
+    agency, done = _named_staff(make, 12)  # Staff 003, 006, 009 and 012 finished a module
+    auth.login_as(make.make_user(Role.AGENCY_ADMIN, agency=agency))
+    first = client.get("/agency/staff?level=level-1&status=active&sort=progress")
+    page = first.get_data(as_text=True)
+    assert "People 1–5 of 12" in page
+    assert all(name in page for name in done)  # the most progress first, across all 12
+    links = _links(page)
+    assert links, page
+    for link in links:
+        query = parse_qs(urlsplit(link).query)
+        assert query["level"] == ["level-1"] and query["status"] == ["active"]
+        assert query["sort"] == ["progress"]
+    second = client.get(next(link for link in links if "page=2" in link)).get_data(as_text=True)
+    # After the four with a module done come the others by name: 001, 002, 004, 005, 007, ...
+    assert "People 6–10 of 12" in second
+    for name in ["Staff 002", "Staff 004", "Staff 005", "Staff 007", "Staff 008"]:
+        assert name in second
+    assert not any(name in second for name in done + ["Staff 001", "Staff 010"])
+    third = client.get("/agency/staff?level=level-1&status=active&sort=progress&page=3")
+    assert "Staff 010" in third.get_data(as_text=True) and "Staff 011" in third.get_data(
+        as_text=True
+    )
+    # A filter that leaves one page: no page links.
+    behind = client.get("/agency/staff?status=behind").get_data(as_text=True)
+    assert "Nobody matches." in behind and "page=" not in behind
+
+
+def test_staff_page_query_count_is_the_same_for_one_page_or_many(
+    client, auth, make, count_queries, monkeypatch
+):
+    """Pages of a bigger agency, sorted and filtered, and its CSV, run the same number
+    of statements as a small agency's single page."""
+    from course.agencies import services
+
+    monkeypatch.setattr(services, "PER_PAGE", 5)
+    urls = [
+        "/agency/staff",
+        "/agency/staff?page=2&sort=progress",
+        "/agency/staff?page=3&sort=behind&level=level-1",
+        "/agency/staff?format=csv",
+    ]
+    counts = []
+    for people in (3, 14):
+        agency, _ = _named_staff(make, people)
+        auth.login_as(make.make_user(Role.AGENCY_ADMIN, agency=agency))
+        client.get("/agency/staff")  # warm caches that are not per person
+        per_url = []
+        for url in urls:
+            with count_queries() as queries:
+                assert client.get(url).status_code == 200
+            per_url.append(len(queries))
+        counts.append(per_url)
+        auth.logout()
+    assert counts[0] == counts[1], counts
