@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup db lint bench clean
+.PHONY: run test setup db lint bench clean smoke-prod bench-prod
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ lint: setup
 # requests/s, latency, SQL per page and upload memory (bench/run.py; about 2-3 minutes).
 bench: setup
 	$(BIN)/python -m bench.run
+
+# The production deployment started here (moto S3, PostgreSQL, Redis, RQ worker, two
+# gunicorn instances) and walked through once across both; needs PostgreSQL and Redis.
+smoke-prod: setup
+	$(BIN)/python deploy/smoke.py
+
+# Figures for that production setup: 1 vs 2 instances, upload memory, time to playable.
+bench-prod: setup
+	$(BIN)/python -m bench.production
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
