@@ -38,6 +38,10 @@ class Config:
     JOB_BACKEND = os.environ.get("JOB_BACKEND", "thread")
     JOB_RETRIES = _env_int("JOB_RETRIES", 3)
     JOB_TIMEOUT_SECONDS = _env_int("JOB_TIMEOUT_SECONDS", 3600)  # a long transcode
+    # Seconds an RQ retry waits, for the first, second, ... retry (the last repeats).
+    JOB_RETRY_SECONDS = [
+        int(s) for s in os.environ.get("JOB_RETRY_SECONDS", "10,60,300").split(",") if s.strip()
+    ]
     REDIS_URL = os.environ.get("REDIS_URL", "")  # e.g. redis://127.0.0.1:6379/0
     # Where dyad videos live (course/media/storage.py): "local" (UPLOAD_DIR) or "s3".
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")

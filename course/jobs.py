@@ -25,7 +25,6 @@ from flask import Flask, current_app
 logger = logging.getLogger("pfr.jobs")
 
 QUEUE_NAME = "pfr-learn"
-RETRY_INTERVALS = [10, 60, 300]  # seconds between RQ retries
 _pool: ThreadPoolExecutor | None = None
 _worker_app: Flask | None = None
 _worker_pid: int | None = None
@@ -48,7 +47,9 @@ def enqueue(func, *args, job_id: str | None = None) -> None:
             _dotted(func),
             *args,
             job_id=job_id,
-            retry=Retry(max=retries, interval=RETRY_INTERVALS[:retries] or 0) if retries else None,
+            retry=Retry(max=retries, interval=app.config.get("JOB_RETRY_SECONDS", [0]))
+            if retries
+            else None,
             job_timeout=app.config.get("JOB_TIMEOUT_SECONDS", 3600),
             description=f"{func.__name__}{args!r}",
         )
@@ -138,7 +139,8 @@ def start_worker(app: Flask, burst: bool = False) -> None:
 
     set_worker_app(app)
     worker = Worker([rq_queue(app)], connection=redis_connection(app))
-    worker.work(burst=burst, logging_level=app.config.get("LOG_LEVEL", "INFO"))
+    # The scheduler puts retries that wait (JOB_RETRY_SECONDS) back on the queue.
+    worker.work(burst=burst, with_scheduler=True, logging_level=app.config.get("LOG_LEVEL", "INFO"))
 
 
 def queue_counts(app: Flask) -> dict[str, int] | None:

@@ -149,6 +149,8 @@ ACCESS = {
     ),
     "admin.audit": ("GET", "/admin/audit", only(200, Role.SITE_ADMIN)),
     "admin.create_agency": ("POST", "/admin/agencies", only(302, Role.SITE_ADMIN)),
+    "admin.jobs": ("GET", "/admin/jobs", only(200, Role.SITE_ADMIN)),
+    "admin.retry_job": ("POST", f"/admin/jobs/{NOBODY}/retry", only(404, Role.SITE_ADMIN)),
     # Dyad videos: per-video rules are tested in tests/media/ for every role and the
     # pair partner; here an id that is nobody's gives 404 to whoever passes the role check.
     "media.new": (

@@ -1,9 +1,21 @@
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import SelectChoice
 
+from course import jobs as job_runner
 from course.accounts.forms import InviteForm
 from course.accounts.models import Role
 from course.accounts.services import create_invitation
@@ -12,6 +24,8 @@ from course.admin.forms import AgencyForm
 from course.agencies.models import Agency
 from course.audit import services as audit_services
 from course.extensions import db
+from course.media import services as media_services
+from course.media.models import DyadVideo
 from course.permissions import role_required
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -95,3 +109,29 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+@bp.get("/admin/jobs")
+@role_required(Role.SITE_ADMIN)
+def jobs():
+    """Background work: videos being prepared or failed, and the RQ queue's counts."""
+    return render_template(
+        "admin/jobs.html",
+        videos=media_services.videos_needing_attention(),
+        queue=job_runner.queue_counts(current_app),
+    )
+
+
+@bp.post("/admin/jobs/<public_id>/retry")
+@role_required(Role.SITE_ADMIN)
+def retry_job(public_id):
+    video = db.session.scalar(select(DyadVideo).where(DyadVideo.public_id == public_id))
+    if video is None:
+        abort(404)
+    try:
+        media_services.retry_processing(video, current_user)
+    except media_services.MediaError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Video {video.public_id} is back in the queue.", "success")
+    return redirect(url_for("admin.jobs"))

@@ -9,20 +9,23 @@ reads as a video becomes visible.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tempfile
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
+from course import jobs
 from course.accounts.models import User
 from course.audit.services import record
 from course.curriculum.models import Unit, UnitKind
 from course.curriculum.services import get_curriculum
 from course.extensions import db
-from course import jobs
 from course.media import probe
 from course.media.models import Consent, DyadVideo, JobState, VideoComment, VideoStatus
 from course.media.storage import Storage, sha256_of, storage_from_config
@@ -195,7 +198,8 @@ def append_chunk(video: DyadVideo, offset: int, stream, length: int | None) -> D
     position = offset
     while position < video.expected_size:
         wanted = min(size, video.expected_size - position)
-        if store.write_part(video.storage_key, video.upload_token, position, stream, wanted) < wanted:
+        stored = store.write_part(video.storage_key, video.upload_token, position, stream, wanted)
+        if stored < wanted:
             break
         position += wanted
         if not _advance(video, position - wanted, position):
@@ -359,6 +363,23 @@ def retry_processing(video: DyadVideo, actor: User) -> None:
     queue_processing(video)
 
 
+def videos_needing_attention(days: int = 30) -> list[DyadVideo]:
+    """For site admins: videos still being prepared, and recent failed preparations."""
+    since = utcnow() - timedelta(days=days)
+    return list(
+        db.session.scalars(
+            select(DyadVideo)
+            .where(
+                (DyadVideo.status == VideoStatus.PROCESSING)
+                | ((DyadVideo.job_state == JobState.FAILED) & (DyadVideo.job_updated_at >= since))
+            )
+            .options(joinedload(DyadVideo.trainee))
+            .order_by(DyadVideo.job_updated_at.desc())
+            .limit(200)
+        )
+    )
+
+
 # -- comments and review -------------------------------------------------------------
 
 TIMESTAMP_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$|^(\d+(?:\.\d+)?)$")
@@ -498,7 +519,17 @@ def purge(today: date | None = None) -> dict[str, int]:
     ).all()
     abandoned = sum(delete_video(v, None, "upload-abandoned", commit=False) for v in stale)
     db.session.commit()
+    _remove_stale_work()
     return {"retention": retention, "abandoned": abandoned}
+
+
+def _remove_stale_work() -> None:
+    """Drop work folders left by a job whose process was killed (never served)."""
+    work_root = Path(current_app.config["UPLOAD_DIR"]) / "work"
+    cutoff = time.time() - current_app.config.get("JOB_TIMEOUT_SECONDS", 3600) - 3600
+    for folder in work_root.glob("*") if work_root.exists() else ():
+        if folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def videos_of_group(group_id: int) -> dict[tuple[int, str], list[DyadVideo]]:

@@ -106,9 +106,11 @@ class LocalStorage:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         # Copy beside the target, then rename: the key appears whole or not at all.
-        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temporary:
-            with source.open("rb") as reader:
-                shutil.copyfileobj(reader, temporary, COPY_PIECE)
+        with (
+            tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temporary,
+            source.open("rb") as reader,
+        ):
+            shutil.copyfileobj(reader, temporary, COPY_PIECE)
         os.replace(temporary.name, target)
 
     def read_range(self, key: str, start: int, end: int) -> Iterator[bytes]:

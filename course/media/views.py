@@ -201,7 +201,18 @@ def show(public_id):
 @login_required
 def status(public_id):
     video = _video(public_id)
-    return jsonify(status=video.status.value, label=video.status.label), 200, PRIVATE
+    job = video.job_state
+    return (
+        jsonify(
+            status=video.status.value,
+            label=video.status.label,
+            job=job.value if job else None,
+            job_label=job.label if job else None,
+            job_error=video.job_error,
+        ),
+        200,
+        PRIVATE,
+    )
 
 
 @bp.get("/media/videos/<public_id>/stream")

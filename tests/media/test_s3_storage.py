@@ -181,9 +181,7 @@ def test_deleting_a_video_deletes_every_object(s3, practice, clip, mov_clip, upl
     assert objects(s3) == []
 
 
-def test_rejected_and_abandoned_uploads_leave_nothing_behind(
-    s3, practice, tmp_path, upload, app
-):
+def test_rejected_and_abandoned_uploads_leave_nothing_behind(s3, practice, tmp_path, upload, app):
     fake = tmp_path / "visit.mp4"
     fake.write_bytes(b"not a film\n" * 20_000)
     with pytest.raises(services.MediaError, match="not a video"):

@@ -2,8 +2,11 @@
 
 import hashlib
 import io
+import os
+import time
 import tracemalloc
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -187,6 +190,18 @@ def test_upload_without_javascript_posts_the_whole_file(client, auth, practice, 
     video = db.session.scalar(select(DyadVideo))
     assert response.headers["Location"] == f"/media/videos/{video.public_id}"
     assert video.status == VideoStatus.READY
+
+
+def test_purge_removes_work_left_by_a_killed_job(app):
+    work = Path(app.config["UPLOAD_DIR"]) / "work"
+    old, fresh = work / "tmp-old", work / "tmp-fresh"
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "playable.mp4").write_bytes(b"half a film")
+    long_ago = time.time() - app.config["JOB_TIMEOUT_SECONDS"] - 2 * 3600
+    os.utime(old, (long_ago, long_ago))
+    services.purge()
+    assert not old.exists() and fresh.exists()  # a running job's folder stays
 
 
 def test_abandoned_upload_is_purged(app, practice):
