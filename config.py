@@ -144,7 +144,7 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 f"MAIL_BACKEND={mail!r} does not send email, so invitations would never "
                 "arrive: set MAIL_BACKEND=smtp (with MAIL_SERVER, MAIL_USERNAME, "
-                "MAIL_PASSWORD) in production."
+                "MAIL_PASSWORD), or file to hand messages to another mailer, in production."
             )
         limits = config.get("RATELIMIT_STORAGE_URI") or "memory://"
         if config.get("RATELIMIT_ENABLED", True) and limits.startswith("memory://"):

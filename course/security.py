@@ -44,7 +44,9 @@ def media_origin(config) -> str | None:
     if config.get("MEDIA_ORIGIN"):
         return config["MEDIA_ORIGIN"]
     endpoint = urlsplit(config.get("S3_ENDPOINT_URL") or "")
-    return f"{endpoint.scheme}://{endpoint.netloc}" if endpoint.netloc else "https://*.amazonaws.com"
+    return (
+        f"{endpoint.scheme}://{endpoint.netloc}" if endpoint.netloc else "https://*.amazonaws.com"
+    )
 
 
 def _set_security_headers(response):

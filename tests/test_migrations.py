@@ -107,19 +107,12 @@ def current_revisions() -> set[str]:
         return set(MigrationContext.configure(conn).get_current_heads())
 
 
-# Found by these tests, left for the owner of course/migrations/env.py to fix.
-# While it stands, the SQLite data tests end as xfail, naming the statement and the loss;
-# once env.py is fixed no table is rebuilt with foreign keys on and they run for real.
-SQLITE_FOREIGN_KEY_BUG = (
-    "known bug: migrations run on SQLite with PRAGMA foreign_keys=ON (course/database.py), "
-    "so the DROP TABLE of a batch table rebuild fails when other rows reference the table, "
-    "or silently deletes them when their foreign key says ON DELETE CASCADE; "
-    "course/migrations/env.py should switch foreign keys off while migrating"
-)
-
-
 def watch_sqlite_rebuilds(engine: sa.Engine) -> list[str]:
-    """Record each DROP TABLE that SQLite runs with its foreign keys on (see the bug above)."""
+    """Record each DROP TABLE that SQLite runs with its foreign keys on.
+
+    Batch mode rebuilds a table by copy and drop; with foreign keys on, the drop fails
+    or cascades into child rows, so env.py switches them off while migrating.
+    """
     rebuilds: list[str] = []
 
     def before_execute(conn, cursor, statement, parameters, context, executemany):
@@ -132,20 +125,11 @@ def watch_sqlite_rebuilds(engine: sa.Engine) -> list[str]:
     return rebuilds
 
 
-def _known_sqlite_bug(detail: str) -> None:
-    rebuilds = current_app.extensions["test_sqlite_fk_rebuilds"]
-    if rebuilds:
-        pytest.xfail(f"{SQLITE_FOREIGN_KEY_BUG} (ran {', '.join(rebuilds)}; {detail})")
-
-
 def _migrate(step, revision: str) -> None:
-    current_app.extensions["test_sqlite_fk_rebuilds"].clear()  # this step's only
-    try:
-        step(revision=revision)  # the app's migrations directory
-    except sa.exc.IntegrityError as exc:
-        if "FOREIGN KEY" in str(exc.orig):
-            _known_sqlite_bug(f"failed: {' '.join(exc.statement.split())}")
-        raise
+    rebuilds = current_app.extensions["test_sqlite_fk_rebuilds"]
+    rebuilds.clear()  # this step's only
+    step(revision=revision)  # the app's migrations directory
+    assert rebuilds == [], f"SQLite tables rebuilt with foreign keys on: {rebuilds}"
 
 
 def upgrade(revision: str) -> None:
@@ -496,8 +480,6 @@ def assert_rows_survived(inserted: dict, tables: dict[str, sa.Table]) -> None:
                         f"{actual!r}, the model's default is {expected!r} (a deliberate "
                         "backfill goes in BACKFILLS)"
                     )
-    if gone and not problems:  # what a cascade does; wrong values are another matter
-        _known_sqlite_bug("; ".join(gone))
     problems += gone
     assert not problems, "after migrating:\n" + "\n".join(problems)
 

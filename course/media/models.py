@@ -43,7 +43,8 @@ class Consent(db.Model):
         return self.withdrawn_at is None and self.attested and day <= self.expires_on
 
     def __repr__(self) -> str:
-        return f"<Consent {self.id} trainee={self.trainee_id} {self.dyad_pseudonym!r}>"
+        # No pseudonym: a repr can end up in a log line or a traceback.
+        return f"<Consent {self.id} trainee={self.trainee_id} level={self.level}>"
 
 
 class VideoStatus(StrEnum):

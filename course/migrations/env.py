@@ -95,10 +95,24 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite's batch mode copies a table and drops the original: with foreign
+            # keys on, that drop fails or cascades into child rows. The pragma only
+            # works outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # pooled: put it back
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"Migration left rows with broken foreign keys: {broken}")
 
 
 if context.is_offline_mode():
