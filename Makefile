@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup db lint bench clean smoke-prod bench-prod
+.PHONY: run test setup db lint audit bench clean smoke-prod bench-prod
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r course quizzes app.py config.py -ll
+
+# Known vulnerabilities in the pinned runtime dependencies; --strict fails when a
+# package could not be checked (for example without a vulnerability database).
+audit: setup
+	$(BIN)/pip-audit --strict --progress-spinner off -r requirements.txt
 
 # Figures, not tests: seed a large site in a temp folder, serve it with gunicorn, print
 # requests/s, latency, SQL per page and upload memory (bench/run.py; about 2-3 minutes).

@@ -16,6 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import url_for
 from sqlalchemy import select
 
+from course import jobs
 from course.accounts.models import Role, User, normalize_email
 from course.accounts.services import create_invitation
 from course.agencies.models import Agency, Cohort
@@ -213,7 +214,8 @@ def send_invitation(actor: User, email: str, name: str, agency: Agency) -> None:
     # Links in emails use the site's public address, in a request or from the CLI alike.
     with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
         link = url_for("accounts.accept_invitation", token=token, _external=True)
-    send_email(
+    jobs.enqueue(
+        send_email,
         email,
         f"{agency.name} invites you to PFR training",
         f"Hello {name},\n\n{agency.name} has enrolled you in Promoting First Relationships "

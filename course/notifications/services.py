@@ -12,6 +12,7 @@ import smtplib
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from course import jobs
 from course.accounts.models import User
 from course.accounts.services import safe_next_url
 from course.extensions import db
@@ -52,15 +53,24 @@ def notify(
 
 
 def _email(user: User, notification: Notification) -> None:
+    jobs.enqueue(email_notification, notification.id)
+
+
+def email_notification(notification_id: int) -> None:
+    """Background job: email one stored notification; a failing mail server is retried."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        return
     text = notification.body
     if notification.link:
         site = current_app.config.get("SITE_URL") or "http://127.0.0.1:5000"
         text = f"{text}\n\nOpen it on PFR Learn:\n{site.rstrip('/')}{notification.link}\n"
     try:
-        send_email(user.email, notification.subject, text)
+        send_email(db.session.get(User, notification.user_id).email, notification.subject, text)
     except (smtplib.SMTPException, OSError) as exc:
         # No address or text in the log: only which notification and what failed.
         logger.warning("email for notification %s not sent: %r", notification.id, exc)
+        raise
 
 
 def list_for(user: User, limit: int = PAGE_SIZE) -> list[Notification]:

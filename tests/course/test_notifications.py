@@ -431,3 +431,20 @@ def test_read_without_csrf_token_changes_nothing(app, client, auth, make):
     assert client.post("/notifications/read-all").status_code == 400
     assert services.count_unread(user) == 1
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
+
+
+def test_a_mail_server_that_fails_once_is_tried_again(app, make, monkeypatch):
+    """Emails go out as background jobs, and a job that fails is retried."""
+    calls = []
+
+    def flaky(to, subject, body):
+        calls.append(to)
+        if len(calls) == 1:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        app.extensions.setdefault(OUTBOX_KEY, []).append((to, subject))
+
+    monkeypatch.setattr(services, "send_email", flaky)
+    user = make.make_trainee(email="retry.me@example.org")
+    services.notify(user, "Week 3 is open", "Body", link="/training")
+    assert calls == ["retry.me@example.org", "retry.me@example.org"]
+    assert app.extensions[OUTBOX_KEY] == [("retry.me@example.org", "Week 3 is open")]
