@@ -700,6 +700,7 @@ def journey(stack: Stack) -> None:
     )
     check(row == (1,), "one standing sign-off in the database", str(row))
 
+    throttling_is_shared(stack)
     for name in ("A", "B"):
         status, _, data = Client(stack.ports).get(name, "/healthz")
         check(
@@ -707,6 +708,20 @@ def journey(stack: Stack) -> None:
             f"/healthz on {name} says ok",
             f"HTTP {status} {data[:200]!r}",
         )
+
+
+def throttling_is_shared(stack: Stack) -> None:
+    """Failed sign-ins count in Redis: attempts spread over A and B add up."""
+    client = Client(stack.ports)
+    form = find_form(client.page("A", "/login"), r"^$|/login")
+    wrong = "not-the-password"  # noqa: S105 (a deliberately wrong one)
+    fields = dict(form.fields, email="nobody.smoke@example.org", password=wrong)
+    codes = [client.post_form(where, "/login", fields, follow=False)[0] for where in "ABABAB"]
+    check(
+        codes == [200] * 5 + [429],
+        "failed sign-ins add up across A and B (limits in Redis): the 6th is refused",
+        str(codes),
+    )
 
 
 def main() -> int:
