@@ -97,3 +97,21 @@ def upload(practice):
         return video
 
     return do
+
+
+@pytest.fixture
+def begin(client, practice):
+    """Announce an upload as the browser does: POST /media/uploads, return the response."""
+
+    def do(size, filename="visit.mp4"):
+        return client.post(
+            "/media/uploads",
+            json={
+                "unit": practice.unit.slug,
+                "consent": practice.consent.public_id,
+                "size": size,
+                "filename": filename,
+            },
+        )
+
+    return do

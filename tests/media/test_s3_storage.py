@@ -72,17 +72,9 @@ def unfinished_uploads(s3):
     return s3.list_multipart_uploads(Bucket=s3.bucket).get("Uploads", [])
 
 
-def upload_in_chunks(client, practice, path, name="visit.mov"):
+def upload_in_chunks(client, begin, path, name="visit.mov"):
     data = path.read_bytes()
-    begun = client.post(
-        "/media/uploads",
-        json={
-            "unit": practice.unit.slug,
-            "consent": practice.consent.public_id,
-            "size": len(data),
-            "filename": name,
-        },
-    )
+    begun = begin(len(data), name)
     assert begun.status_code == 201, begun.json
     chunk, offset = begun.json["chunk_size"], 0
     while offset < len(data):
@@ -97,10 +89,10 @@ def upload_in_chunks(client, practice, path, name="visit.mov"):
 
 
 def test_a_chunked_upload_becomes_one_object_and_a_playable_video(
-    s3, client, auth, practice, mov_clip
+    s3, client, auth, practice, mov_clip, begin
 ):
     auth.login_as(practice.trainee)
-    video = upload_in_chunks(client, practice, mov_clip)
+    video = upload_in_chunks(client, begin, mov_clip)
     assert mov_clip.stat().st_size > 2 * PART  # it really went up in several parts
     assert video.status == VideoStatus.READY
     assert video.sha256 == hashlib.sha256(mov_clip.read_bytes()).hexdigest()
@@ -112,18 +104,10 @@ def test_a_chunked_upload_becomes_one_object_and_a_playable_video(
     assert original == mov_clip.read_bytes()
 
 
-def test_chunks_that_end_mid_part_keep_only_whole_parts(s3, client, auth, practice, clip):
+def test_chunks_that_end_mid_part_keep_only_whole_parts(s3, client, auth, practice, clip, begin):
     auth.login_as(practice.trainee)
     data = clip.read_bytes()
-    begun = client.post(
-        "/media/uploads",
-        json={
-            "unit": practice.unit.slug,
-            "consent": practice.consent.public_id,
-            "size": len(data),
-            "filename": "visit.mp4",
-        },
-    ).json
+    begun = begin(len(data)).json
     short = client.patch(begun["url"], data=data[: PART + 100], headers={"Upload-Offset": "0"})
     assert short.json["offset"] == PART
     rest = client.patch(begun["url"], data=data[PART:], headers={"Upload-Offset": str(PART)})

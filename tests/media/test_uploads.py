@@ -122,19 +122,13 @@ def test_a_mov_in_another_codec_gets_a_playable_mp4(app, practice, mov_clip, upl
     assert playable.web_playable
 
 
-def test_interrupted_upload_resumes_from_the_recorded_offset(app, client, auth, practice, clip):
+def test_interrupted_upload_resumes_from_the_recorded_offset(
+    app, client, auth, practice, clip, begin
+):
     app.config["UPLOAD_PART_SIZE"] = 2000
     auth.login_as(practice.trainee)
     data = clip.read_bytes()
-    begun = client.post(
-        "/media/uploads",
-        json={
-            "unit": practice.unit.slug,
-            "consent": practice.consent.public_id,
-            "size": len(data),
-            "filename": "visit.mp4",
-        },
-    )
+    begun = begin(len(data))
     assert begun.status_code == 201
     assert begun.json["chunk_size"] == 2000  # the browser cuts its chunks on parts
     url = begun.json["url"]
@@ -214,22 +208,14 @@ def test_abandoned_upload_is_purged(app, practice):
     assert dyad_files(app) == []
 
 
-def test_upload_memory_does_not_grow_with_file_size(app, client, auth, practice, tmp_path):
+def test_upload_memory_does_not_grow_with_file_size(app, client, auth, practice, tmp_path, begin):
     """Stream 300 MB in one request: Python's peak allocation stays a few MB."""
     big = tmp_path / "big.mp4"
     size = 300 * 1024 * 1024
     with big.open("wb") as out:
         out.truncate(size)  # a sparse file: written instantly, read back as zeros
     auth.login_as(practice.trainee)
-    begun = client.post(
-        "/media/uploads",
-        json={
-            "unit": practice.unit.slug,
-            "consent": practice.consent.public_id,
-            "size": size,
-            "filename": "big.mp4",
-        },
-    )
+    begun = begin(size, "big.mp4")
     tracemalloc.start()
     with big.open("rb") as stream:
         response = client.patch(
