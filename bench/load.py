@@ -1,8 +1,9 @@
 """The load generator, run as its own process: ``python -m bench.load < spec.json``.
 
-Spec: {"port", "path", "headers", "expect", "clients", "warmup", "seconds"}. Each client
-is a thread sending one request after another (gunicorn's sync workers close every
-connection, so each request is a new connection). Prints one JSON line of results.
+Spec: {"port" or "ports", "path", "headers", "expect", "clients", "warmup", "seconds"}.
+Each client is a thread (client n on ports[n % len(ports)]) sending one request after
+another (gunicorn's sync workers close every connection, so each request is a new
+connection). Prints one JSON line of results.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 
 
 def run(spec: dict) -> dict:
-    port, path, headers = spec["port"], spec["path"], spec["headers"]
+    ports, path, headers = spec.get("ports") or [spec["port"]], spec["path"], spec["headers"]
     expect = set(spec["expect"])
     start = time.perf_counter()
     measure_from = start + spec["warmup"]
@@ -23,7 +24,7 @@ def run(spec: dict) -> dict:
     results: list[list] = [[] for _ in range(spec["clients"])]
     bad: dict[str, int] = {}
 
-    def client(latencies: list) -> None:
+    def client(latencies: list, port: int) -> None:
         while True:
             began = time.perf_counter()
             if began >= stop_at:
@@ -46,7 +47,10 @@ def run(spec: dict) -> dict:
                     bad[str(status)] = bad.get(str(status), 0) + 1
 
     cpu = time.process_time()
-    threads = [threading.Thread(target=client, args=(r,)) for r in results]
+    threads = [
+        threading.Thread(target=client, args=(r, ports[n % len(ports)]))
+        for n, r in enumerate(results)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -20,7 +20,6 @@ unless the setup itself fails. The figures depend on the machine and on what els
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
@@ -50,11 +49,19 @@ PHONE_BYTES = 200 * 1024 * 1024
 
 
 def load(ports: list[int], path: str, headers: dict, expect: int) -> dict:
-    """CLIENTS threads in a separate process (python -m bench.production --load), client
-    n on ports[n % len(ports)]: requests/s and p50/p95 of those completed in the window."""
-    spec = {"ports": ports, "path": path, "headers": headers, "expect": expect}
+    """CLIENTS threads in a separate process (bench.load), client n on ports[n % len(ports)]:
+    requests/s and p50/p95 of the requests completed in the window."""
+    spec = {
+        "ports": ports,
+        "path": path,
+        "headers": headers,
+        "expect": [expect],
+        "clients": CLIENTS,
+        "warmup": WARMUP,
+        "seconds": SECONDS,
+    }
     result = subprocess.run(  # noqa: S603 (our own module)
-        [sys.executable, "-m", "bench.production", "--load"],
+        [sys.executable, "-m", "bench.load"],
         input=json.dumps(spec),
         capture_output=True,
         text=True,
@@ -62,45 +69,13 @@ def load(ports: list[int], path: str, headers: dict, expect: int) -> dict:
         check=True,
         timeout=120,
     )
-    return json.loads(result.stdout)
-
-
-def run_load(spec: dict) -> dict:
-    ports, path, headers, expect = spec["ports"], spec["path"], spec["headers"], spec["expect"]
-    start = time.perf_counter()
-    measure_from, stop_at = start + WARMUP, start + WARMUP + SECONDS
-    latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
-    errors: dict[str, int] = {}
-
-    def client(n: int) -> None:
-        while (began := time.perf_counter()) < stop_at:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", ports[n % len(ports)], timeout=30)
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-                conn.close()
-            except OSError as exc:
-                status = type(exc).__name__
-            ended = time.perf_counter()
-            if measure_from <= ended <= stop_at:
-                if status == expect:
-                    latencies[n].append(ended - began)
-                else:
-                    errors[str(status)] = errors.get(str(status), 0) + 1
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    done = sorted(x for per in latencies for x in per)
-
-    def pct(p: float) -> float:
-        return done[min(len(done) - 1, int(p * len(done)))] * 1000 if done else float("nan")
-
-    return {"rps": len(done) / SECONDS, "p50": pct(0.5), "p95": pct(0.95), "errors": errors}
+    figures = json.loads(result.stdout)
+    return {
+        "rps": figures["rps"],
+        "p50": figures["p50_ms"],
+        "p95": figures["p95_ms"],
+        "errors": figures["errors"],
+    }
 
 
 # -- memory --------------------------------------------------------------------------
@@ -305,9 +280,7 @@ class PortsClient:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--load"]:
-        print(json.dumps(run_load(json.load(sys.stdin))))
-    elif sys.argv[1:2] == ["--seed"]:
+    if sys.argv[1:2] == ["--seed"]:
         seed_site(sys.argv[2])
     else:
         sys.exit(main())
