@@ -176,3 +176,31 @@ def test_rejected_and_abandoned_uploads_leave_nothing_behind(s3, practice, tmp_p
     assert len(unfinished_uploads(s3)) == 1
     services.delete_video(abandoned, None, "upload-abandoned")
     assert objects(s3) == [] and unfinished_uploads(s3) == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "origin"),
+    [
+        ({"STORAGE_BACKEND": "s3", "VIDEO_DELIVERY": "proxy"}, None),
+        ({"STORAGE_BACKEND": "local", "VIDEO_DELIVERY": "presigned"}, None),
+        (
+            {
+                "STORAGE_BACKEND": "s3",
+                "VIDEO_DELIVERY": "presigned",
+                "S3_ENDPOINT_URL": "https://objects.example.org:9000",
+            },
+            "https://objects.example.org:9000",
+        ),
+        ({"STORAGE_BACKEND": "s3", "VIDEO_DELIVERY": "presigned"}, "https://*.amazonaws.com"),
+    ],
+)
+def test_pages_may_load_media_from_the_store_only_with_presigned_delivery(settings, origin):
+    from course.security import content_security_policy
+
+    policy = dict(p.split(" ", 1) for p in content_security_policy(settings).split("; "))
+    if origin is None:
+        assert policy["media-src"] == "'self' blob:" and policy["img-src"] == "'self' data:"
+    else:
+        assert origin in policy["media-src"].split() and origin in policy["img-src"].split()
+        assert "'self'" in policy["media-src"].split()
+    assert policy["script-src"] == "'self'"  # never widened
