@@ -158,6 +158,21 @@ def test_each_access_writes_an_audit_event(client, auth, practice, video):
     assert all(e.object_id == video.public_id and e.address == "127.0.0.1" for e in mine)
 
 
+def test_the_player_opening_is_audited_once_and_its_range_requests_write_nothing(
+    client, auth, practice, video, count_queries
+):
+    auth.login_as(practice.trainee)
+    url = f"/media/videos/{video.public_id}/stream"
+    client.get(url, headers={"Range": "bytes=0-"}).close()  # the player opens the video
+    with count_queries() as statements:
+        for span in ("bytes=0-65535", "bytes=65536-131071", "bytes=500-"):
+            client.get(url, headers={"Range": span}).close()
+    writes = [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+    assert writes == []
+    streams = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "video.stream"))
+    assert len(streams.all()) == 1
+
+
 def test_purge_deletes_due_videos_and_keeps_tombstones(app, practice, video):
     auth_files = [services.storage().path(k) for k in (video.storage_key, video.poster_key)]
     services.add_comment(video, practice.mentor, 1, "A moment to keep.")
