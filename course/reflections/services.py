@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from course.accounts.models import User
 from course.curriculum.models import Unit
@@ -163,6 +163,7 @@ class QueueItem:
     reflection: Reflection
     unit: Unit
     waiting_since: datetime
+    versions: int
 
     @property
     def waiting_days(self) -> int:
@@ -170,16 +171,28 @@ class QueueItem:
 
 
 def review_queue(mentor: User) -> list[QueueItem]:
-    """Submitted reflections in the mentor's groups, the longest waiting first."""
-    rows = db.session.scalars(
-        select(Reflection)
+    """Submitted reflections in the mentor's groups, the longest waiting first.
+
+    The queue shows how many versions each has, so it counts them in SQL rather than
+    loading every version's text.
+    """
+    version_count = (
+        select(func.count(ReflectionVersion.id))
+        .where(ReflectionVersion.reflection_id == Reflection.id)
+        .correlate(Reflection)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Reflection, version_count)
         .join(MentorGroup, Reflection.group_id == MentorGroup.id)
         .where(MentorGroup.mentor_id == mentor.id, Reflection.status == ReflectionStatus.SUBMITTED)
-        .options(selectinload(Reflection.trainee))  # the queue names each trainee
+        .options(selectinload(Reflection.trainee), lazyload(Reflection.versions))
         .order_by(Reflection.submitted_at)
     )
     curriculum = get_curriculum()
-    return [QueueItem(r, curriculum.unit(r.unit_slug), r.submitted_at) for r in rows]
+    return [
+        QueueItem(r, curriculum.unit(r.unit_slug), r.submitted_at, versions) for r, versions in rows
+    ]
 
 
 def reflections_of_group(group: MentorGroup) -> dict[tuple[int, str], Reflection]:

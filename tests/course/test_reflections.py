@@ -278,6 +278,7 @@ def test_review_cycle_return_resubmit_accept_keeps_every_version_and_review(app,
     reflection = submit(pair, body=revised)
     assert reflection.status == ReflectionStatus.SUBMITTED
     assert [v.number for v in reflection.versions] == [1, 2]
+    assert [item.versions for item in services.review_queue(pair.mentor)] == [2]
     assert "version 2" in mail_to(app, pair.mentor)[-1].get_content()
     services.review_reflection(reflection, pair.mentor, full_scores(4), "Lovely.", Decision.ACCEPT)
     assert reflection.status == ReflectionStatus.ACCEPTED
