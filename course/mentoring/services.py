@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from course.accounts.models import Role, User
 from course.curriculum.models import Unit
@@ -52,9 +53,19 @@ def is_mentor_of(mentor: User, trainee_id: int) -> bool:
 
 
 def groups_of_mentor(mentor: User) -> list[MentorGroup]:
+    """The mentor's groups with their trainees' names (the dashboard's list)."""
     return list(
         db.session.scalars(
-            select(MentorGroup).where(MentorGroup.mentor_id == mentor.id).order_by(MentorGroup.id)
+            select(MentorGroup)
+            .where(MentorGroup.mentor_id == mentor.id)
+            .options(
+                # Names only: not each trainee's roles, nor the groups' early openings.
+                selectinload(MentorGroup.members)
+                .selectinload(MentorGroupMember.trainee)
+                .lazyload(User.role_links),
+                lazyload(MentorGroup.early_openings),
+            )
+            .order_by(MentorGroup.id)
         )
     )
 

@@ -186,7 +186,10 @@ def review_queue(mentor: User) -> list[QueueItem]:
         select(Reflection, version_count)
         .join(MentorGroup, Reflection.group_id == MentorGroup.id)
         .where(MentorGroup.mentor_id == mentor.id, Reflection.status == ReflectionStatus.SUBMITTED)
-        .options(selectinload(Reflection.trainee), lazyload(Reflection.versions))
+        .options(
+            selectinload(Reflection.trainee).lazyload(User.role_links),  # names only
+            lazyload(Reflection.versions),
+        )
         .order_by(Reflection.submitted_at)
     )
     curriculum = get_curriculum()

@@ -1434,3 +1434,19 @@ def test_unit_page_week_shows_each_film_with_captions(client, auth, make):
     assert html.count("<video") == 2
     for slug in unit.videos:
         assert f'<track kind="captions" src="/videos/{slug}/captions.vtt"' in html
+
+
+def test_mentor_dashboard_query_count_does_not_grow_with_groups(client, auth, make, count_queries):
+    mentor = make.make_user(Role.MASTER_TRAINER)
+    auth.login_as(mentor)
+    counts = []
+    for groups in (1, 4):
+        while len(services.groups_of_mentor(mentor)) < groups:
+            first = make.make_level_two_trainee()
+            make.make_group(mentor, [first, make.make_level_two_trainee(agency=first.agency)])
+        client.get("/mentor")
+        with count_queries() as queries:
+            page = client.get("/mentor").get_data(as_text=True)
+        counts.append(len(queries))
+    assert page.count("/mentor/groups/") == 4  # every group listed, with its trainees
+    assert counts[0] == counts[1], counts
