@@ -263,3 +263,35 @@ def test_agency_admin_uploads_a_roster_and_the_invited_trainee_starts(
     newcomer.wait_for_url(re.compile(r"/training$"))
     assert newcomer.get_by_text("0 of 7 done (0%)").is_visible()
     newcomer.context.close()
+
+
+def test_site_admin_sees_a_stuck_video_and_sends_it_back_to_the_queue(
+    live_server, page, check_a11y, screenshot
+):
+    from sqlalchemy import select
+
+    from course.extensions import db
+    from course.media.models import DyadVideo, JobState, VideoStatus
+
+    with live_server.app.app_context():
+        video = db.session.scalar(select(DyadVideo).where(DyadVideo.status == VideoStatus.READY))
+        video.status, video.job_state = VideoStatus.PROCESSING, JobState.RUNNING
+        db.session.commit()
+        public_id = video.public_id
+    sign_in(page, live_server, "siteadmin@pfr-center.example.org")
+    page.goto(f"{live_server}/admin/")
+    page.get_by_role("link", name="Background jobs").click()
+    check_a11y(page)
+    row = page.get_by_role("row").filter(has_text=public_id)
+    assert row.get_by_text("Being prepared now").is_visible()
+    row.get_by_role("button", name="Send back to the queue").click()
+    assert page.get_by_text(f"Video {public_id} is back in the queue.").is_visible()
+    # The job ran (the test server runs jobs at once): nothing is left waiting.
+    assert page.get_by_text("Nothing is waiting and nothing failed.").is_visible()
+    check_a11y(page)
+    screenshot(page, "site-admin-background-jobs")
+    with live_server.app.app_context():
+        assert (
+            db.session.scalar(select(DyadVideo.status).where(DyadVideo.public_id == public_id))
+            == VideoStatus.READY
+        )
