@@ -51,7 +51,9 @@ def enqueue(func, *args, job_id: str | None = None) -> None:
             if retries
             else None,
             job_timeout=app.config.get("JOB_TIMEOUT_SECONDS", 3600),
-            description=f"{func.__name__}{args!r}",
+            # RQ logs the description: the function's name only, never the arguments
+            # (an email's address and text).
+            description=func.__name__,
         )
     else:
         raise RuntimeError(f"JOB_BACKEND={backend!r} is not one of thread, sync, rq")

@@ -263,3 +263,14 @@ def test_a_worker_killed_mid_transcode_leaves_it_processing_and_the_retry_finish
     assert video.status == VideoStatus.READY and video.job_attempts == 2, Path(log.name).read_text()
     playable = probe.probe(services.storage().path(video.playable_key))
     assert playable.web_playable and abs(playable.duration - 40) < 1  # whole, not half
+
+
+def test_rq_jobs_describe_themselves_without_their_arguments(app, make, redis_url):
+    from course.notifications import services as notifications
+
+    app.config.update(JOB_BACKEND="rq", REDIS_URL=redis_url)
+    user = make.make_trainee(email="private.person@example.org")
+    notifications.notify(user, "Week 3 is open", "Body", link="/training")
+    (job,) = jobs.rq_queue(app).get_jobs()
+    assert job.description == "email_notification"  # what the worker logs
+    assert "private.person" not in job.description
