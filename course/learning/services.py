@@ -136,14 +136,7 @@ def level_progress(
     levels query once for all of them.
     """
     if enrolments is None:
-        enrolments = {}
-        enrolment = current_enrolment(user, level.slug)
-        if enrolment is not None:
-            enrolments[level.slug] = enrolment
-        if level.requires:
-            required = current_enrolment(user, level.requires)
-            if required is not None:
-                enrolments[level.requires] = required
+        enrolments = current_enrolments(user)
     enrolment = enrolments.get(level.slug)
     if statuses is None:
         unit_statuses = _statuses(enrolment)
