@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from course import jobs as job_runner
@@ -25,7 +24,6 @@ from course.agencies.models import Agency
 from course.audit import services as audit_services
 from course.extensions import db
 from course.media import services as media_services
-from course.media.models import DyadVideo
 from course.permissions import role_required
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -125,7 +123,7 @@ def jobs():
 @bp.post("/admin/jobs/<public_id>/retry")
 @role_required(Role.SITE_ADMIN)
 def retry_job(public_id):
-    video = db.session.scalar(select(DyadVideo).where(DyadVideo.public_id == public_id))
+    video = media_services.get_video(public_id)
     if video is None:
         abort(404)
     try:

@@ -63,8 +63,13 @@ def storage() -> Storage:
     return current_app.extensions[STORAGE_KEY]
 
 
-def part_size() -> int:
-    return current_app.config["UPLOAD_PART_SIZE"]
+def work_root() -> Path:
+    """Where jobs write derivatives before storing them (on this host)."""
+    return Path(current_app.config["UPLOAD_DIR"]) / "work"
+
+
+def get_video(public_id: str) -> DyadVideo | None:
+    return db.session.scalar(select(DyadVideo).where(DyadVideo.public_id == public_id))
 
 
 def max_upload_bytes() -> int:
@@ -194,7 +199,8 @@ def append_chunk(video: DyadVideo, offset: int, stream, length: int | None) -> D
         raise OffsetMismatch(video.received)
     if length is not None and length > video.expected_size - offset:
         raise MediaError("The chunk goes past the announced file size.", 413)
-    store, size = storage(), part_size()
+    store = storage()
+    size = store.part_size
     position = offset
     while position < video.expected_size:
         wanted = min(size, video.expected_size - position)
@@ -279,8 +285,7 @@ def process_video(video_id: int) -> None:
     try:
         _make_derivatives(storage(), video)
     except Exception as exc:
-        db.session.rollback()
-        video = db.session.get(DyadVideo, video_id)
+        db.session.rollback()  # the same video, reloaded from the database
         _job_failed(video, exc)
         if video.job_state == JobState.RETRYING:
             raise  # the job runner tries again later
@@ -298,9 +303,8 @@ def _make_derivatives(store: Storage, video: DyadVideo) -> None:
     if video.sha256 is None:
         video.sha256 = sha256_of(store, video.storage_key)
         db.session.commit()
-    work_root = Path(current_app.config["UPLOAD_DIR"]) / "work"
-    work_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work_root) as work:
+    work_root().mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work_root()) as work:
         if video.playable_key is None:
             if found.web_playable:
                 video.playable_key = video.storage_key
@@ -525,9 +529,9 @@ def purge(today: date | None = None) -> dict[str, int]:
 
 def _remove_stale_work() -> None:
     """Drop work folders left by a job whose process was killed (never served)."""
-    work_root = Path(current_app.config["UPLOAD_DIR"]) / "work"
+    folders = work_root().glob("*") if work_root().exists() else ()
     cutoff = time.time() - current_app.config.get("JOB_TIMEOUT_SECONDS", 3600) - 3600
-    for folder in work_root.glob("*") if work_root.exists() else ():
+    for folder in folders:
         if folder.stat().st_mtime < cutoff:
             shutil.rmtree(folder, ignore_errors=True)
 

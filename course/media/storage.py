@@ -27,6 +27,8 @@ COPY_PIECE = 1024 * 1024  # copy 1 MiB at a time, whatever the file's size
 
 
 class Storage(Protocol):
+    part_size: int  # resumable uploads are stored in parts of this many bytes
+
     def new_key(self, suffix: str) -> str: ...
     def begin_upload(self, key: str) -> str: ...
     def write_part(self, key: str, token: str, offset: int, stream: BinaryIO, size: int) -> int: ...
@@ -68,8 +70,9 @@ def sha256_of(store: Storage, key: str) -> str:
 class LocalStorage:
     """Files under one folder: ``videos/<2 chars>/<key>``, uploads in ``partial/``."""
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, part_size: int = 8 * 1024 * 1024):
         self.root = Path(root)
+        self.part_size = part_size
 
     new_key = staticmethod(new_key)
 
@@ -269,7 +272,7 @@ def storage_from_config(config) -> Storage:
     """The backend that ``STORAGE_BACKEND`` names."""
     backend = config.get("STORAGE_BACKEND", "local")
     if backend == "local":
-        return LocalStorage(Path(config["UPLOAD_DIR"]) / "dyad")
+        return LocalStorage(Path(config["UPLOAD_DIR"]) / "dyad", config["UPLOAD_PART_SIZE"])
     if backend == "s3":
         if not config.get("S3_BUCKET"):
             raise RuntimeError("STORAGE_BACKEND=s3 needs S3_BUCKET.")

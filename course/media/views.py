@@ -41,14 +41,14 @@ def _private(response):
 
 def _video(public_id: str, action: Action = Action.VIDEO_VIEW) -> DyadVideo:
     """Load a video the current person may see; anyone else gets 404 (ids reveal nothing)."""
-    video = db.session.scalar(select(DyadVideo).where(DyadVideo.public_id == public_id))
+    video = services.get_video(public_id)
     if video is None or not can(current_user, action, video):
         abort(404)
     return video
 
 
 def _own_upload(public_id: str) -> DyadVideo:
-    video = db.session.scalar(select(DyadVideo).where(DyadVideo.public_id == public_id))
+    video = services.get_video(public_id)
     if video is None or video.trainee_id != current_user.id:
         abort(404)
     return video
@@ -116,7 +116,9 @@ def start_upload():
             else services.MediaError("The size must be a whole number of bytes.")
         )
     location = url_for("media.upload", public_id=video.public_id)
-    answer = jsonify(id=video.public_id, url=location, offset=0, chunk_size=services.part_size())
+    answer = jsonify(
+        id=video.public_id, url=location, offset=0, chunk_size=services.storage().part_size
+    )
     return answer, 201, {"Location": location}
 
 
