@@ -48,12 +48,8 @@ def notify(
     db.session.add(notification)
     db.session.commit()
     if email and user.is_active:
-        _email(user, notification)
+        jobs.enqueue(email_notification, notification.id)
     return notification
-
-
-def _email(user: User, notification: Notification) -> None:
-    jobs.enqueue(email_notification, notification.id)
 
 
 def email_notification(notification_id: int) -> None:
