@@ -34,6 +34,7 @@ class Action(StrEnum):
     VIDEO_COMMENT = "video:comment"  # obj: a DyadVideo; the mentor, and the trainee replying
     VIDEO_DELETE = "video:delete"  # obj: a DyadVideo
     AUDIT_VIEW = "audit:view"
+    PERSON_MANAGE = "person:manage"  # obj: an existing User; enrol in a cohort, deactivate
 
 
 def can(user, action: Action, obj=None) -> bool:
@@ -69,6 +70,8 @@ def can(user, action: Action, obj=None) -> bool:
         return _video_rule(user, action, obj)
     if action == Action.AUDIT_VIEW:
         return user.has_role(Role.SITE_ADMIN)
+    if action == Action.PERSON_MANAGE:
+        return _manages_person(user, obj)
     raise ValueError(f"no rule for {action}")
 
 
@@ -125,6 +128,26 @@ def _agency_admin_of(user, trainee) -> bool:
         user.has_role(Role.AGENCY_ADMIN)
         and user.agency_id is not None
         and user.agency_id == trainee.agency_id
+    )
+
+
+# Accounts an agency admin never moves, gives roles to or deactivates, even when they
+# carry the agency's id: they work for the center or run the agency.
+AGENCY_PROTECTED_ROLES = (Role.MASTER_TRAINER, Role.SITE_ADMIN, Role.AGENCY_ADMIN)
+
+
+def _manages_person(user, person) -> bool:
+    """A site admin manages anyone but themself; an agency admin only its own staff who
+    hold no staff role (an account without an agency is not theirs to take)."""
+    if person.id == user.id:
+        return False
+    if user.has_role(Role.SITE_ADMIN):
+        return True
+    return (
+        user.has_role(Role.AGENCY_ADMIN)
+        and user.agency_id is not None
+        and person.agency_id == user.agency_id
+        and not person.has_role(*AGENCY_PROTECTED_ROLES)
     )
 
 

@@ -25,6 +25,7 @@ from course.learning.models import Enrolment, EnrolmentStatus
 from course.learning.services import current_enrolment, has_completed_level
 from course.mentoring.services import MENTORED_LEVELS, MentoringError, form_group
 from course.notifications.mail import send_email
+from course.permissions import Action, can
 
 MAX_ROWS = 2000
 COLUMNS = {
@@ -35,6 +36,9 @@ COLUMNS = {
     "pair code": "pair",
 }
 REQUIRED = ("email", "first", "last", "title")
+# One answer for every existing account the agency may not take (another agency's person,
+# a master trainer, a site admin), so the preview does not tell them apart.
+CANNOT_ENROL = "this address cannot be enrolled by this agency; ask the training center"
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,12 @@ def read_roster(text: str) -> tuple[list[RosterRow], list[RosterProblem]]:
     return rows, []
 
 
-def preview_roster(agency: Agency, cohort: Cohort, text: str) -> RosterPreview:
-    """Sort each row into new, existing, unchanged or a problem; nothing is saved."""
+def preview_roster(actor: User, cohort: Cohort, text: str) -> RosterPreview:
+    """Sort each row into new, existing, unchanged or a problem; nothing is saved.
+
+    An existing account joins only when ``actor`` may manage it and it has no other
+    agency; otherwise the row reads like any address that cannot be enrolled.
+    """
     rows, file_problems = read_roster(text)
     preview = RosterPreview(problems=list(file_problems))
     emails = [normalize_email(row.email) for row in rows]
@@ -111,7 +119,7 @@ def preview_roster(agency: Agency, cohort: Cohort, text: str) -> RosterPreview:
     pair_counts = Counter(row.pair for row in rows if row.pair)
     first_line: dict[str, int] = {}
     for row, email in zip(rows, emails, strict=True):
-        problem = _row_problem(row, email, first_line, people, pair_counts, cohort, agency)
+        problem = _row_problem(row, email, first_line, people, pair_counts, cohort, actor)
         if problem:
             preview.problems.append(RosterProblem(row.line, row.email, problem))
             continue
@@ -126,7 +134,7 @@ def preview_roster(agency: Agency, cohort: Cohort, text: str) -> RosterPreview:
     return preview
 
 
-def _row_problem(row, email, first_line, people, pair_counts, cohort, agency) -> str | None:
+def _row_problem(row, email, first_line, people, pair_counts, cohort, actor) -> str | None:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
@@ -138,12 +146,16 @@ def _row_problem(row, email, first_line, people, pair_counts, cohort, agency) ->
     if row.pair and pair_counts[row.pair] != 2:
         return f"pair code '{row.pair}' must be shared by exactly two people in the file"
     person = people.get(email)
-    if person is not None and person.agency_id not in (None, agency.id):
-        return "this person belongs to another agency"
+    if person is not None and not _may_enrol(actor, person, cohort.agency):
+        return CANNOT_ENROL
     needs_level_one = cohort.level == "level-2"
     if needs_level_one and (person is None or not has_completed_level(person, "level-1")):
         return "Level 2 needs Level 1 complete first"
     return None
+
+
+def _may_enrol(actor: User, person: User, agency: Agency) -> bool:
+    return person.agency_id in (None, agency.id) and can(actor, Action.PERSON_MANAGE, person)
 
 
 def import_roster(actor: User, agency: Agency, cohort: Cohort, text: str) -> RosterPreview:
@@ -151,7 +163,7 @@ def import_roster(actor: User, agency: Agency, cohort: Cohort, text: str) -> Ros
 
     :return: the preview that was applied (its problems were left out).
     """
-    preview = preview_roster(agency, cohort, text)
+    preview = preview_roster(actor, cohort, text)
     invitations = []
     for row in preview.new:
         user = User(

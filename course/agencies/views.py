@@ -11,7 +11,7 @@ from course.agencies.services import cohort_members, cohort_numbers, staff_progr
 from course.extensions import db
 from course.learning.models import Enrolment
 from course.mentoring.services import candidates_for_groups
-from course.permissions import role_required
+from course.permissions import Action, can, role_required
 
 bp = Blueprint("agencies", __name__, template_folder="templates")
 
@@ -133,7 +133,7 @@ def cohort(cohort_id):
             form.roster.errors.append("Choose a CSV file.")
         else:
             text = upload.read().decode("utf-8-sig", errors="replace")
-            preview = roster.preview_roster(cohort.agency, cohort, text)
+            preview = roster.preview_roster(current_user, cohort, text)
     others = [
         n.cohort
         for n in cohort_numbers(cohort.agency_id)
@@ -194,9 +194,8 @@ def move(enrolment_id):
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def deactivate(user_id):
     person = db.session.get(User, user_id)
-    if person is None or person.agency_id is None:
+    if person is None or not can(current_user, Action.PERSON_MANAGE, person):
         abort(404)
-    _agency_for(person.agency_id)
     services.deactivate(person)
     flash(f"{person.name} can no longer sign in; their training record is kept.", "success")
     return redirect(url_for("agencies.staff"))

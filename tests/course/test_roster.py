@@ -35,8 +35,9 @@ def test_preview_sorts_rows_and_saves_nothing(cohort, make):
         "known@example.org,Kim,Lee,Family support worker,\n"
         "not-an-email,Bo,Ek,Nurse,\n"
     )
+    admin = make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency)
     before = (count(User), count(Enrolment))
-    preview = roster.preview_roster(cohort.agency, cohort, text)
+    preview = roster.preview_roster(admin, cohort, text)
     assert [r.email for r in preview.new] == ["new.one@example.org"]
     assert [u.email for _, u in preview.existing] == ["known@example.org"]
     assert [(p.line, p.message) for p in preview.problems] == [
@@ -57,17 +58,16 @@ def test_preview_sorts_rows_and_saves_nothing(cohort, make):
         ),
     ],
 )
-def test_preview_names_each_row_error(cohort, rows, message):
-    preview = roster.preview_roster(cohort.agency, cohort, HEADER + rows)
+def test_preview_names_each_row_error(cohort, make, rows, message):
+    preview = roster.preview_roster(make.make_site_admin(), cohort, HEADER + rows)
     assert any(message in p.message for p in preview.problems)
 
 
 def test_person_of_another_agency_is_refused(cohort, make):
     make.make_trainee(email="elsewhere@example.org", agency=make.make_agency("Other"))
-    preview = roster.preview_roster(
-        cohort.agency, cohort, HEADER + "elsewhere@example.org,A,B,C,\n"
-    )
-    assert preview.problems[0].message == "this person belongs to another agency"
+    text = HEADER + "elsewhere@example.org,A,B,C,\n"
+    preview = roster.preview_roster(make.make_site_admin(), cohort, text)
+    assert preview.problems[0].message == roster.CANNOT_ENROL
 
 
 def test_level_two_cohort_needs_level_one(cohort, make):
@@ -75,14 +75,16 @@ def test_level_two_cohort_needs_level_one(cohort, make):
     ready = make.make_level_two_trainee(agency=cohort.agency, email="ready@example.org")
     make.make_trainee(agency=cohort.agency, email="notyet@example.org")
     text = HEADER + "ready@example.org,A,B,C,\nnotyet@example.org,A,B,C,\nnew@example.org,A,B,C,\n"
-    preview = roster.preview_roster(cohort.agency, cohort, text)
+    preview = roster.preview_roster(make.make_site_admin(), cohort, text)
     assert [u.id for _, u in preview.existing] == [ready.id]
     assert [p.email for p in preview.problems] == ["notyet@example.org", "new@example.org"]
     assert {p.message for p in preview.problems} == {"Level 2 needs Level 1 complete first"}
 
 
-def test_missing_column_is_a_file_problem(cohort):
-    preview = roster.preview_roster(cohort.agency, cohort, "email,first name\na@example.org,A\n")
+def test_missing_column_is_a_file_problem(cohort, make):
+    preview = roster.preview_roster(
+        make.make_site_admin(), cohort, "email,first name\na@example.org,A\n"
+    )
     assert preview.problems[0].message == "missing columns: last name, job title"
     assert preview.changes == 0
 
@@ -154,7 +156,7 @@ def test_two_thousand_rows_preview_and_import(app, cohort, make):
     too_many = text + "extra@example.org,A,B,C,\n"
     assert (
         "split the file"
-        in roster.preview_roster(cohort.agency, cohort, too_many).problems[0].message
+        in roster.preview_roster(make.make_site_admin(), cohort, too_many).problems[0].message
     )
 
 
