@@ -14,6 +14,7 @@ from config import Config, config_from_env
 from course.curriculum.loader import ContentError
 from course.ops.logs import configure_logging
 from course.quiz_host import make_quiz_host
+from quizzes.coaching import CoachingContentError
 from quizzes.loader import QuizContentError
 
 
@@ -49,7 +50,7 @@ def _stop_cleanly_on_broken_content():
     """On the command line, list content problems and exit 1 instead of a traceback."""
     try:
         yield
-    except (ContentError, QuizContentError) as exc:
+    except (ContentError, QuizContentError, CoachingContentError) as exc:
         if click.get_current_context(silent=True) is None:
             raise
         raise click.ClickException(str(exc)) from exc

@@ -37,19 +37,20 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from course.audit import models as _audit  # noqa: F401
     from course.cli import register_commands
     from course.curriculum.views import bp as curriculum_bp
-    from course.learning.services import complete_unit_of_passed_quiz
+    from course.learning.services import complete_unit_of_passed_quiz, reopen_unit_of_quiz
     from course.learning.views import bp as learning_bp
     from course.media.views import bp as media_bp
     from course.mentoring import models as _mentoring  # noqa: F401
     from course.mentoring.views import bp as mentoring_bp
     from course.notifications import models as _notifications  # noqa: F401
+    from course.notifications.services import notify_open_answer_reply
     from course.notifications.views import bp as notifications_bp
     from course.notifications.views import inject_unread_count
     from course.ops.views import bp as ops_bp
     from course.reflections import models as _reflections  # noqa: F401
     from course.reflections.views import bp as reflections_bp
     from quizzes.api import quiz_slugs
-    from quizzes.signals import quiz_passed
+    from quizzes.signals import open_answer_replied, quiz_passed, quiz_reopened
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -65,6 +66,8 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
         curriculum=load_curriculum_cached(app.config["CONTENT_DIR"], known_quizzes)
     )
     quiz_passed.connect(complete_unit_of_passed_quiz, app)
+    quiz_reopened.connect(reopen_unit_of_quiz, app)
+    open_answer_replied.connect(notify_open_answer_reply, app)
     blueprints: list[Blueprint] = [
         views.bp,
         accounts_bp,

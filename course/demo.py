@@ -15,6 +15,7 @@ from course.accounts.services import create_user, get_user_by_email
 from course.agencies.models import Agency, Cohort
 from course.curriculum.services import get_curriculum
 from course.demo_mentoring import seed_mentoring
+from course.demo_quizzes import seed_open_answers
 from course.extensions import db
 from course.learning import services as learning
 from course.learning.models import Enrolment
@@ -79,7 +80,7 @@ PEOPLE = [
         RIVERBEND,
         3,
         1,
-        "trainee, Riverbend: Level 1 in progress",
+        "trainee, Riverbend: Level 1 in progress, open answers replied to, to revisit, waiting",
     ),
     (
         "jonah@riverbend.example.org",
@@ -146,6 +147,7 @@ def seed() -> list[tuple[str, str, str]]:
             _give_progress(user, cohorts[agency_name], done, opened)
         printed.append((email, ", ".join(role.value for role in roles), note))
     seed_mentoring()
+    seed_open_answers()
     return printed
 
 

@@ -11,11 +11,14 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from course.accounts.models import Role
 
 # Roles that read the whole curriculum whatever their own progress.
 STAFF_ROLES = (Role.MASTER_TRAINER, Role.AGENCY_TRAINER, Role.SITE_ADMIN)
+# Roles that read their trainees' open quiz answers (whose: ``reviewable_trainees``).
+REVIEWER_ROLES = STAFF_ROLES
 
 
 class Action(StrEnum):
@@ -121,6 +124,27 @@ def _mentors(user, trainee) -> bool:
         and user.agency_id == trainee.agency_id
         and is_mentor_of(user, trainee.id)
     )
+
+
+def reviewable_trainees(user) -> set[int] | None:
+    """Ids of the trainees whose quiz answers ``user`` reads and replies to, by the same
+    rule as ATTEMPT_REVIEW; None means everyone (a site admin)."""
+    from course.accounts.models import User
+    from course.extensions import db
+    from course.mentoring.services import trainees_of_trainer
+
+    if user is None or not user.is_active:
+        return set()
+    if user.has_role(Role.SITE_ADMIN):
+        return None
+    if user.has_role(Role.MASTER_TRAINER):
+        return trainees_of_trainer(user)
+    if not user.has_role(Role.AGENCY_TRAINER) or user.agency_id is None:
+        return set()
+    ids = trainees_of_trainer(user)
+    # An agency trainer mentors only inside their own agency.
+    same_agency = select(User.id).where(User.id.in_(ids), User.agency_id == user.agency_id)
+    return set(db.session.scalars(same_agency)) if ids else set()
 
 
 def _agency_admin_of(user, trainee) -> bool:

@@ -7,7 +7,7 @@ from course.accounts.models import User
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.markup import render_markdown
-from course.permissions import Action, can
+from course.permissions import REVIEWER_ROLES, Action, can, reviewable_trainees
 from quizzes.host import Access, QuizHost
 
 
@@ -35,8 +35,23 @@ def _may_take(user_id: int, quiz_slug: str) -> bool:
 
 def _video_url(slug: str) -> str | None:
     video = get_curriculum().videos.get(slug)
-    # TODO(#4): serve catalogue files from the media store; external URLs work now.
-    return video.url if video else None
+    if video is None:
+        return None
+    return url_for("curriculum.video_file", slug=slug) if video.file else video.url
+
+
+def _captions_url(slug: str) -> str | None:
+    video = get_curriculum().videos.get(slug)
+    return url_for("curriculum.captions", slug=slug) if video else None
+
+
+def _reviewees(viewer_id: int) -> set[int] | None:
+    return reviewable_trainees(db.session.get(User, viewer_id))
+
+
+def _is_reviewer(viewer_id: int) -> bool:
+    viewer = db.session.get(User, viewer_id)
+    return viewer is not None and viewer.has_role(*REVIEWER_ROLES)
 
 
 def _user_name(user_id: int) -> str:
@@ -51,6 +66,9 @@ def make_quiz_host() -> QuizHost:
         may_take=_may_take,
         video_slugs=lambda: frozenset(get_curriculum().videos),
         video_url=_video_url,
+        captions_url=_captions_url,
+        reviewees=_reviewees,
+        is_reviewer=_is_reviewer,
         login_url=lambda next_url: url_for("accounts.login", next=next_url),
         user_name=_user_name,
         render_markdown=render_markdown,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from quizzes.coaching import Coaching, load_coaching_cached
 from quizzes.host import Access, QuizHost
 from quizzes.loader import Quiz, load_quizzes_cached
 
@@ -26,19 +27,29 @@ class QuizState:
 
     host: QuizHost
     quizzes: dict[str, Quiz]
+    coaching: Coaching  # "describe, don't interpret" hints on open answers
+
+
+def _coaching(path: Path) -> Coaching:
+    """The content's coaching patterns; a content folder without them gives no hints."""
+    return load_coaching_cached(path) if path.exists() else Coaching(patterns=())
 
 
 def init_app(app: Flask, host: QuizHost) -> None:
     """Load and validate the quizzes, and register the quiz pages.
 
-    :raise QuizContentError: when a quiz file is broken, naming file, line and question.
+    :raise QuizContentError: when a quiz file is broken, naming file, line and question;
+        CoachingContentError when content/coaching.yaml is.
     """
     from quizzes.views import bp
 
     with app.app_context():
         video_slugs = host.video_slugs()
+    content = Path(app.config["CONTENT_DIR"])
     app.extensions["quizzes"] = QuizState(
-        host=host, quizzes=load_quizzes_cached(app.config["CONTENT_DIR"], video_slugs)
+        host=host,
+        quizzes=load_quizzes_cached(content, video_slugs),
+        coaching=_coaching(content / "coaching.yaml"),
     )
     app.register_blueprint(bp)
 

@@ -3,8 +3,10 @@
 from pathlib import Path
 
 from quizzes import services
+from quizzes.coaching import CoachingContentError, load_coaching
 from quizzes.loader import Quiz, QuizContentError, load_quizzes
 from quizzes.loader import quiz_slugs as _quiz_slugs
+from quizzes.open_answers import has_revisits, revisits_of
 
 __all__ = [
     "QuizContentError",
@@ -22,18 +24,33 @@ def quiz_slugs(content_dir: str | Path) -> frozenset[str]:
 
 
 def has_passed(user_id: int, quiz_slug: str) -> bool:
-    """Has this person passed this quiz? The best attempt counts."""
+    """Has this person passed this quiz? The best attempt counts, unless their trainer
+    asked them to revisit an open answer that they have not answered again yet."""
     best = services.best_attempt(user_id, quiz_slug)
-    return best is not None and bool(best.passed)
+    return best is not None and bool(best.passed) and not has_revisits(user_id, quiz_slug)
 
 
 def check_quizzes(content_dir: str | Path, video_slugs: frozenset[str] | None) -> dict[str, Quiz]:
-    """Load the quiz files as start-up would; raise QuizContentError listing problems.
+    """Load the quiz files and the coaching patterns as start-up would; raise
+    QuizContentError listing every problem of both.
 
     With ``video_slugs`` None (the catalogue itself is broken), video references are
     not checked.
     """
-    return load_quizzes(content_dir, video_slugs)
+    problems = []
+    coaching = Path(content_dir) / "coaching.yaml"
+    if coaching.exists():
+        try:
+            load_coaching(coaching)
+        except CoachingContentError as exc:
+            problems += exc.problems
+    try:
+        quizzes = load_quizzes(content_dir, video_slugs)
+    except QuizContentError as exc:
+        problems += exc.problems
+    if problems:
+        raise QuizContentError(problems)
+    return quizzes
 
 
 def take_quiz(user_id: int, quiz_slug: str, correct: bool = True) -> bool:
@@ -43,7 +60,11 @@ def take_quiz(user_id: int, quiz_slug: str, correct: bool = True) -> bool:
     """
     quiz = services.get_quiz(quiz_slug)
     responses = {q.id: q.model_response(correct) for q in quiz.questions}
-    attempt = services.start_or_resume(user_id, quiz)
+    attempt = services.start_or_resume(user_id, quiz, check_policy=False)
+    services.save_responses(attempt, quiz, responses)
+    for question in quiz.questions:
+        if question.is_open:  # as if written, locked and compared in the pages
+            attempt.answer_for(question.id).response = responses[question.id]
     return bool(services.submit_attempt(attempt, quiz, responses).passed)
 
 
@@ -65,4 +86,6 @@ def passed_quizzes(user_ids: set[int]) -> dict[int, set[str]]:
     result: dict[int, set[str]] = {}
     for user_id, slug in rows:
         result.setdefault(user_id, set()).add(slug)
+    for user_id, slugs in revisits_of(user_ids).items():
+        result[user_id] = result.get(user_id, set()) - slugs
     return result

@@ -27,3 +27,10 @@ class QuizHost:
     user_name: Callable[[int], str]
     render_markdown: Callable[[str], str]  # must return sanitised, safe HTML (Markup)
     base_template: str = "quizzes/base.html"
+    # slug -> the WebVTT captions' URL for a catalogue clip, or None
+    captions_url: Callable[[str], str | None] = lambda slug: None
+    # viewer id -> ids of the trainees whose open answers they read and answer (their
+    # trainer or mentor); None means every trainee (a site admin)
+    reviewees: Callable[[int], set[int] | None] = lambda viewer_id: set()
+    # viewer id -> do they read trainees' open answers at all (a trainer, a site admin)?
+    is_reviewer: Callable[[int], bool] = lambda viewer_id: False

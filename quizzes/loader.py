@@ -6,18 +6,35 @@ A problem names the file, the line, and the question, so an author can find it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from quizzes.question_types import QUESTION_TYPES, ParseProblem, Question
+from quizzes.moments import MomentsQuestion
+from quizzes.question_types import QUESTION_TYPES, ChoiceQuestion, ParseProblem, Question
+
+TYPES = {**QUESTION_TYPES, MomentsQuestion.type_name: MomentsQuestion}
 
 # libyaml's C parser when installed (it is, with PyYAML wheels): ~10x faster.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-QUIZ_FIELDS = {"slug", "title", "pass_mark", "intro", "questions"}
+QUIZ_FIELDS = {"slug", "title", "pass_mark", "intro", "questions", "attempts"}
+POLICY_FIELDS = {"allowed", "hours_between", "show_answers"}
+SHOW_ANSWERS = ("after_each", "after_last")
+
+
+@dataclass(frozen=True)
+class AttemptPolicy:
+    """How often a quiz may be taken, and when the right answers show. The defaults
+    are what a trainer would choose: three tries, an hour apart to reread the module,
+    and the right options only after the last try (or a pass)."""
+
+    allowed: int = 3
+    hours_between: float = 1
+    show_answers: str = "after_last"
 
 
 @dataclass(frozen=True)
@@ -27,9 +44,15 @@ class Quiz:
     pass_mark: int
     questions: tuple[Question, ...]
     intro: str = ""
+    policy: AttemptPolicy = AttemptPolicy()
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def number_of(self, question_id: str) -> int | None:
+        """The question's 1-based number, as the attempt page shows it."""
+        ids = [q.id for q in self.questions]
+        return ids.index(question_id) + 1 if question_id in ids else None
 
     @property
     def scored_questions(self) -> tuple[Question, ...]:
@@ -116,6 +139,7 @@ def _load_file(path: Path, rel: str, video_slugs, problems: list[str]) -> Quiz |
         problems.append(
             f"{rel}:{lines.get('pass_mark', 1)}: 'pass_mark' must be a whole number from 1 to 100"
         )
+    policy = _policy(data.get("attempts"), f"{rel}:{lines.get('attempts', 1)}", problems)
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
         problems.append(
@@ -130,9 +154,56 @@ def _load_file(path: Path, rel: str, video_slugs, problems: list[str]) -> Quiz |
     ]
     if len(problems) > before:
         return None
+    _check_answer_positions(questions, f"{rel}:{lines['questions']}", problems)
     return Quiz(
-        path.stem, data["title"].strip(), pass_mark, tuple(questions), data.get("intro", "")
+        path.stem,
+        data["title"].strip(),
+        pass_mark,
+        tuple(questions),
+        data.get("intro", ""),
+        policy or AttemptPolicy(),
     )
+
+
+BIAS_SHARE = 0.4
+BIAS_MIN_ITEMS = 3
+
+
+def _check_answer_positions(questions, where: str, problems: list[str]) -> None:
+    """Options are shuffled per attempt, but printed quizzes and authors' habits are
+    not: with the right answer mostly in one place, "always pick A" would pass."""
+    singles = [q for q in questions if isinstance(q, ChoiceQuestion) and not q.multiple]
+    if len(singles) < BIAS_MIN_ITEMS:
+        return
+    positions = Counter(next(n for n, o in enumerate(q.options) if o.correct) for q in singles)
+    position, count = positions.most_common(1)[0]
+    if count > BIAS_SHARE * len(singles):
+        problems.append(
+            f"{where}: option {position + 1} is the right answer in {count} of "
+            f"{len(singles)} single-choice questions; move some (at most "
+            f"{int(BIAS_SHARE * 100)}% in one position)"
+        )
+
+
+def _policy(data, where: str, problems: list[str]) -> AttemptPolicy | None:
+    if data is None:
+        return AttemptPolicy()
+    if not isinstance(data, dict) or set(data) - POLICY_FIELDS:
+        problems.append(f"{where}: 'attempts' takes {', '.join(sorted(POLICY_FIELDS))}")
+        return None
+    policy = AttemptPolicy(**data)
+    allowed, hours = policy.allowed, policy.hours_between
+    if not isinstance(allowed, int) or isinstance(allowed, bool) or not 1 <= allowed <= 20:
+        problems.append(f"{where}: attempts 'allowed' must be a whole number from 1 to 20")
+    elif not isinstance(hours, int | float) or isinstance(hours, bool) or not 0 <= hours <= 720:
+        problems.append(f"{where}: attempts 'hours_between' must be 0 to 720 hours")
+    elif policy.show_answers not in SHOW_ANSWERS:
+        problems.append(
+            f"{where}: attempts 'show_answers' must be one of {', '.join(SHOW_ANSWERS)}"
+        )
+    else:
+        return policy
+    return None
 
 
 def _parse_question(raw, line, rel, video_slugs, problems, seen_ids) -> Question | None:
@@ -149,9 +220,9 @@ def _parse_question(raw, line, rel, video_slugs, problems, seen_ids) -> Question
         return None
     seen_ids.add(qid)
     kind_name = raw.get("type")
-    kind = QUESTION_TYPES.get(kind_name) if isinstance(kind_name, str) else None
+    kind = TYPES.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
-        known = ", ".join(QUESTION_TYPES)
+        known = ", ".join(TYPES)
         problems.append(f"{rel}:{line}: {label}: unknown type '{kind_name}' (one of: {known})")
         return None
     unknown = sorted(set(raw) - kind.fields)

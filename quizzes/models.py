@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -42,6 +43,12 @@ class AttemptStatus(StrEnum):
     SUBMITTED = "submitted"
 
 
+class ReviewState(StrEnum):
+    WAITING = "waiting"
+    REPLIED = "replied"
+    REVISIT = "revisit"
+
+
 class QuizAttempt(QuizBase):
     __tablename__ = "quiz_attempt"
     __table_args__ = (UniqueConstraint("user_id", "quiz_slug", "number"),)
@@ -56,6 +63,8 @@ class QuizAttempt(QuizBase):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     score: Mapped[float | None] = mapped_column(Float)  # percent of the scored questions
     passed: Mapped[bool | None]
+    # Shuffles the options for this attempt alone (a retake gets a new order).
+    seed: Mapped[int | None] = mapped_column(Integer)
 
     answers: Mapped[list[QuizAnswer]] = relationship(
         back_populates="attempt", cascade="all, delete-orphan", lazy="selectin"
@@ -81,12 +90,29 @@ class QuizAnswer(QuizBase):
     question_id: Mapped[str] = mapped_column(String(80))
     response: Mapped[dict] = mapped_column(JSON, default=dict)
     score: Mapped[float | None] = mapped_column(Float)  # 0..1; None when not scored
-    # Observation questions: what the matcher found, and what the trainee ticked
-    # "I noticed this" on afterwards, as [[part, model answer], ...].
-    auto_coverage: Mapped[list | None] = mapped_column(JSON)
-    self_assessed: Mapped[list | None] = mapped_column(JSON)
+    # Open answers, once the attempt is submitted: waiting for the trainer, replied to,
+    # or sent back with "revisit" until the trainee answers again. None: not open.
+    review_state: Mapped[ReviewState | None] = mapped_column(String(16), index=True)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_by: Mapped[int | None] = mapped_column(Integer)
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    waiting_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
 
     def __repr__(self) -> str:
         return f"<QuizAnswer {self.attempt_id} {self.question_id} score={self.score}>"
+
+
+class QuizAllowance(QuizBase):
+    """Attempts a trainer has allowed beyond the quiz's own limit, for one person."""
+
+    __tablename__ = "quiz_allowance"
+    __table_args__ = (UniqueConstraint("user_id", "quiz_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    quiz_slug: Mapped[str] = mapped_column(String(120))
+    extra_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    granted_by: Mapped[int] = mapped_column(Integer)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -8,10 +8,9 @@ a Grade (score 0..1, or None for unscored types) with per-part feedback.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Any, ClassVar
-
-from quizzes.matching import covers
 
 DOMAINS = {
     "perceptual-motor-physical": "Perceptual, Motor and Physical",
@@ -26,6 +25,9 @@ STANCES = {
     "judgement": "Judgement",
     "advice": "Advice",
 }
+
+
+MAX_OPEN_CHARS = 5000  # an open answer: a few paragraphs at most
 
 
 class ParseProblem(Exception):
@@ -76,7 +78,12 @@ class Question:
     prompt: str
     type_name: ClassVar[str]
     scored: ClassVar[bool] = True
+    is_open: ClassVar[bool] = False  # open answers go to the trainee's trainer to read
     fields: ClassVar[set[str]] = {"id", "type", "prompt"}
+
+    def merge(self, saved: dict, given: dict) -> dict:
+        """The response to keep when a form is saved over ``saved``."""
+        return given
 
     @property
     def template(self) -> str:
@@ -87,15 +94,9 @@ class Question:
 
 
 @dataclass(frozen=True)
-class ModelAnswer:
-    text: str
-    cues: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
 class ObservationPart:
     prompt: str
-    model_answers: tuple[ModelAnswer, ...]
+    model_answers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,20 @@ class VideoClip:
 
 @dataclass(frozen=True)
 class ObservationQuestion(Question):
-    """A scenario ("What do you observe?") followed by open questions with model answers."""
+    """Context (and a clip), then open questions answered in the trainee's own words.
+
+    Never scored: matching words cannot tell an observation from a list of cue words.
+    The trainee locks each answer, then ticks the model points it covered and may add
+    what they missed; a trainer reads it. The response holds ``parts`` (the text),
+    ``locked``, ``covered`` (["part-point", ...]), ``missed`` and ``checked``.
+    """
 
     scenario: str = ""
     parts: tuple[ObservationPart, ...] = ()
     video: VideoClip | None = None
     type_name: ClassVar[str] = "observation"
+    scored: ClassVar[bool] = False
+    is_open: ClassVar[bool] = True
     fields: ClassVar[set[str]] = {"id", "type", "scenario", "parts", "video", "prompt"}
 
     @classmethod
@@ -122,8 +131,8 @@ class ObservationQuestion(Question):
             _check_keys(part, {"prompt", "model_answers"}, f" in part {n}")
             answers = []
             for m, answer in enumerate(_list(part, "model_answers"), 1):
-                _check_keys(answer, {"text", "cues"}, f" in part {n}, model answer {m}")
-                answers.append(ModelAnswer(_text(answer, "text"), _cues(answer, n, m)))
+                _check_keys(answer, {"text"}, f" in part {n}, model answer {m}")
+                answers.append(_text(answer, "text"))
             parts.append(ObservationPart(_text(part, "prompt"), tuple(answers)))
         return cls(
             id=data["id"],
@@ -133,55 +142,57 @@ class ObservationQuestion(Question):
             video=_clip(data.get("video"), video_slugs),
         )
 
+    def point_keys(self) -> list[str]:
+        return [
+            f"{n}-{m}" for n, part in enumerate(self.parts) for m in range(len(part.model_answers))
+        ]
+
     def response_from_form(self, form) -> dict:
+        keys = set(self.point_keys())
         return {
             "parts": [
-                form.get(self.field_name("part", n), "").strip() for n in range(len(self.parts))
-            ]
+                form.get(self.field_name("part", n), "").strip()[:MAX_OPEN_CHARS]
+                for n in range(len(self.parts))
+            ],
+            "covered": sorted(
+                k for k in set(form.getlist(self.field_name("covered"))) if k in keys
+            ),
+            "missed": form.get(self.field_name("missed"), "").strip()[:MAX_OPEN_CHARS],
+            "checked": form.get(self.field_name("checked")) == "yes",
+        }
+
+    def merge(self, saved: dict, given: dict) -> dict:
+        """Once locked, the answer's text stays as written; only the self-check changes."""
+        if not saved.get("locked"):
+            return {"parts": given.get("parts", []), "locked": False}
+        return {
+            **saved,
+            "covered": given.get("covered", []),
+            "missed": given.get("missed", ""),
+            "checked": bool(given.get("checked")),
         }
 
     def is_answered(self, response: dict) -> bool:
-        return any(response.get("parts") or [])
+        """Done when locked in the trainee's own words and compared with the model points."""
+        return bool(response.get("locked") and response.get("checked"))
 
     def model_response(self, correct: bool = True) -> dict:
-        """An answer naming every model answer's first cue words (or nothing useful)."""
-        if not correct:
-            return {"parts": ["They spent some time together." for _ in self.parts]}
+        """What a trainee who wrote, locked and self-checked each part would have saved."""
+        texts = (
+            "The baby turned her head away and the mother waited until she looked back."
+            if correct
+            else "They spent some time together."
+        )
         return {
-            "parts": [
-                "; ".join(" ".join(cue[0] for cue in answer.cues) for answer in part.model_answers)
-                for part in self.parts
-            ]
+            "parts": [texts for _ in self.parts],
+            "locked": True,
+            "covered": self.point_keys()[:1] if correct else [],
+            "missed": "",
+            "checked": True,
         }
 
-    def coverage(self, response: dict) -> list[list[bool]]:
-        """For each part, whether each model answer is covered by what was written."""
-        texts = (response.get("parts") or []) + [""] * len(self.parts)
-        return [
-            [covers(texts[n], [list(cue) for cue in answer.cues]) for answer in part.model_answers]
-            for n, part in enumerate(self.parts)
-        ]
-
     def grade(self, response: dict) -> Grade:
-        coverage = self.coverage(response)
-        flat = [hit for part in coverage for hit in part]
-        return Grade(score=sum(flat) / len(flat), details={"coverage": coverage})
-
-
-def _cues(answer: dict, part: int, number: int) -> tuple[tuple[str, ...], ...]:
-    cues = answer.get("cues")
-    where = f"part {part}, model answer {number}"
-    if not isinstance(cues, list) or not cues:
-        raise ParseProblem(f"{where} has no cues: list the words that show it was noticed")
-    result = []
-    for cue in cues:
-        alternatives = [cue] if isinstance(cue, str) else cue
-        if not isinstance(alternatives, list) or not all(
-            isinstance(alt, str) and alt.strip() for alt in alternatives
-        ):
-            raise ParseProblem(f"{where}: each cue must be a word, a phrase, or a list of them")
-        result.append(tuple(alt.strip() for alt in alternatives))
-    return tuple(result)
+        return Grade(score=None, details={"covered": set(response.get("covered") or [])})
 
 
 def _clip(data, video_slugs: frozenset[str]) -> VideoClip | None:
@@ -261,9 +272,19 @@ class DomainSortQuestion(_SortQuestion):
         return {"items": [sorted(item.answer) if correct else wrong for item in self.items]}
 
     def grade(self, response: dict) -> Grade:
+        """Credit per item: the share of the domains named that are right (overlap over
+        union), so a multi-domain item earns part credit and ticking every box does not."""
         given = (response.get("items") or []) + [[]] * len(self.items)
-        right = [set(given[n]) == set(item.answer) for n, item in enumerate(self.items)]
-        return Grade(score=sum(right) / len(right), details={"right": right, "given": given})
+        credit = [_overlap(set(given[n]), item.answer) for n, item in enumerate(self.items)]
+        right = [c == 1 for c in credit]
+        return Grade(
+            score=sum(credit) / len(credit),
+            details={"right": right, "given": given, "credit": credit},
+        )
+
+
+def _overlap(given: set[str], answer: frozenset[str]) -> float:
+    return len(given & answer) / len(given | answer) if given else 0.0
 
 
 @dataclass(frozen=True)
@@ -361,6 +382,14 @@ class ChoiceQuestion(Question):
     def model_response(self, correct: bool = True) -> dict:
         picked = [n for n, option in enumerate(self.options) if option.correct == correct]
         return {"selected": picked if self.multiple else picked[:1]}
+
+    def order(self, seed: int | None) -> list[int]:
+        """The options' display order for one attempt: shuffled, the same on every visit
+        to that attempt, new on a retake (``seed`` None keeps the authored order)."""
+        indexes = list(range(len(self.options)))
+        if seed is not None:
+            random.Random(f"{seed}:{self.id}").shuffle(indexes)  # noqa: S311  # nosec B311
+        return indexes
 
     def grade(self, response: dict) -> Grade:
         selected = set(response.get("selected") or [])

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from flask import current_app
 from sqlalchemy import func, select, update
 
 from quizzes.loader import Quiz
-from quizzes.models import AttemptStatus, QuizAnswer, QuizAttempt, utcnow
-from quizzes.question_types import ObservationQuestion, _is_index
+from quizzes.models import (
+    AttemptStatus,
+    QuizAllowance,
+    QuizAnswer,
+    QuizAttempt,
+    ReviewState,
+    utcnow,
+)
 from quizzes.signals import quiz_passed
 
 
@@ -16,14 +25,15 @@ class QuizError(Exception):
 
 
 class Unanswered(QuizError):
-    """Some questions are blank; ``questions`` holds their 1-based numbers."""
+    """Some questions are not done; ``questions`` holds their 1-based numbers."""
 
     def __init__(self, questions: tuple[int, ...]):
         self.questions = questions
         numbers = ", ".join(map(str, questions))
         super().__init__(
-            f"Answer every question before you submit (still blank: {numbers}). "
-            "Your answers are saved."
+            f"Finish every question before you submit (still to do: {numbers}). An open "
+            "answer is done when you have locked it and compared it with the points "
+            "shown. Your answers are saved."
         )
 
 
@@ -45,19 +55,112 @@ def current_draft(user_id: int, quiz_slug: str) -> QuizAttempt | None:
     )
 
 
-def start_or_resume(user_id: int, quiz: Quiz) -> QuizAttempt:
-    """Return the person's open attempt at a quiz, starting a new one if there is none."""
+def start_or_resume(user_id: int, quiz: Quiz, check_policy: bool = True) -> QuizAttempt:
+    """Return the person's open attempt at a quiz, starting a new one if the quiz's
+    attempt policy allows it (``check_policy`` False: demo data, which has no clock).
+
+    :raise QuizError: when every allowed attempt is used, or the next is not due yet.
+    """
     attempt = current_draft(user_id, quiz.slug)
     if attempt is None:
+        blocked = check_policy and next_attempt_block(user_id, quiz)
+        if blocked:
+            raise QuizError(blocked)
         last = session().scalar(
             select(func.max(QuizAttempt.number)).where(
                 QuizAttempt.user_id == user_id, QuizAttempt.quiz_slug == quiz.slug
             )
         )
-        attempt = QuizAttempt(user_id=user_id, quiz_slug=quiz.slug, number=(last or 0) + 1)
+        attempt = QuizAttempt(
+            user_id=user_id,
+            quiz_slug=quiz.slug,
+            number=(last or 0) + 1,
+            seed=secrets.randbelow(2**31),
+        )
         session().add(attempt)
         session().commit()
     return attempt
+
+
+def attempts_allowed(user_id: int, quiz: Quiz) -> int:
+    extra = session().scalar(
+        select(QuizAllowance.extra_attempts).where(
+            QuizAllowance.user_id == user_id, QuizAllowance.quiz_slug == quiz.slug
+        )
+    )
+    return quiz.policy.allowed + (extra or 0)
+
+
+def _submitted(user_id: int, quiz_slug: str) -> list[QuizAttempt]:
+    return list(
+        session().scalars(
+            select(QuizAttempt)
+            .where(
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.quiz_slug == quiz_slug,
+                QuizAttempt.status == AttemptStatus.SUBMITTED,
+            )
+            .order_by(QuizAttempt.submitted_at)
+        )
+    )
+
+
+def next_attempt_block(user_id: int, quiz: Quiz) -> str | None:
+    """Why a new attempt cannot start now (a message for the trainee), or None."""
+    done = _submitted(user_id, quiz.slug)
+    allowed = attempts_allowed(user_id, quiz)
+    if len(done) >= allowed:
+        return (
+            f"You have used all {allowed} attempts at this quiz. Talk with your trainer: "
+            "they can go over it with you and allow another attempt."
+        )
+    if done:
+        due = _aware(done[-1].submitted_at) + timedelta(hours=quiz.policy.hours_between)
+        wait = due - utcnow()
+        if wait.total_seconds() > 0:
+            minutes = int(wait.total_seconds() // 60) + 1
+            return (
+                f"Your next attempt opens in {_duration(minutes)}. Use the time to reread "
+                "the parts of the module your last attempt showed you missed."
+            )
+    return None
+
+
+def _duration(minutes: int) -> str:
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{round(minutes / 60)} hours"
+
+
+def _aware(moment):
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def allow_another_attempt(user_id: int, quiz: Quiz, granted_by: int) -> None:
+    """A trainer gives one more attempt beyond the quiz's limit."""
+    allowance = session().scalar(
+        select(QuizAllowance).where(
+            QuizAllowance.user_id == user_id, QuizAllowance.quiz_slug == quiz.slug
+        )
+    )
+    if allowance is None:
+        allowance = QuizAllowance(user_id=user_id, quiz_slug=quiz.slug, extra_attempts=0)
+        session().add(allowance)
+    allowance.extra_attempts += 1
+    allowance.granted_by = granted_by
+    allowance.granted_at = utcnow()
+    session().commit()
+
+
+def shows_answers(attempt: QuizAttempt, quiz: Quiz) -> bool:
+    """Whether this attempt's result may show the right options and model answers:
+    after each attempt, or only after the last allowed one (or a pass)."""
+    if quiz.policy.show_answers == "after_each" or attempt.passed:
+        return True
+    return attempt.number >= attempts_allowed(attempt.user_id, quiz)
 
 
 def responses_from_form(quiz: Quiz, form) -> dict[str, dict]:
@@ -74,7 +177,7 @@ def save_responses(attempt: QuizAttempt, quiz: Quiz, responses: dict[str, dict])
         if answer is None:
             answer = QuizAnswer(question_id=question.id)
             attempt.answers.append(answer)
-        answer.response = responses.get(question.id, {})
+        answer.response = question.merge(answer.response or {}, responses.get(question.id, {}))
     attempt.saved_at = utcnow()
     session().commit()
 
@@ -121,36 +224,21 @@ def submit_attempt(attempt: QuizAttempt, quiz: Quiz, responses: dict[str, dict])
 
 
 def _grade(attempt: QuizAttempt, quiz: Quiz) -> None:
+    """Score the scored questions; open answers start waiting for the trainer.
+    Submitting already required every open answer to be locked and self-checked."""
     scores = []
+    now = utcnow()
     for question in quiz.questions:
         answer = attempt.answer_for(question.id)
         grade = question.grade(answer.response)
         answer.score = grade.score
-        if isinstance(question, ObservationQuestion):
-            answer.auto_coverage = grade.details["coverage"]
+        if question.is_open:
+            answer.review_state = ReviewState.WAITING
+            answer.waiting_since = now
         if question.scored:
             scores.append(grade.score)
     attempt.score = round(100 * sum(scores) / len(scores), 1) if scores else 100.0
     attempt.passed = attempt.score >= quiz.pass_mark
-
-
-def record_self_assessment(attempt: QuizAttempt, question: ObservationQuestion, ticks) -> None:
-    """Store which missed model answers the trainee says they did notice.
-
-    ``ticks`` are "part-answer" strings from the form; ones already covered
-    automatically, or out of range, are ignored. The score does not change.
-    """
-    answer = attempt.answer_for(question.id)
-    coverage = answer.auto_coverage or []
-    chosen = set()
-    for tick in ticks:
-        part, _, index = tick.partition("-")
-        if _is_index(part) and _is_index(index):
-            p, i = int(part), int(index)
-            if p < len(coverage) and i < len(coverage[p]) and not coverage[p][i]:
-                chosen.add((p, i))
-    answer.self_assessed = sorted([p, i] for p, i in chosen)
-    session().commit()
 
 
 def attempts_for(user_id: int, quiz_slug: str | None = None) -> list[QuizAttempt]:

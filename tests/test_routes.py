@@ -65,7 +65,14 @@ ACCESS = {
     "quizzes.attempt": ("GET", "/quizzes/attempts/999999", signed_in(404)),
     "quizzes.answer": ("POST", "/quizzes/attempts/999999", signed_in(404)),
     "quizzes.autosave": ("POST", "/quizzes/attempts/999999/autosave", signed_in(404)),
-    "quizzes.noticed": ("POST", "/quizzes/attempts/999999/noticed/q", signed_in(404)),
+    "quizzes.reply": ("POST", "/quizzes/attempts/999999/answers/q/reply", signed_in(404)),
+    "quizzes.answer_again": ("POST", "/quizzes/attempts/999999/answers/q/again", signed_in(404)),
+    "quizzes.review_queue": ("GET", "/quizzes/review", only(200, *MENTORS, Role.SITE_ADMIN)),
+    "quizzes.allow_attempt": (
+        "POST",
+        lambda user: f"/quizzes/people/{user.id}/elements-of-a-healthy-relationship/allow",
+        signed_in(404),
+    ),
     # Everyone may see their own results page.
     "quizzes.person": ("GET", lambda user: f"/quizzes/people/{user.id}", signed_in(200)),
     # Mentored levels. Object routes are asked for an id that is nobody's: roles that

@@ -234,6 +234,21 @@ def complete_unit_of_passed_quiz(app, user_id: int, quiz_slug: str, **extra) -> 
         mark_unit_complete(user, unit)
 
 
+def reopen_unit_of_quiz(app, user_id: int, quiz_slug: str, **extra) -> None:
+    """A trainer asked for an open answer again: the module is not done until the
+    trainee answers it (subscribed to ``quiz_reopened``). The level's enrolment stays
+    as it is, so a later level already begun is not taken away."""
+    unit = get_curriculum().unit_for_quiz(quiz_slug)
+    user = db.session.get(User, user_id)
+    if unit is None or user is None:
+        return
+    _, progress = _enrolment_and_progress(user, unit)
+    if progress is not None and progress.status == UnitStatus.COMPLETE:
+        progress.status = UnitStatus.IN_PROGRESS
+        progress.completed_at = None
+        db.session.commit()
+
+
 def mark_unit_complete(user: User, unit: Unit) -> LevelProgress:
     """Mark a unit complete and, when it was the last one, complete the level.
 

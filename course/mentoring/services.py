@@ -14,10 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from course.accounts.models import Role, User
+from course.agencies.models import Cohort
 from course.curriculum.models import Unit
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning import services as learning
+from course.learning.models import Enrolment, EnrolmentStatus
 from course.mentoring.models import (
     Certificate,
     LevelThreeInvitation,
@@ -42,14 +44,41 @@ class MentoringError(Exception):
 
 
 def is_mentor_of(mentor: User, trainee_id: int) -> bool:
-    """True when ``mentor`` mentors a group that ``trainee_id`` belongs to."""
+    """True when ``mentor`` mentors a group that ``trainee_id`` belongs to, or trains
+    the Level 1 cohort the trainee is enrolled in."""
     found = db.session.scalar(
         select(MentorGroupMember.id)
         .join(MentorGroup)
         .where(MentorGroup.mentor_id == mentor.id, MentorGroupMember.trainee_id == trainee_id)
         .limit(1)
     )
-    return found is not None
+    return found is not None or trainee_id in _level_one_trainees(mentor, trainee_id)
+
+
+def _level_one_trainees(trainer: User, trainee_id: int | None = None) -> set[int]:
+    """The people enrolled (and not withdrawn) in Level 1 cohorts that ``trainer`` leads."""
+    query = (
+        select(Enrolment.user_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(
+            Cohort.mentor_id == trainer.id,
+            Cohort.level == "level-1",
+            Enrolment.status != EnrolmentStatus.WITHDRAWN,
+        )
+    )
+    if trainee_id is not None:
+        query = query.where(Enrolment.user_id == trainee_id)
+    return set(db.session.scalars(query))
+
+
+def trainees_of_trainer(trainer: User) -> set[int]:
+    """Everyone whose work ``trainer`` reads: their mentor groups and Level 1 cohorts."""
+    grouped = db.session.scalars(
+        select(MentorGroupMember.trainee_id)
+        .join(MentorGroup)
+        .where(MentorGroup.mentor_id == trainer.id)
+    )
+    return set(grouped) | _level_one_trainees(trainer)
 
 
 def groups_of_mentor(mentor: User) -> list[MentorGroup]:

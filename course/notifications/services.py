@@ -52,6 +52,28 @@ def notify(
     return notification
 
 
+def notify_open_answer_reply(app, user_id: int, attempt_id: int, revisit: bool, **extra) -> None:
+    """Tell a trainee that their trainer replied to an open quiz answer (subscribed to
+    the quiz plugin's ``open_answer_replied``)."""
+    from flask import url_for
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        return
+    subject = (
+        "Your trainer asks you to look again at an answer"
+        if revisit
+        else "Your trainer replied to your answer"
+    )
+    body = (
+        "Your trainer read what you observed and asks you to look again at one answer. "
+        "The module stays open until you answer it again."
+        if revisit
+        else "Your trainer read what you observed and wrote back."
+    )
+    notify(user, subject, body, link=url_for("quizzes.attempt", attempt_id=attempt_id))
+
+
 def email_notification(notification_id: int) -> None:
     """Background job: email one stored notification; a failing mail server is retried."""
     notification = db.session.get(Notification, notification_id)

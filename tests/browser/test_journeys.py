@@ -18,14 +18,11 @@ def sign_in(page, base, email, check_a11y=None):
     page.get_by_role("button", name="Sign in").click()
 
 
-def answer_quiz(page, quiz):
-    """Fill in a quiz form with right answers, as a trainee who read the module would."""
+def answer_closed_questions(page, quiz):
+    """Answer every scored question right, as a trainee who read the module would."""
     for question in quiz.questions:
         response = question.model_response(True)
-        if question.type_name == "observation":
-            for n, text in enumerate(response["parts"]):
-                page.locator(f"textarea[name='{question.field_name('part', n)}']").fill(text)
-        elif question.type_name == "domain_sort":
+        if question.type_name == "domain_sort":
             for n, domains in enumerate(response["items"]):
                 for domain in domains:
                     name = question.field_name("item", n)
@@ -38,46 +35,145 @@ def answer_quiz(page, quiz):
             for index in response["selected"]:
                 name = question.field_name("option")
                 page.locator(f"input[name='{name}'][value='{index}']").check()
-        else:
-            page.locator(f"textarea[name='{question.field_name('text')}']").fill(response["text"])
+        elif question.type_name == "reflection":
+            page.locator(f"textarea[name='{question.field_name('text')}']").fill(
+                "A father I visit lifts his baby the moment she fusses; "
+                "I will watch how she settles."
+            )
 
 
-def test_trainee_reads_a_module_and_passes_its_quiz(live_server, page, check_a11y, screenshot):
-    page.goto(live_server)
-    check_a11y(page)
+JUDGEMENTAL = "Walter is spoiling him. "
+OWN_WORDS = {
+    "pouring-milk": [
+        "Pablo grabs the jug and says Me do. The milk misses his cup twice, and his face "
+        "crumples and he smacks the table. Walter holds the cup still, Pablo pours it in, "
+        "and he beams and turns to look at Walter's face.",
+        "Walter lets go of the jug but keeps his hand under it, and says it is frustrating "
+        "with his own face crinkled, then helps with just two fingers on the cup.",
+        "Walter can give Pablo other small jobs to try by himself, like his shoes, and "
+        "stay close by while he tries.",
+        "Pablo finds out that he can try hard things with his grandfather close, and that "
+        "Walter is pleased with him when it works.",
+    ],
+    "supermarket-meltdown": [
+        "Dev shrieks and kicks the shelf when the box goes back. Nadia breathes out, crouches "
+        "next to him and says he is mad and she is staying. After a minute he crawls into "
+        "her lap, and later he puts the apples in the trolley and looks up at her.",
+        "Nadia stays down at his level without grabbing him, puts his anger into words, and "
+        "then gives him a job to do: finding the apples.",
+        "Rosa could come on another shopping trip and tell Nadia afterwards exactly what "
+        "she saw her do in the aisle.",
+        "Dev learns that his big feelings do not push his mother away and that she helps "
+        "him come back to calm.",
+    ],
+}
+
+
+def mark_moments(page, question):
+    """Press "Mark a moment" at each of the expert's moments (the player seeks there)."""
+    root = page.locator(f"#q-{question.id}")
+    video = root.locator("video")
+    for moment in question.moments:
+        video.evaluate("(v, t) => { v.currentTime = t; }", moment.at)
+        page.wait_for_function(
+            "([v, t]) => Math.abs(v.currentTime - t) < 0.2", arg=[video.element_handle(), moment.at]
+        )
+        root.get_by_role("button", name="Mark a moment").click()
+    return root
+
+
+def test_trainee_observes_in_own_words_and_the_trainer_replies(
+    live_server, browser, page, check_a11y, screenshot
+):
+    """The observation exercise end to end: a judgemental sentence is highlighted, the
+    answer is locked and compared, moments are marked on a clip; the trainer replies."""
+    quiz = QUIZZES["development-of-self"]
+    observation = next(q for q in quiz.questions if q.type_name == "observation")
     sign_in(page, live_server, "amara@riverbend.example.org", check_a11y)
     page.wait_for_url(re.compile(r"/training$"))
     check_a11y(page)
-    assert page.get_by_text("3 of 7 done (43%)").is_visible()
-    assert page.get_by_text("Level 2 opens when you have completed").is_visible()
+    assert page.get_by_text("2 of 7 done").is_visible()  # a module reopened for a revisit
 
-    page.get_by_role("link", name="Development of Self for Infants and Toddlers").click()
-    page.wait_for_url(re.compile(r"/units/development-of-self$"))
-    check_a11y(page)
-    assert page.get_by_role("heading", name="Key ideas").is_visible()
-    handout = page.get_by_role("region", name="Parent handouts").get_by_role("link").first
-    handout_title = handout.inner_text()
-    handout.click()
-    assert page.get_by_role("heading", level=1).inner_text() == handout_title
-    assert page.get_by_role("button", name="Print or save as PDF").is_visible()
-    check_a11y(page)
-    page.go_back()
-
-    page.get_by_role("link", name="Go to the quiz").click()
+    page.goto(f"{live_server}/quizzes/development-of-self")
     check_a11y(page)
     page.get_by_role("button", name="Start the quiz").click()
     page.wait_for_url(re.compile(r"/quizzes/attempts/\d+$"))
+    texts = OWN_WORDS[observation.id]
+    first = page.locator(f"textarea[name='{observation.field_name('part', 0)}']")
+    first.fill(JUDGEMENTAL + texts[0])
+    coach = page.locator(f"#{observation.field_name('part', 0)}-coach")
+    coach.locator("mark").wait_for()  # the hint appears while typing
+    assert coach.locator("mark").inner_text() == JUDGEMENTAL.strip()
+    assert "made you think this?" in coach.inner_text()
+    for n, text in enumerate(texts[1:], 1):
+        page.locator(f"textarea[name='{observation.field_name('part', n)}']").fill(text)
     check_a11y(page)
-    answer_quiz(page, QUIZZES["development-of-self"])
+    screenshot(page, "observation-coaching-hint")
+
+    section = page.locator(f"#q-{observation.id}")
+    section.get_by_role("button", name="Lock my answer and compare").click()
+    page.get_by_text("this is a hint, not a rule").wait_for()
+    section.get_by_role("button", name="Keep it as it is").click()
+    point = observation.parts[0].model_answers[0]
+    section.get_by_label(point).wait_for()
+    section.get_by_label(point).check()
+    section.get_by_label("What did you miss, or would you add now?").fill(
+        "I missed how Walter's hand stayed under the jug the whole time."
+    )
+    section.get_by_label("I have compared my answer with each point.").check()
+    check_a11y(page)
+    for other in quiz.questions:
+        if other.type_name == "observation" and other is not observation:
+            for n, text in enumerate(OWN_WORDS[other.id]):
+                page.locator(f"textarea[name='{other.field_name('part', n)}']").fill(text)
+            block = page.locator(f"#q-{other.id}")
+            block.get_by_role("button", name="Lock my answer and compare").click()
+            checked = block.get_by_label("I have compared my answer with each point.")
+            checked.wait_for()
+            checked.check()
+    assert section.get_by_label(point).is_checked()  # saved before the second lock
+
+    moments = next(q for q in quiz.questions if q.type_name == "moments")
+    marked = mark_moments(page, moments)
+    assert marked.locator("[data-moments-list] li").count() == len(moments.moments)
+    answer_closed_questions(page, quiz)
+    screenshot(page, "observation-locked-and-compared")
     page.get_by_role("button", name="Submit my answers").click()
     assert page.get_by_text("Passed (the pass mark is").is_visible()
-    assert page.get_by_text("Answers may include:").first.is_visible()
+    assert page.get_by_text(
+        f"You found {len(moments.moments)} of {len(moments.moments)}"
+    ).is_visible()
+    assert page.get_by_text("Waiting for your trainer to read it").first.is_visible()
     check_a11y(page)
-    screenshot(page, "trainee-quiz-feedback")
+    attempt_url = page.url
 
-    page.goto(f"{live_server}/training")
-    assert page.get_by_text("4 of 7 done (57%)").is_visible()
-    screenshot(page, "trainee-module-complete")
+    trainer = browser.new_context().new_page()
+    sign_in(trainer, live_server, "mentor@pfr-center.example.org")
+    trainer.get_by_role("link", name="Open answers").click()
+    check_a11y(trainer)
+    rows = trainer.locator("tbody tr")
+    assert "Reflective Capacity" in rows.first.inner_text()  # oldest first: the seeded one
+    row = rows.filter(has_text=f"{quiz.title}, question 1")
+    assert "Amara Nwosu" in row.inner_text()
+    row.get_by_role("link", name=re.compile("Read and reply")).click()
+    assert trainer.locator("mark", has_text=JUDGEMENTAL.strip()).first.is_visible()
+    check_a11y(trainer)
+    question_one = trainer.get_by_role("region", name="Question 1", exact=True)
+    question_one.get_by_label("Your reply").fill(
+        "You saw the smack and the beam. Next time, watch Pablo's eyes right after each miss."
+    )
+    question_one.get_by_role("button", name="Send reply").click()
+    assert trainer.get_by_text("Your reply is sent to the trainee.").is_visible()
+    screenshot(trainer, "trainer-open-answers")
+    trainer.context.close()
+
+    page.goto(f"{live_server}/notifications")
+    assert page.get_by_text("Your trainer replied to your answer").first.is_visible()
+    page.goto(attempt_url)
+    assert page.get_by_text("watch Pablo's eyes right after each miss").is_visible()
+    check_a11y(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "trainee-reads-the-reply-phone")
 
 
 def test_invited_person_sets_a_password_and_starts_training(

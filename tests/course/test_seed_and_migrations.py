@@ -1,3 +1,5 @@
+from collections import Counter
+
 from sqlalchemy import func, select
 
 from app import create_app
@@ -17,7 +19,7 @@ from course.mentoring.models import (
 )
 from course.notifications.models import Notification
 from course.reflections.models import Reflection, ReflectionVersion, Review
-from quizzes.models import QuizAttempt
+from quizzes.models import QuizAnswer, QuizAttempt
 
 COUNTED = (
     User,
@@ -56,7 +58,16 @@ def test_seed_demo_creates_every_role_and_progress(runner):
     assert len({t.agency_id for t in trainees}) == 2
     level_one = get_curriculum().level("level-1")
     done = sorted(learning.level_progress(t, level_one).done for t in trainees)
-    assert done == [0, 1, 3, 7, 7, 7]
+    # Amara passed three quizzes; her trainer asked her to revisit an answer in one.
+    assert done == [0, 1, 2, 7, 7, 7]
+    amara = next(t for t in trainees if t.email.startswith("amara"))
+    states = db.session.scalars(
+        select(QuizAnswer.review_state)
+        .join(QuizAttempt)
+        .where(QuizAttempt.user_id == amara.id, QuizAnswer.review_state.is_not(None))
+    )
+    counts = Counter(states)
+    assert (counts["revisit"], counts["waiting"]) == (1, 1) and counts["replied"] >= 1
     jonah = next(t for t in trainees if t.email.startswith("jonah"))
     assert learning.has_completed_level(jonah, "level-1")
 

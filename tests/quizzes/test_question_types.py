@@ -7,6 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from quizzes.question_types import (
     DOMAINS,
+    MAX_OPEN_CHARS,
     QUESTION_TYPES,
     STANCES,
     ChoiceQuestion,
@@ -28,19 +29,13 @@ OBSERVATION = {
         {
             "prompt": "What do you observe?",
             "model_answers": [
-                {
-                    "text": "Dario waits with the spoon still when Ines turns her head away.",
-                    "cues": [["wait", "pause", "hold still"], ["turn away", "looks away"]],
-                },
-                {"text": "Ines pats the tray.", "cues": [["pat", "tap", "slap"]]},
+                {"text": "Dario waits with the spoon still when Ines turns her head away."},
+                {"text": "Ines pats the tray."},
             ],
         },
         {
             "prompt": "What does the provider do to support the relationship?",
-            "model_answers": [
-                {"text": "He names her feeling.", "cues": [["name", "label"], ["feeling"]]},
-                {"text": "He smiles at her.", "cues": [["smile", "grin"]]},
-            ],
+            "model_answers": [{"text": "He names her feeling."}, {"text": "He smiles at her."}],
         },
     ],
 }
@@ -110,7 +105,7 @@ REFLECTION = {
     "prompt": "Think of a family you visit.",
 }
 
-SCORED = [OBSERVATION, DOMAIN_SORT, DESCRIBE, SINGLE_CHOICE, MULTIPLE_CHOICE]
+SCORED = [DOMAIN_SORT, DESCRIBE, SINGLE_CHOICE, MULTIPLE_CHOICE]
 
 
 def parse(data, videos=VIDEOS):
@@ -138,23 +133,29 @@ def test_question_types_registry_names_the_five_types():
     assert dict(QUESTION_TYPES) == expected
 
 
-def test_observation_parse_reads_parts_model_answers_and_cues():
+def test_observation_parse_reads_parts_and_model_answers_as_text():
     question = parse(OBSERVATION)
     assert question.id == "feeding-time"
     assert question.prompt == "What do you observe?"
     assert question.scenario.startswith("Dario sits")
-    assert [len(part.model_answers) for part in question.parts] == [2, 2]
-    assert question.parts[0].model_answers[0].cues == (
-        ("wait", "pause", "hold still"),
-        ("turn away", "looks away"),
+    assert question.parts[0].model_answers == (
+        "Dario waits with the spoon still when Ines turns her head away.",
+        "Ines pats the tray.",
     )
+    assert question.parts[1].prompt == "What does the provider do to support the relationship?"
     assert question.video is None
     assert question.template == "quizzes/questions/observation.html"
 
 
-def test_observation_parse_single_word_cue_becomes_one_alternative():
-    data = changed(OBSERVATION, lambda d: d["parts"][0]["model_answers"][1].update(cues=["pat"]))
-    assert parse(data).parts[0].model_answers[1].cues == (("pat",),)
+def test_observation_is_open_and_never_scored():
+    question = parse(OBSERVATION)
+    assert question.scored is False
+    assert question.is_open is True
+    assert not any(QUESTION_TYPES[d["type"]].is_open for d in [*SCORED, REFLECTION])
+
+
+def test_observation_point_keys_name_part_and_model_answer():
+    assert parse(OBSERVATION).point_keys() == ["0-0", "0-1", "1-0", "1-1"]
 
 
 def test_observation_parse_reads_video_clip():
@@ -189,12 +190,28 @@ def test_reflection_parse_is_unscored():
 # -- parse problems ------------------------------------------------------------------
 
 
-def _no_cues(d):
-    del d["parts"][1]["model_answers"][0]["cues"]
+def _cues(d):
+    d["parts"][1]["model_answers"][0]["cues"] = [["name", "label"]]
 
 
-def _empty_cues(d):
-    d["parts"][0]["model_answers"][0]["cues"] = []
+def _answer_without_text(d):
+    d["parts"][0]["model_answers"][1] = {"text": "  "}
+
+
+def _answer_as_plain_text(d):
+    d["parts"][0]["model_answers"][0] = "Dario waits."
+
+
+def _no_model_answers(d):
+    d["parts"][1]["model_answers"] = []
+
+
+def _no_parts(d):
+    d["parts"] = []
+
+
+def _part_without_prompt(d):
+    del d["parts"][0]["prompt"]
 
 
 def _unknown_domain(d):
@@ -253,8 +270,12 @@ def _no_scenario(d):
 @pytest.mark.parametrize(
     ("data", "edit", "message"),
     [
-        (OBSERVATION, _no_cues, "part 2, model answer 1 has no cues"),
-        (OBSERVATION, _empty_cues, "part 1, model answer 1 has no cues"),
+        (OBSERVATION, _cues, "unknown field cues in part 2, model answer 1"),
+        (OBSERVATION, _answer_without_text, "needs 'text' (text)"),
+        (OBSERVATION, _answer_as_plain_text, "each entry of 'model_answers' must be a mapping"),
+        (OBSERVATION, _no_model_answers, "needs 'model_answers' with at least 1 entry"),
+        (OBSERVATION, _no_parts, "needs 'parts' with at least 1 entry"),
+        (OBSERVATION, _part_without_prompt, "needs 'prompt' (text)"),
         (DOMAIN_SORT, _unknown_domain, "item 2: unknown domain 'motor-skills'"),
         (
             DESCRIBE,
@@ -302,97 +323,140 @@ def test_describe_interpret_parse_list_answer_raises_parse_problem():
         parse(data)
 
 
-# -- observation grading -------------------------------------------------------------
+# -- observation: never graded, locked, self-checked -----------------------------------
+
+LOCKED = {
+    "parts": ["Dario held the spoon still while Ines looked away.", "He smiled at her."],
+    "locked": True,
+    "highlights": [[], []],
+    "covered": ["0-0"],
+    "missed": "",
+    "checked": False,
+}
 
 
-def test_observation_grade_covering_two_of_four_scores_half():
-    question = parse(OBSERVATION)
-    response = {"parts": ["Dario paused when Ines looked away.", "He grinned at her."]}
-    grade = question.grade(response)
-    assert grade.score == 0.5
-    assert grade.details["coverage"] == [[True, False], [False, True]]
-    assert question.coverage(response) == [[True, False], [False, True]]
-
-
-def test_observation_grade_all_covered_scores_one():
-    question = parse(OBSERVATION)
-    response = {
-        "parts": [
-            "He holds still when she turned away, and she tapped the tray.",
-            "He labelled her feelings and smiled.",
-        ]
-    }
-    grade = question.grade(response)
-    assert grade.score == 1.0
-    assert grade.details["coverage"] == [[True, True], [True, True]]
-
-
-def test_observation_grade_nothing_relevant_scores_zero():
-    grade = parse(OBSERVATION).grade({"parts": ["They had lunch.", "He was there."]})
-    assert grade.score == 0.0
-    assert grade.details["coverage"] == [[False, False], [False, False]]
-
-
-@pytest.mark.parametrize("answer", ["He paused.", "Dario waited.", "He was waiting."])
-def test_observation_grade_synonyms_and_word_forms_count(answer):
-    question = parse(
-        {
-            **OBSERVATION,
-            "parts": [
-                {
-                    "prompt": "What do you observe?",
-                    "model_answers": [{"text": "Dario waits.", "cues": [["pause", "wait"]]}],
-                }
-            ],
-        }
-    )
-    assert question.grade({"parts": [answer]}).score == 1.0
+def test_observation_grade_is_unscored_and_keeps_the_ticked_points():
+    grade = parse(OBSERVATION).grade({**LOCKED, "covered": ["0-0", "1-1"], "checked": True})
+    assert grade.score is None
+    assert grade.details == {"covered": {"0-0", "1-1"}}
+    assert parse(OBSERVATION).grade({}).details == {"covered": set()}
 
 
 @pytest.mark.parametrize(
-    "answer",
-    ["Dario paused with the spoon.", "Ines turned away from the spoon."],
+    ("response", "answered"),
+    [
+        ({**LOCKED, "checked": True}, True),
+        ({**LOCKED, "checked": True, "covered": []}, True),  # ticking nothing is honest
+        (LOCKED, False),  # locked, not compared with the model points yet
+        ({**LOCKED, "locked": False, "checked": True}, False),  # ticked before writing
+        ({"parts": ["He smiled.", "He smiled."]}, False),  # written, not locked
+        ({}, False),
+    ],
+    ids=[
+        "locked-and-checked",
+        "checked-nothing-ticked",
+        "not-checked",
+        "not-locked",
+        "text-only",
+        "empty",
+    ],
 )
-def test_observation_grade_model_answer_with_two_cues_needs_both(answer):
-    grade = parse(OBSERVATION).grade({"parts": [answer, ""]})
-    assert grade.details["coverage"][0][0] is False
+def test_observation_is_answered_only_when_locked_and_checked(response, answered):
+    assert parse(OBSERVATION).is_answered(response) is answered
 
 
-def test_observation_grade_answer_in_the_wrong_part_does_not_count():
-    grade = parse(OBSERVATION).grade({"parts": ["", "Dario paused when Ines looked away."]})
-    assert grade.details["coverage"][0][0] is False
+def test_observation_merge_before_locking_keeps_only_the_text():
+    question = parse(OBSERVATION)
+    given = {"parts": ["First try.", ""], "covered": ["0-0"], "missed": "x", "checked": True}
+    merged = question.merge({"parts": ["Older.", ""], "locked": False}, given)
+    assert merged == {"parts": ["First try.", ""], "locked": False}
+    assert question.is_answered(merged) is False  # no self-check without a locked answer
 
 
-def test_observation_grade_missing_parts_count_as_empty():
-    grade = parse(OBSERVATION).grade({"parts": ["She patted the tray."]})
-    assert grade.details["coverage"] == [[False, True], [False, False]]
-    assert grade.score == 0.25
-    assert parse(OBSERVATION).grade({}).score == 0.0
+def test_observation_merge_once_locked_keeps_the_text_and_updates_the_self_check():
+    question = parse(OBSERVATION)
+    given = {
+        "parts": ["Rewritten after seeing the model answers.", "Also rewritten."],
+        "covered": ["0-1", "1-0"],
+        "missed": "I missed the tray.",
+        "checked": True,
+    }
+    merged = question.merge(LOCKED, given)
+    assert merged == {
+        **LOCKED,
+        "covered": ["0-1", "1-0"],
+        "missed": "I missed the tray.",
+        "checked": True,
+    }
+    assert question.is_answered(merged) is True
+    assert question.merge(merged, {"parts": ["x", "y"]})["checked"] is False  # unticked
+
+
+def test_observation_model_response_is_locked_checked_and_in_sentences():
+    question = parse(OBSERVATION)
+    right, wrong = question.model_response(True), question.model_response(False)
+    for response in (right, wrong):
+        assert response["locked"] is True and response["checked"] is True
+        assert len(response["parts"]) == len(question.parts)
+        assert all(text.strip() for text in response["parts"])
+        assert question.is_answered(response) is True
+        assert question.grade(response).score is None
+    assert right["covered"] == ["0-0"]
+    assert wrong["covered"] == []
 
 
 # -- domain sort grading -------------------------------------------------------------
 
 
-def test_domain_sort_grade_exact_set_per_item():
+def test_domain_sort_grade_gives_credit_for_the_overlap_per_item():
     question = parse(DOMAIN_SORT)
     response = {
         "items": [
             ["approaches-to-learning", "perceptual-motor-physical"],  # exact, other order
-            ["social-emotional", "language-literacy"],  # one too many
+            ["social-emotional", "language-literacy"],  # one too many: 1 of 2 named
             [],  # none
         ]
     }
     grade = question.grade(response)
+    assert grade.details["credit"] == [1.0, 0.5, 0.0]
     assert grade.details["right"] == [True, False, False]
-    assert grade.score == pytest.approx(1 / 3)
+    assert grade.score == pytest.approx(1.5 / 3)
 
 
-def test_domain_sort_grade_missing_one_domain_is_wrong():
+def test_domain_sort_grade_one_of_two_domains_earns_half():
     grade = parse(DOMAIN_SORT).grade(
         {"items": [["perceptual-motor-physical"], ["social-emotional"], ["language-literacy"]]}
     )
+    assert grade.details["credit"] == [0.5, 1.0, 1.0]
     assert grade.details["right"] == [False, True, True]
-    assert grade.score == pytest.approx(2 / 3)
+    assert grade.score == pytest.approx(2.5 / 3)
+
+
+def test_domain_sort_grade_ticking_every_domain_earns_a_fifth():
+    grade = parse(DOMAIN_SORT).grade({"items": [[], list(DOMAINS), []]})
+    assert grade.details["credit"] == [0.0, pytest.approx(0.2), 0.0]
+    assert grade.details["right"] == [False, False, False]
+    assert grade.score == pytest.approx(0.2 / 3)
+
+
+def test_domain_sort_grade_a_wrong_domain_earns_nothing():
+    grade = parse(DOMAIN_SORT).grade(
+        {"items": [["social-emotional"], ["language-literacy"], ["language-literacy"]]}
+    )
+    assert grade.details["credit"] == [0.0, 0.0, 1.0]
+    assert grade.details["given"][:3] == [
+        ["social-emotional"],
+        ["language-literacy"],
+        ["language-literacy"],
+    ]
+
+
+def test_domain_sort_grade_missing_items_count_as_empty():
+    given = ["approaches-to-learning", "perceptual-motor-physical"]
+    grade = parse(DOMAIN_SORT).grade({"items": [given]})
+    assert grade.details["credit"] == [1.0, 0.0, 0.0]
+    assert grade.score == pytest.approx(1 / 3)
+    assert parse(DOMAIN_SORT).grade({}).score == 0.0
 
 
 def test_domain_sort_grade_all_right_scores_one():
@@ -452,6 +516,36 @@ def test_choice_multiple_grade_not_the_exact_set_scores_zero(selected):
     assert parse(MULTIPLE_CHOICE).grade({"selected": selected}).score == 0.0
 
 
+# -- choice order: shuffled per attempt ----------------------------------------------
+
+SEEDS = range(20)
+
+
+def test_choice_order_without_a_seed_is_the_authored_order():
+    assert parse(SINGLE_CHOICE).order(None) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_choice_order_is_a_permutation_and_stable_for_one_seed(seed):
+    question = parse(MULTIPLE_CHOICE)
+    order = question.order(seed)
+    assert sorted(order) == [0, 1, 2]
+    assert question.order(seed) == order
+    assert parse(MULTIPLE_CHOICE).order(seed) == order  # the same on every visit
+
+
+def test_choice_order_differs_between_seeds():
+    question = parse(SINGLE_CHOICE)
+    orders = {tuple(question.order(seed)) for seed in SEEDS}
+    assert len(orders) > 1
+
+
+def test_choice_order_differs_between_questions_of_one_attempt():
+    other = parse(changed(SINGLE_CHOICE, lambda d: d.update(id="another-question")))
+    question = parse(SINGLE_CHOICE)
+    assert any(question.order(seed) != other.order(seed) for seed in SEEDS)
+
+
 # -- reflection ----------------------------------------------------------------------
 
 
@@ -474,12 +568,11 @@ def test_reflection_is_answered_with_text():
 @pytest.mark.parametrize(
     ("data", "answered", "empty"),
     [
-        (OBSERVATION, {"parts": ["", "He smiled."]}, {"parts": ["", ""]}),
         (DOMAIN_SORT, {"items": [[], ["social-emotional"], []]}, {"items": [[], [], []]}),
         (DESCRIBE, {"statements": [None, "advice", None, None]}, {"statements": [None] * 4}),
         (SINGLE_CHOICE, {"selected": [0]}, {"selected": []}),
     ],
-    ids=["observation", "domain_sort", "describe_interpret", "choice"],
+    ids=["domain_sort", "describe_interpret", "choice"],
 )
 def test_is_answered_something_given_versus_nothing(data, answered, empty):
     question = parse(data)
@@ -491,10 +584,45 @@ def test_is_answered_something_given_versus_nothing(data, answered, empty):
 # -- response_from_form --------------------------------------------------------------
 
 
-def test_observation_response_from_form_reads_and_strips_parts():
+def test_observation_response_from_form_reads_text_and_self_check():
     question = parse(OBSERVATION)
-    form = MultiDict({"q-feeding-time-part-0": "  He paused.\n", "q-other-part-1": "x"})
-    assert question.response_from_form(form) == {"parts": ["He paused.", ""]}
+    form = MultiDict(
+        [
+            ("q-feeding-time-part-0", "  He paused.\n"),
+            ("q-other-part-1", "x"),
+            ("q-feeding-time-covered", "1-1"),
+            ("q-feeding-time-covered", "0-0"),
+            ("q-feeding-time-covered", "1-1"),
+            ("q-feeding-time-missed", " The tray. "),
+            ("q-feeding-time-checked", "yes"),
+        ]
+    )
+    assert question.response_from_form(form) == {
+        "parts": ["He paused.", ""],
+        "covered": ["0-0", "1-1"],
+        "missed": "The tray.",
+        "checked": True,
+    }
+
+
+@pytest.mark.parametrize("key", ["2-0", "0-2", "x", "", "0-0-0", "-1-0"])
+def test_observation_response_from_form_ignores_unknown_covered_keys(key):
+    question = parse(OBSERVATION)
+    form = MultiDict([("q-feeding-time-covered", key), ("q-feeding-time-covered", "1-0")])
+    assert question.response_from_form(form)["covered"] == ["1-0"]
+
+
+@pytest.mark.parametrize("value", ["on", "true", "Yes", ""])
+def test_observation_response_from_form_checked_needs_yes(value):
+    form = MultiDict({"q-feeding-time-checked": value})
+    assert parse(OBSERVATION).response_from_form(form)["checked"] is False
+
+
+def test_observation_response_from_form_cuts_overlong_text():
+    form = MultiDict({"q-feeding-time-part-1": "a" * 6000, "q-feeding-time-missed": "b" * 6000})
+    response = parse(OBSERVATION).response_from_form(form)
+    assert response["parts"][1] == "a" * MAX_OPEN_CHARS
+    assert response["missed"] == "b" * MAX_OPEN_CHARS
 
 
 def test_domain_sort_response_from_form_ignores_unknown_domains():
@@ -565,7 +693,7 @@ def test_reflection_response_from_form_strips_text():
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (OBSERVATION, {"parts": ["", ""]}),
+        (OBSERVATION, {"parts": ["", ""], "covered": [], "missed": "", "checked": False}),
         (DOMAIN_SORT, {"items": [[], [], []]}),
         (DESCRIBE, {"statements": [None, None, None, None]}),
         (SINGLE_CHOICE, {"selected": []}),

@@ -12,10 +12,14 @@ import yaml
 
 from app import create_app
 from config import TestConfig
-from quizzes.loader import QuizContentError, load_quizzes, quiz_slugs
+from quizzes.loader import AttemptPolicy, QuizContentError, load_quizzes, quiz_slugs
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REAL_CONTENT = REPO_ROOT / "content"
+VIDEOS = frozenset(
+    v["slug"] for v in yaml.safe_load((REAL_CONTENT / "videos.yaml").read_text())["videos"]
+)
+TYPE_NAMES = "observation, domain_sort, describe_interpret, choice, reflection, moments"
 FILE = "content/quizzes/sample.yaml"
 
 # -- small quiz files ------------------------------------------------------------------
@@ -62,13 +66,23 @@ OBSERVATION = (
     "      - prompt: What do you observe?\n"
     "        model_answers:\n"
     "          - text: Teresa and Luz laugh together.\n"
-    "{cues}"
+    "{extra}"
 )
-CUES = "            cues:\n              - [laugh, giggle]\n"
 
 
-def observation(cues=CUES, video=""):
-    return OBSERVATION.format(cues=cues, video=video)
+def observation(extra="", video=""):
+    return OBSERVATION.format(extra=extra, video=video)
+
+
+def choice(qid: str, right: int) -> str:
+    """A single choice of three options whose right answer is option ``right`` (1-based)."""
+    options = "".join(
+        f"      - text: Option {n}.\n"
+        f"        correct: {'true' if n == right else 'false'}\n"
+        f"        feedback: Because {n}.\n"
+        for n in (1, 2, 3)
+    )
+    return f"  - id: {qid}\n    type: choice\n    prompt: Which one?\n    options:\n{options}"
 
 
 def write(content: Path, name: str, text: str) -> Path:
@@ -108,7 +122,8 @@ def test_load_quizzes_valid_file_builds_the_quiz(content):
     assert quiz.title == "Sample quiz"
     assert quiz.pass_mark == 60
     assert [q.id for q in quiz.questions] == ["own-practice", "pick-one", "bath-time"]
-    assert [q.id for q in quiz.scored_questions] == ["pick-one", "bath-time"]
+    assert [q.id for q in quiz.scored_questions] == ["pick-one"]  # open answers are not
+    assert quiz.question("bath-time").parts[0].model_answers == ("Teresa and Luz laugh together.",)
     assert quiz.question("pick-one").type_name == "choice"
     assert quiz.question("missing") is None
 
@@ -132,7 +147,7 @@ def test_quiz_slugs_returns_file_stems(content):
 
 
 def test_quiz_slugs_real_content_names_the_seven_quizzes():
-    assert quiz_slugs(REAL_CONTENT) == frozenset(load_quizzes(REAL_CONTENT))
+    assert quiz_slugs(REAL_CONTENT) == frozenset(load_quizzes(REAL_CONTENT, VIDEOS))
 
 
 # -- the real content ------------------------------------------------------------------
@@ -140,7 +155,7 @@ def test_quiz_slugs_real_content_names_the_seven_quizzes():
 
 @pytest.fixture(scope="module")
 def real_quizzes():
-    return load_quizzes(REAL_CONTENT, frozenset())
+    return load_quizzes(REAL_CONTENT, VIDEOS)
 
 
 def level_1_slugs() -> list[str]:
@@ -163,6 +178,8 @@ def test_real_content_level_1_module_has_its_quiz(real_quizzes, slug):
     assert len({q.type_name for q in quiz.questions}) >= 3
     assert quiz.scored_questions
     assert 0 < quiz.pass_mark <= 100
+    assert quiz.questions[-1].type_name == "moments"
+    assert quiz.questions[-1].video.slug in VIDEOS
 
 
 def test_real_content_observation_exercises_have_four_to_eight_model_answers(real_quizzes):
@@ -186,20 +203,22 @@ def test_real_content_has_thirty_sort_items_and_statements(real_quizzes):
     assert total >= 30
 
 
-def test_real_content_model_answers_covered_by_model_response(real_quizzes):
-    for quiz in real_quizzes.values():
-        for question in quiz.questions:
-            if question.type_name != "observation":
-                continue
-            coverage = question.coverage(question.model_response(True))
-            assert all(all(part) for part in coverage), (quiz.slug, question.id, coverage)
-
-
 def test_real_content_model_responses_grade_right_and_wrong(real_quizzes):
     for quiz in real_quizzes.values():
         for question in quiz.scored_questions:
             assert question.grade(question.model_response(True)).score == 1.0, question.id
             assert question.grade(question.model_response(False)).score < 1.0, question.id
+
+
+def test_real_content_open_answers_are_unscored_and_answered_by_model_response(real_quizzes):
+    for quiz in real_quizzes.values():
+        open_questions = [q for q in quiz.questions if q.is_open]
+        assert open_questions, quiz.slug
+        for question in open_questions:
+            assert question not in quiz.scored_questions
+            response = question.model_response(True)
+            assert question.is_answered(response), question.id
+            assert question.grade(response).score is None
 
 
 # -- problems in a question: file, line of the question, question id --------------------
@@ -210,14 +229,15 @@ def test_load_quizzes_unknown_question_type(content):
     write(content, "sample.yaml", HEADER + REFLECTION + essay)
     problem = only_problem(content)
     assert problem.startswith(f"{FILE}:8: question 'essay-question': unknown type 'essay'")
-    assert "observation, domain_sort, describe_interpret, choice, reflection" in problem
+    assert f"(one of: {TYPE_NAMES})" in problem
 
 
-def test_load_quizzes_model_answer_without_cues(content):
-    write(content, "sample.yaml", HEADER + REFLECTION + observation(cues=""))
-    problem = only_problem(content)
-    assert problem.startswith(f"{FILE}:8: question 'bath-time': part 1, model answer 1")
-    assert "has no cues" in problem
+def test_load_quizzes_model_answer_with_cues_is_an_unknown_field(content):
+    cues = "            cues:\n              - [laugh, giggle]\n"
+    write(content, "sample.yaml", HEADER + REFLECTION + observation(extra=cues))
+    assert only_problem(content) == (
+        f"{FILE}:8: question 'bath-time': unknown field cues in part 1, model answer 1"
+    )
 
 
 def test_load_quizzes_unknown_domain(content):
@@ -362,6 +382,115 @@ def test_load_quizzes_non_string_top_level_key(content):
     assert only_problem(content) == f"{FILE}:4: unknown field '2'"
 
 
+# -- attempts: how many, how far apart, when the answers show ----------------------------
+
+
+def with_attempts(value: str) -> str:
+    """The header with an ``attempts:`` line (line 4) before the questions (line 5)."""
+    return HEADER.replace("pass_mark: 60\n", f"pass_mark: 60\nattempts: {value}\n")
+
+
+def test_load_quizzes_attempts_default_when_left_out(content):
+    write(content, "sample.yaml", HEADER + REFLECTION)
+    assert load_quizzes(content)["sample"].policy == AttemptPolicy(3, 1, "after_last")
+
+
+@pytest.mark.parametrize(
+    ("value", "policy"),
+    [
+        (
+            "{allowed: 5, hours_between: 24, show_answers: after_each}",
+            AttemptPolicy(5, 24, "after_each"),
+        ),
+        ("{allowed: 1}", AttemptPolicy(1, 1, "after_last")),
+        ("{allowed: 20, hours_between: 0}", AttemptPolicy(20, 0, "after_last")),
+        ("{hours_between: 0.5}", AttemptPolicy(3, 0.5, "after_last")),
+        ("{hours_between: 720}", AttemptPolicy(3, 720, "after_last")),
+        ("{}", AttemptPolicy()),
+        ("", AttemptPolicy()),
+    ],
+)
+def test_load_quizzes_reads_attempts(content, value, policy):
+    write(content, "sample.yaml", with_attempts(value) + REFLECTION)
+    assert load_quizzes(content)["sample"].policy == policy
+
+
+TAKES = "'attempts' takes allowed, hours_between, show_answers"
+ALLOWED = "attempts 'allowed' must be a whole number from 1 to 20"
+HOURS = "attempts 'hours_between' must be 0 to 720 hours"
+SHOW = "attempts 'show_answers' must be one of after_each, after_last"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("3", TAKES),
+        ("[3, 1]", TAKES),
+        ("{allowed: 3, tries: 2}", TAKES),
+        ("{allowed: 0}", ALLOWED),
+        ("{allowed: 21}", ALLOWED),
+        ("{allowed: 2.5}", ALLOWED),
+        ("{allowed: three}", ALLOWED),
+        ("{allowed: true}", ALLOWED),
+        ("{hours_between: -1}", HOURS),
+        ("{hours_between: 721}", HOURS),
+        ("{hours_between: soon}", HOURS),
+        ("{hours_between: false}", HOURS),
+        ("{show_answers: never}", SHOW),
+        ("{show_answers: [after_each]}", SHOW),
+    ],
+)
+def test_load_quizzes_bad_attempts_name_file_and_line(content, value, message):
+    write(content, "sample.yaml", with_attempts(value) + REFLECTION)
+    assert only_problem(content) == f"{FILE}:4: {message}"
+
+
+# -- the right answer's position in single choices ---------------------------------------
+
+
+def test_load_quizzes_refuses_the_right_answer_mostly_in_one_position(content):
+    questions = choice("first", 1) + choice("second", 1) + choice("third", 2)
+    write(content, "sample.yaml", HEADER + questions)
+    problem = only_problem(content)
+    assert problem.startswith(f"{FILE}:4: option 1 is the right answer in 2 of 3 single-choice")
+    assert "at most 40% in one position" in problem
+
+
+@pytest.mark.parametrize(
+    "rights",
+    [
+        (1, 2, 3),  # a third each
+        (1, 1, 2, 2, 3),  # 40% is the most allowed
+        (1, 1),  # too few single choices to tell
+    ],
+)
+def test_load_quizzes_accepts_right_answers_spread_out(content, rights):
+    questions = "".join(choice(f"item-{n}", right) for n, right in enumerate(rights))
+    write(content, "sample.yaml", HEADER + questions)
+    assert len(load_quizzes(content)["sample"].questions) == len(rights)
+
+
+def test_load_quizzes_position_check_counts_single_choices_only(content):
+    multiple = CHOICE.replace("type: choice\n", "type: choice\n    multiple: true\n")
+    questions = (
+        "".join(multiple.replace("pick-one", f"several-{n}") for n in range(3))
+        + choice("first", 1)
+        + choice("second", 2)
+        + choice("third", 3)
+    )
+    write(content, "sample.yaml", HEADER + questions)
+    assert len(load_quizzes(content)["sample"].questions) == 6
+
+
+def test_load_quizzes_position_check_names_the_position(content):
+    rights = (3, 3, 3, 1, 2)
+    questions = "".join(choice(f"item-{n}", right) for n, right in enumerate(rights))
+    write(content, "sample.yaml", HEADER + REFLECTION + questions)
+    assert only_problem(content).startswith(
+        f"{FILE}:4: option 3 is the right answer in 3 of 5 single-choice questions"
+    )
+
+
 # -- app start-up --------------------------------------------------------------------------
 
 
@@ -397,6 +526,5 @@ def test_create_app_refuses_a_broken_quiz_file(tmp_path):
         create_app(config_for(copy))
     assert info.value.problems == [
         f"content/quizzes/reflective-capacity.yaml:{question_line}: question '{question_id}': "
-        "unknown type 'essay' (one of: observation, domain_sort, describe_interpret, choice, "
-        "reflection)"
+        f"unknown type 'essay' (one of: {TYPE_NAMES})"
     ]
