@@ -6,9 +6,10 @@ from quizzes import services
 from quizzes.coaching import CoachingContentError, load_coaching
 from quizzes.loader import Quiz, QuizContentError, load_quizzes
 from quizzes.loader import quiz_slugs as _quiz_slugs
-from quizzes.open_answers import has_revisits, revisits_of
+from quizzes.services import has_revisits, revisits_of
 
 __all__ = [
+    "has_revisits",
     "QuizContentError",
     "check_quizzes",
     "has_passed",

@@ -16,8 +16,14 @@ from quizzes import own_words
 from quizzes.loader import Quiz
 from quizzes.models import AttemptStatus, QuizAnswer, QuizAttempt, ReviewState, utcnow
 from quizzes.question_types import ObservationQuestion
-from quizzes.services import QuizError, best_attempt, save_responses, session
-from quizzes.signals import open_answer_replied, quiz_passed, quiz_reopened
+from quizzes.services import (
+    QuizError,
+    announce_pass,
+    best_attempt,
+    save_responses,
+    session,
+)
+from quizzes.signals import open_answer_replied, quiz_reopened
 
 REPLY_MAX = 4000
 
@@ -138,36 +144,10 @@ def answer_again(
     answer.reply = answer.replied_by = answer.replied_at = None
     session().commit()
     outcome.locked = True
-    if not has_revisits(attempt.user_id, quiz.slug):
-        best = best_attempt(attempt.user_id, quiz.slug)
-        if best is not None and best.passed:  # the module completes again
-            quiz_passed.send(
-                current_app._get_current_object(),
-                user_id=attempt.user_id,
-                quiz_slug=quiz.slug,
-                attempt_id=best.id,
-            )
+    best = best_attempt(attempt.user_id, quiz.slug)
+    if best is not None and best.passed:  # the module completes again, if nothing else waits
+        announce_pass(best)
     return outcome
-
-
-def has_revisits(user_id: int, quiz_slug: str) -> bool:
-    return bool(revisits_of({user_id}, quiz_slug).get(user_id))
-
-
-def revisits_of(user_ids: set[int], quiz_slug: str | None = None) -> dict[int, set[str]]:
-    """For many people at once: the quizzes where a trainer asked them to revisit."""
-    query = (
-        select(QuizAttempt.user_id, QuizAttempt.quiz_slug)
-        .join(QuizAnswer)
-        .where(QuizAttempt.user_id.in_(user_ids), QuizAnswer.review_state == ReviewState.REVISIT)
-        .distinct()
-    )
-    if quiz_slug:
-        query = query.where(QuizAttempt.quiz_slug == quiz_slug)
-    result: dict[int, set[str]] = {}
-    for user_id, slug in session().execute(query):
-        result.setdefault(user_id, set()).add(slug)
-    return result
 
 
 def waiting(reviewees: set[int] | None, limit: int = 200) -> list[QuizAnswer]:

@@ -214,13 +214,39 @@ def submit_attempt(attempt: QuizAttempt, quiz: Quiz, responses: dict[str, dict])
     session().commit()
     session().refresh(attempt)
     if attempt.passed:
+        announce_pass(attempt)
+    return attempt
+
+
+def announce_pass(attempt: QuizAttempt) -> None:
+    """Tell the host the quiz is passed, unless a trainer's "revisit" still waits."""
+    if not has_revisits(attempt.user_id, attempt.quiz_slug):
         quiz_passed.send(
             current_app._get_current_object(),
             user_id=attempt.user_id,
-            quiz_slug=quiz.slug,
+            quiz_slug=attempt.quiz_slug,
             attempt_id=attempt.id,
         )
-    return attempt
+
+
+def has_revisits(user_id: int, quiz_slug: str) -> bool:
+    return bool(revisits_of({user_id}, quiz_slug).get(user_id))
+
+
+def revisits_of(user_ids: set[int], quiz_slug: str | None = None) -> dict[int, set[str]]:
+    """For many people at once: the quizzes where a trainer asked them to revisit."""
+    query = (
+        select(QuizAttempt.user_id, QuizAttempt.quiz_slug)
+        .join(QuizAnswer)
+        .where(QuizAttempt.user_id.in_(user_ids), QuizAnswer.review_state == ReviewState.REVISIT)
+        .distinct()
+    )
+    if quiz_slug:
+        query = query.where(QuizAttempt.quiz_slug == quiz_slug)
+    result: dict[int, set[str]] = {}
+    for user_id, slug in session().execute(query):
+        result.setdefault(user_id, set()).add(slug)
+    return result
 
 
 def _grade(attempt: QuizAttempt, quiz: Quiz) -> None:

@@ -62,7 +62,7 @@ def overview(slug):
         draft=draft,
         allowed=services.attempts_allowed(user_id, quiz),
         blocked=None if draft else services.next_attempt_block(user_id, quiz),
-        revisit=open_answers.has_revisits(user_id, slug),
+        revisit=services.has_revisits(user_id, slug),
     )
 
 

@@ -12,7 +12,7 @@ from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning.models import Enrolment, EnrolmentStatus, UnitProgress, UnitStatus
 from course.timeutil import utcnow
-from quizzes.api import has_passed
+from quizzes.api import has_passed, has_revisits
 
 # Level 1 is the self-paced workshop: opening a module enrols the trainee. Later
 # levels are entered through a mentor group or an invitation.
@@ -221,7 +221,12 @@ def unmet_requirements(user: User, unit: Unit) -> list[str]:
     This is the one place completion rules gather.
     """
     unmet = []
-    if unit.quiz and not has_passed(user.id, unit.quiz):
+    if unit.quiz and has_revisits(user.id, unit.quiz):
+        unmet.append(
+            "Your trainer asked you to look again at an answer in this module's quiz: "
+            "the module is complete once you have answered it again."
+        )
+    elif unit.quiz and not has_passed(user.id, unit.quiz):
         unmet.append("Pass this module's quiz first: the module is complete when you pass it.")
     return unmet
 

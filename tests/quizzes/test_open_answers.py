@@ -6,7 +6,7 @@ paraphrase, a lazy line, a judgemental answer, a list of cue words, the model an
 pasted back, and "first option everywhere".
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from markupsafe import escape
@@ -456,3 +456,23 @@ def test_a_trainer_with_no_trainees_sees_an_empty_list(client, auth):
     page = client.get("/quizzes/review")
     assert page.status_code == 200
     assert "Nothing is waiting" in page.get_data(as_text=True)
+
+
+def test_a_new_passing_attempt_does_not_close_a_revisit(
+    client, auth, quiz, observation, trainer_and_trainee
+):
+    trainer, trainee = trainer_and_trainee
+    attempt_id = _submitted(client, auth, trainee, quiz, observation)
+    auth.login(trainer.email)
+    client.post(
+        f"/quizzes/attempts/{attempt_id}/answers/{observation.id}/reply",
+        data={"reply": "Look again at the second part, please.", "action": "revisit"},
+    )
+    auth.logout()
+    services.get_attempt(attempt_id).submitted_at -= timedelta(hours=2)  # past the wait
+    db.session.commit()
+    _submitted(client, auth, trainee, quiz, observation)  # passes, answers are fresh
+    unit = get_curriculum().unit_for_quiz(SLUG)
+    assert not api.has_passed(trainee.id, SLUG)
+    assert learning.unit_status(trainee, unit) == UnitStatus.IN_PROGRESS
+    assert "look again at an answer" in " ".join(learning.unmet_requirements(trainee, unit))
