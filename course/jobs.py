@@ -118,9 +118,7 @@ def worker_app() -> Flask:
     """The app of this worker; in each forked work horse, with fresh DB connections."""
     global _worker_app, _worker_pid
     if _worker_app is None:
-        from app import create_app
-
-        set_worker_app(create_app())
+        set_worker_app(_app_from_factory())
     if _worker_pid != os.getpid():  # a forked child must not share the parent's sockets
         from course.extensions import db
 
@@ -128,6 +126,19 @@ def worker_app() -> Flask:
             db.engine.dispose(close=False)
         _worker_pid = os.getpid()
     return _worker_app
+
+
+def _app_from_factory() -> Flask:
+    """A worker started outside ``flask``: build the host's app from the factory that
+    COURSE_APP_FACTORY names ("module:function"), as gunicorn is told its app."""
+    factory = os.environ.get("COURSE_APP_FACTORY")
+    if not factory:
+        raise RuntimeError(
+            "Start workers with `flask worker`, or set COURSE_APP_FACTORY to the host's "
+            "app factory (for example app:create_app)."
+        )
+    module, _, name = factory.partition(":")
+    return getattr(importlib.import_module(module), name or "create_app")()
 
 
 def set_worker_app(app: Flask) -> None:
