@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from course.settings import DEFAULTS, from_environment
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
@@ -18,6 +20,9 @@ INSECURE_DEV_KEY = "dev-only-insecure-key"
 
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+_setting = from_environment
 
 
 class Config:
@@ -30,63 +35,46 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
-    MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 2048)
-    # Days a signed-off week's dyad videos are kept (sooner if the consent ends).
-    VIDEO_RETENTION_DAYS = _env_int("VIDEO_RETENTION_DAYS", 90)
-    # Background jobs (course/jobs.py): "thread" (an in-process pool, the embedded
-    # default), "sync" (in the request: tests, debugging) or "rq" (RQ on REDIS_URL).
-    JOB_BACKEND = os.environ.get("JOB_BACKEND", "thread")
-    JOB_RETRIES = _env_int("JOB_RETRIES", 3)
-    JOB_TIMEOUT_SECONDS = _env_int("JOB_TIMEOUT_SECONDS", 3600)  # a long transcode
-    # Seconds an RQ retry waits, for the first, second, ... retry (the last repeats).
-    JOB_RETRY_SECONDS = [
-        int(s) for s in os.environ.get("JOB_RETRY_SECONDS", "10,60,300").split(",") if s.strip()
-    ]
-    REDIS_URL = os.environ.get("REDIS_URL", "")  # e.g. redis://127.0.0.1:6379/0
-    # Where dyad videos live (course/media/storage.py): "local" (UPLOAD_DIR) or "s3".
-    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
-    S3_BUCKET = os.environ.get("S3_BUCKET", "")
-    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None  # any S3-compatible store
-    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
-    S3_PREFIX = os.environ.get("S3_PREFIX", "dyad/")
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
+    # The course's settings, from the environment variable of the same name; what each
+    # means, and its default, is in course/settings.py.
+    MAX_UPLOAD_MB = _setting("MAX_UPLOAD_MB")
+    VIDEO_RETENTION_DAYS = _setting("VIDEO_RETENTION_DAYS")
+    JOB_BACKEND = _setting("JOB_BACKEND")
+    JOB_RETRIES = _setting("JOB_RETRIES")
+    JOB_TIMEOUT_SECONDS = _setting("JOB_TIMEOUT_SECONDS")
+    JOB_RETRY_SECONDS = _setting("JOB_RETRY_SECONDS")  # comma-separated seconds
+    REDIS_URL = _setting("REDIS_URL")  # e.g. redis://127.0.0.1:6379/0
+    STORAGE_BACKEND = _setting("STORAGE_BACKEND")
+    S3_BUCKET = _setting("S3_BUCKET")
+    S3_ENDPOINT_URL = _setting("S3_ENDPOINT_URL")
+    S3_REGION = _setting("S3_REGION")
+    S3_PREFIX = _setting("S3_PREFIX")
     # Credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
-    # "proxy": the app streams every byte after its permission check; "presigned":
-    # after the same check (and audit row) it redirects to a URL valid a few minutes.
-    VIDEO_DELIVERY = os.environ.get("VIDEO_DELIVERY", "proxy")
-    PRESIGNED_URL_SECONDS = _env_int("PRESIGNED_URL_SECONDS", 300)
-    # The origin the pages may load pre-signed videos from (CSP); by default the
-    # origin of S3_ENDPOINT_URL, or any amazonaws.com host.
-    MEDIA_ORIGIN = os.environ.get("MEDIA_ORIGIN", "")
-    # Resumable uploads are stored in parts of this size (S3 needs at least 5 MB).
-    UPLOAD_PART_SIZE = _env_int("UPLOAD_PART_MB", 8) * 1024 * 1024
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    VIDEO_DELIVERY = _setting("VIDEO_DELIVERY")
+    PRESIGNED_URL_SECONDS = _setting("PRESIGNED_URL_SECONDS")
+    MEDIA_ORIGIN = _setting("MEDIA_ORIGIN")
+    UPLOAD_PART_SIZE = _env_int("UPLOAD_PART_MB", 0) * 1024 * 1024 or DEFAULTS["UPLOAD_PART_SIZE"]
+    RATELIMIT_STORAGE_URI = _setting("RATELIMIT_STORAGE_URI")
     RATELIMIT_HEADERS_ENABLED = True
-    # Failed sign-ins allowed per account (email) and per address (client IP).
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour")
-    LOGIN_LIMIT_PER_ADDRESS = os.environ.get(
-        "LOGIN_LIMIT_PER_ADDRESS", "20 per minute;100 per hour"
-    )
+    LOGIN_LIMIT_PER_ACCOUNT = _setting("LOGIN_LIMIT_PER_ACCOUNT")
+    LOGIN_LIMIT_PER_ADDRESS = _setting("LOGIN_LIMIT_PER_ADDRESS")
     HSTS = False
-    INVITATION_DAYS = _env_int("INVITATION_DAYS", 14)
-    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name; memory-hard)
+    INVITATION_DAYS = _setting("INVITATION_DAYS")
+    PASSWORD_HASH_METHOD = DEFAULTS["PASSWORD_HASH_METHOD"]
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tie CSRF tokens to the session, not a clock
-    # Email (course/notifications/mail.py): console, file, smtp or memory.
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
-    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
-    MAIL_PORT = _env_int("MAIL_PORT", 587)
-    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") != "0"  # STARTTLS unless "0"
-    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_DEFAULT_SENDER = os.environ.get(
-        "MAIL_DEFAULT_SENDER", "PFR Learn <no-reply@pfr-learn.example.org>"
-    )
-    # Scheme and host for links in emails, e.g. https://learn.example.org
-    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    MAIL_BACKEND = _setting("MAIL_BACKEND")
+    MAIL_SERVER = _setting("MAIL_SERVER")
+    MAIL_PORT = _setting("MAIL_PORT")
+    MAIL_USE_TLS = _setting("MAIL_USE_TLS")  # "0" turns STARTTLS off
+    MAIL_USERNAME = _setting("MAIL_USERNAME")
+    MAIL_PASSWORD = _setting("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = _setting("MAIL_DEFAULT_SENDER")
+    SITE_URL = _setting("SITE_URL")
     # Old keys still accepted when reading session cookies while SECRET_KEY is rotated
     # (comma-separated; remove them once sessions signed with them have expired).
     SECRET_KEY_FALLBACKS = [
@@ -98,7 +86,7 @@ class Config:
     PROXY_FIX_HOPS = _env_int("PROXY_FIX_HOPS", 0)
     # "plain" text lines or "json" (one object a line, for a log collector); stderr.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
-    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_LEVEL = _setting("LOG_LEVEL")
 
     @staticmethod
     def check(config: Mapping) -> None:

@@ -11,6 +11,7 @@ from course.curriculum.loader import load_curriculum_cached
 from course.curriculum.models import Curriculum
 from course.extensions import csrf, db, limiter, login_manager, migrate
 from course.markup import render_markdown
+from course.settings import apply_defaults
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -27,6 +28,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
 
     :raise ContentError: when content/ is broken, naming each file and line.
     """
+    apply_defaults(app)
     # Blueprints come from each feature's views module; the packages themselves import
     # nothing, so features may use each other's services without import cycles.
     from course import views

@@ -45,7 +45,8 @@ def init_app(app: Flask, host: QuizHost) -> None:
 
     with app.app_context():
         video_slugs = host.video_slugs()
-    content = Path(app.config["CONTENT_DIR"])
+    # The curriculum folder the host's course uses, or the instance folder's content/.
+    content = Path(app.config.setdefault("CONTENT_DIR", str(Path(app.instance_path) / "content")))
     app.extensions["quizzes"] = QuizState(
         host=host,
         quizzes=load_quizzes_cached(content, video_slugs),
