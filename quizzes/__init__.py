@@ -35,7 +35,7 @@ def _coaching(path: Path) -> Coaching:
     return load_coaching_cached(path) if path.exists() else Coaching(patterns=())
 
 
-def init_app(app: Flask, host: QuizHost) -> None:
+def init_app(app: Flask, host: QuizHost, url_prefix: str = "") -> None:
     """Load and validate the quizzes, and register the quiz pages.
 
     :raise QuizContentError: when a quiz file is broken, naming file, line and question;
@@ -52,7 +52,7 @@ def init_app(app: Flask, host: QuizHost) -> None:
         quizzes=load_quizzes_cached(content, video_slugs),
         coaching=_coaching(content / "coaching.yaml"),
     )
-    app.register_blueprint(bp)
+    app.register_blueprint(bp, url_prefix=url_prefix or None)
 
     app.add_template_filter(host.render_markdown, "quiz_markdown")
 

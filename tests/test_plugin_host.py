@@ -1,11 +1,15 @@
 """The plugins installed on a host's own Flask app, with only the settings a host must
 give: a secret key, a database and the curriculum folder. Everything else defaults."""
 
+import re
+
 from flask import Flask
+from sqlalchemy import select
 
 import course
 import quizzes
 from config import TestConfig
+from course.extensions import db
 from course.quiz_host import make_quiz_host
 from course.settings import DEFAULTS
 from tests import factories
@@ -41,4 +45,57 @@ def test_a_host_sets_three_settings_and_the_course_works(tmp_path):
         assert signed_in.status_code == 302
         assert client.get("/training").status_code == 200
         assert client.get("/quizzes/elements-of-a-healthy-relationship").status_code == 200
+        drop_tables()
+
+
+LINK_RE = re.compile(r'(?:href|action|src|data-[a-z-]+)="(/[^"]*)"')
+SKIP = ("/logout", "/static/", "/file", "/captions.vtt", ".csv", "/stream", "/poster")
+
+
+def _mounted_host(tmp_path) -> Flask:
+    host = Flask("host_app", instance_path=str(tmp_path / "instance"))
+    host.config.update(
+        SECRET_KEY="a-host-secret-key-long-enough-for-tests",
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        CONTENT_DIR=TestConfig.CONTENT_DIR,
+        UPLOAD_DIR=str(tmp_path / "uploads"),
+        MAIL_BACKEND="memory",
+        JOB_BACKEND="sync",
+        WTF_CSRF_ENABLED=False,
+        PASSWORD_HASH_METHOD=TestConfig.PASSWORD_HASH_METHOD,
+    )
+    course.init_app(host, url_prefix="/pfr")
+    quizzes.init_app(host, host=make_quiz_host(), url_prefix="/pfr")
+    return host
+
+
+def test_every_link_a_signed_in_person_reaches_carries_the_prefix(tmp_path):
+    from course.demo import DEMO_PASSWORD, PEOPLE, seed
+    from course.notifications.models import Notification
+
+    host = _mounted_host(tmp_path)
+    with host.app_context():
+        create_tables()
+        seed()
+        stored = [n.link for n in db.session.scalars(select(Notification)) if n.link]
+        assert stored and all(link.startswith("/pfr/") for link in stored), stored
+        for email, *_ in PEOPLE:
+            client = host.test_client()
+            signed_in = client.post("/pfr/login", data={"email": email, "password": DEMO_PASSWORD})
+            assert signed_in.headers["Location"].startswith("/pfr/"), email
+            seen, queue = set(), [signed_in.headers["Location"]]
+            while queue and len(seen) < 40:
+                path = queue.pop(0)
+                if path in seen:
+                    continue
+                seen.add(path)
+                with client.get(path) as page:
+                    assert page.status_code < 500, (email, path)
+                    links = LINK_RE.findall(page.get_data(as_text=True))
+                wrong = [link for link in links if not link.startswith("/pfr/")]
+                assert not wrong, f"{email} on {path}: {wrong[:5]}"
+                queue += [
+                    link.split("#")[0] for link in links if not any(part in link for part in SKIP)
+                ]
+            assert len(seen) > 3, email
         drop_tables()

@@ -20,6 +20,7 @@ from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning import services as learning
 from course.learning.models import Enrolment, EnrolmentStatus
+from course.links import path_for
 from course.mentoring.models import (
     Certificate,
     LevelThreeInvitation,
@@ -143,7 +144,7 @@ def form_group(
             trainee,
             f"You are enrolled in {title}",
             f"{mentor.name} is your mentor. Week 1 opens on {start_date:%-d %B %Y}.",
-            link=f"/levels/{level}",
+            link=path_for("learning.level", level_slug=level),
         )
     return group
 
@@ -265,7 +266,7 @@ def open_week_early(group: MentorGroup, unit: Unit, actor: User) -> None:
             trainee,
             f"{unit.title} is open",
             "Your mentor opened this week early.",
-            link=f"/units/{unit.slug}",
+            link=path_for("learning.unit", slug=unit.slug),
         )
 
 
@@ -389,7 +390,8 @@ def notify_opened_weeks(today: date | None = None) -> int:
         for item in scheduled_units(group, today):
             if not item.is_open:
                 continue
-            subject, link = f"{item.unit.title} is open", f"/units/{item.unit.slug}"
+            subject = f"{item.unit.title} is open"
+            link = path_for("learning.unit", slug=item.unit.slug)
             for trainee in group.trainees:
                 already = db.session.scalar(
                     select(Notification.id).where(

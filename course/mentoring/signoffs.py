@@ -13,6 +13,7 @@ from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning import services as learning
 from course.learning.models import EnrolmentStatus
+from course.links import path_for
 from course.media.services import set_retention_after_sign_off, week_video_reviewed
 from course.mentoring.models import (
     Certificate,
@@ -183,7 +184,7 @@ def sign_off_level(group: MentorGroup, actor: User, trainee: User) -> Certificat
         trainee,
         f"Your {title} certificate",
         f"Congratulations. Your certificate code is {certificate.code}.",
-        link=f"/verify/{certificate.code}",
+        link=path_for("mentoring.verify", code=certificate.code),
     )
     return certificate
 
@@ -239,7 +240,7 @@ def invite_to_level_three(actor: User, trainee: User) -> LevelThreeInvitation:
         "You are invited to Level 3: Agency Trainer",
         f"{actor.name} invites you to train as an agency trainer. Accept or decline on your "
         "training page.",
-        link="/training",
+        link=path_for("learning.training"),
     )
     return invitation
 

@@ -16,6 +16,7 @@ from course.accounts.models import User
 from course.curriculum.models import Unit
 from course.curriculum.services import get_curriculum
 from course.extensions import db
+from course.links import path_for
 from course.mentoring.models import MentorGroup
 from course.mentoring.services import unit_is_open
 from course.notifications.services import notify
@@ -105,7 +106,7 @@ def submit_reflection(
         group.mentor,
         f"{trainee.name} submitted a reflection",
         f"{unit.title}, version {version.number}, is waiting for your review.",
-        link=f"/reflections/{reflection.id}/review",
+        link=path_for("reflections.review", reflection_id=reflection.id),
     )
     return reflection
 
@@ -153,7 +154,7 @@ def review_reflection(
         reflection.trainee,
         f"Your reflection was {'accepted' if accepted else 'returned for revision'}",
         f"{reviewer.name} reviewed {unit.title}.",
-        link=f"/units/{unit.slug}",
+        link=path_for("learning.unit", slug=unit.slug),
     )
     return review
 
