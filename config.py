@@ -87,6 +87,7 @@ class Config:
     # "plain" text lines or "json" (one object a line, for a log collector); stderr.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
     LOG_LEVEL = _setting("LOG_LEVEL")
+    COURSE_WHOLE_SITE = True  # this site is the course: its headers and error pages everywhere
 
     @staticmethod
     def check(config: Mapping) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask
 
-from course import database, security  # noqa: F401  (database: the SQLite pragmas)
+from course import database, security
 from course.accounts.models import User
 from course.curriculum.loader import load_curriculum_cached
 from course.curriculum.models import Curriculum
@@ -47,7 +47,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from course.notifications import models as _notifications  # noqa: F401
     from course.notifications.services import notify_open_answer_reply
     from course.notifications.views import bp as notifications_bp
-    from course.notifications.views import inject_unread_count
+    from course.notifications.views import unread_notification_count
     from course.ops.views import bp as ops_bp
     from course.reflections import models as _reflections  # noqa: F401
     from course.reflections.views import bp as reflections_bp
@@ -55,6 +55,8 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from quizzes.signals import open_answer_replied, quiz_passed, quiz_reopened
 
     db.init_app(app)
+    with app.app_context():
+        database.init_engine(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -83,12 +85,13 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
         media_bp,
         ops_bp,
     ]
+    views.register_error_pages(app, blueprints)
     for bp in blueprints:
         app.register_blueprint(bp, url_prefix=url_prefix or None)
     # Refuse bodies over the upload limit before reading them (uploads stream to disk).
     app.config.setdefault("MAX_CONTENT_LENGTH", (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024)
     app.add_template_filter(render_markdown, "markdown")
-    app.context_processor(inject_unread_count)
+    app.add_template_global(unread_notification_count, "course_unread_notifications")
     register_commands(app)
 
 

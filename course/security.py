@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from flask_login import current_user
 
+from course.scope import is_plugin_request
+
 # No inline script or style anywhere: every script is a static file (see templates).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -50,6 +52,8 @@ def media_origin(config) -> str | None:
 
 
 def _set_security_headers(response):
+    if not is_plugin_request():
+        return response
     headers = response.headers
     headers.setdefault("Content-Security-Policy", current_app.extensions["course_csp"])
     headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -57,6 +57,9 @@ DEFAULTS: dict[str, object] = {
     # Scheme and host for links in emails, e.g. https://learn.example.org
     "SITE_URL": "http://127.0.0.1:5000",
     "LOG_LEVEL": "INFO",
+    # True: headers, error pages and the access log cover every page of the site (the
+    # standalone site); False: the plugins' own pages only, beside a host's.
+    "COURSE_WHOLE_SITE": False,
 }
 
 # Folders that default to a place under the host's instance folder.

@@ -1,4 +1,4 @@
-"""Site-wide pages: the front door and error pages."""
+"""The front door, and the error pages of the course's own pages."""
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
@@ -26,7 +26,6 @@ def index():
     return render_template("course/home.html")
 
 
-@bp.app_errorhandler(403)
 def forbidden(error):
     return render_template(
         "course/error.html",
@@ -36,7 +35,6 @@ def forbidden(error):
     ), 403
 
 
-@bp.app_errorhandler(404)
 def not_found(error):
     return render_template(
         "course/error.html",
@@ -46,7 +44,6 @@ def not_found(error):
     ), 404
 
 
-@bp.app_errorhandler(400)
 def bad_request(error):
     return render_template(
         "course/error.html",
@@ -57,7 +54,6 @@ def bad_request(error):
     ), 400
 
 
-@bp.app_errorhandler(429)
 def too_many_requests(error):
     return render_template(
         "course/error.html",
@@ -67,3 +63,18 @@ def too_many_requests(error):
         "try again. If you have forgotten your password, ask your agency "
         "admin or training center for a new invitation.",
     ), 429
+
+
+ERROR_PAGES = {400: bad_request, 403: forbidden, 404: not_found, 429: too_many_requests}
+
+
+def register_error_pages(app, blueprints) -> None:
+    """The course's error pages for its own blueprints; for every page of the site only
+    when it is the whole site (COURSE_WHOLE_SITE), so a host keeps its own."""
+    for code, page in ERROR_PAGES.items():
+        for blueprint in blueprints:
+            # Blueprints are module-level: set up once, before their first registration.
+            if page not in blueprint.error_handler_spec[None][code].values():
+                blueprint.register_error_handler(code, page)
+        if app.config["COURSE_WHOLE_SITE"]:
+            app.register_error_handler(code, page)

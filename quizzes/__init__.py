@@ -55,7 +55,3 @@ def init_app(app: Flask, host: QuizHost, url_prefix: str = "") -> None:
     app.register_blueprint(bp, url_prefix=url_prefix or None)
 
     app.add_template_filter(host.render_markdown, "quiz_markdown")
-
-    @app.context_processor
-    def _quiz_base_template():
-        return {"quiz_base_template": host.base_template}

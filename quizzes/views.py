@@ -17,6 +17,11 @@ def _host():
     return current_app.extensions["quizzes"].host
 
 
+@bp.context_processor
+def _quiz_base_template():
+    return {"quiz_base_template": _host().base_template}
+
+
 @bp.before_request
 def _require_sign_in():
     if request.endpoint != "quizzes.static" and _host().current_user_id() is None:

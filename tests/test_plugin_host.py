@@ -99,3 +99,47 @@ def test_every_link_a_signed_in_person_reaches_carries_the_prefix(tmp_path):
                 ]
             assert len(seen) > 3, email
         drop_tables()
+
+
+def test_the_host_keeps_its_own_pages_headers_and_error_pages(tmp_path):
+    from flask import Blueprint
+    from sqlalchemy import create_engine, text
+
+    host = _mounted_host(tmp_path)
+    site = Blueprint("site", __name__)
+
+    @site.get("/hello")
+    def hello():
+        return "<p>Hello</p><script>document.title = 'host';</script>"
+
+    @host.errorhandler(404)
+    def host_not_found(error):
+        return "The host's own 404", 404
+
+    host.register_blueprint(site)
+    client = host.test_client()
+    with host.app_context():
+        create_tables()
+        mine = client.get("/hello")
+        for header in ("Content-Security-Policy", "X-Frame-Options", "X-Request-ID"):
+            assert header not in mine.headers
+        assert "no-store" not in mine.headers.get("Cache-Control", "")
+        assert client.get("/nowhere").get_data(as_text=True) == "The host's own 404"
+
+        course_page = client.get("/pfr/login")
+        assert "frame-ancestors 'none'" in course_page.headers["Content-Security-Policy"]
+        assert "X-Request-ID" in course_page.headers
+        trainee = factories.make_trainee()
+        client.post("/pfr/login", data={"email": trainee.email, "password": factories.PASSWORD})
+        missing = client.get("/pfr/handouts/no-such-handout")  # a course page's own 404
+        assert missing.status_code == 404
+        assert "There is no page at this address." in missing.get_data(as_text=True)
+
+        # The course's SQLite settings stay on its own engine.
+        other = create_engine(f"sqlite:///{tmp_path / 'host.sqlite3'}")
+        with other.connect() as connection:
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 0
+        with db.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        other.dispose()
+        drop_tables()

@@ -48,8 +48,9 @@ def mark_all_read():
     return redirect(url_for("notifications.index"))
 
 
-def inject_unread_count() -> dict[str, int]:
-    """Give templates ``unread_notifications``: the signed-in person's unread count."""
+def unread_notification_count() -> int:
+    """The signed-in person's unread count, for the page header (a template global named
+    ``course_unread_notifications``: a context processor would run on a host's pages)."""
     if not has_request_context() or not current_user.is_authenticated:
-        return {"unread_notifications": 0}
-    return {"unread_notifications": services.count_unread(current_user)}
+        return 0
+    return services.count_unread(current_user)

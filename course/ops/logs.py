@@ -21,6 +21,8 @@ from flask import Flask, has_request_context, request
 from flask.logging import wsgi_errors_stream
 from flask_login import current_user
 
+from course.scope import is_plugin_request
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # nginx's $request_id is 32 hex digits; UUIDs and most tracers' ids fit too. Anything
 # else (spaces, line breaks, 2 KB of text) could forge or flood log lines: replaced.
@@ -54,7 +56,6 @@ def init_app(app: Flask) -> None:
     """Stamp each request's start and id; write one access line per response."""
     from flask import request_started
 
-    _install_record_factory()
     request_started.connect(_start, app, weak=False)
     app.after_request(_finish)
 
@@ -65,6 +66,8 @@ def _start(sender, **extra) -> None:
 
 
 def _finish(response):
+    if not is_plugin_request():
+        return response
     response.headers[REQUEST_ID_HEADER] = current_request_id()
     started = request.environ.get(ENVIRON_STARTED)
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None

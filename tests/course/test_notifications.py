@@ -13,7 +13,7 @@ from course.extensions import db
 from course.notifications import services
 from course.notifications.mail import OUTBOX_KEY, send_email
 from course.notifications.models import Notification
-from course.notifications.views import inject_unread_count
+from course.notifications.views import unread_notification_count
 
 
 @pytest.fixture(autouse=True)  # every test here needs the database
@@ -313,14 +313,14 @@ def test_mark_all_read_touches_only_the_users_own(make):
     assert services.mark_all_read(user) == 0
 
 
-def test_inject_unread_count_for_signed_in_and_anonymous(app, make):
+def test_unread_count_for_signed_in_and_anonymous(app, make):
     user = make.make_trainee()
     services.notify(user, "One", "Body", email=False)
     with app.test_request_context():
-        assert inject_unread_count() == {"unread_notifications": 0}
+        assert unread_notification_count() == 0
         login_user(user)
-        assert inject_unread_count() == {"unread_notifications": 1}
-    assert inject_unread_count() == {"unread_notifications": 0}  # no request at all
+        assert unread_notification_count() == 1
+    assert unread_notification_count() == 0  # no request at all
 
 
 # -- pages -------------------------------------------------------------------------
