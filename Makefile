@@ -17,7 +17,7 @@ setup: $(STAMP)
 
 db: setup
 	$(FLASK) db upgrade heads
-	$(FLASK) seed-demo
+	$(FLASK) course seed-demo
 
 run: db
 	$(FLASK) run --host 127.0.0.1 --port 5000

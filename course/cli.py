@@ -1,19 +1,21 @@
-"""Command-line tools: ``flask seed-demo``, ``create-user``, ``content``, ``purge``, ``worker``."""
+"""The course's commands, in one group so a host's ``flask`` keeps its own names:
+``flask course seed-demo``, ``create-user``, ``content``, ``notify-weeks``, ``purge``,
+``worker``."""
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from course.accounts.models import Role
 from course.curriculum.cli import content_cli
 
+course_cli = AppGroup("course", help="The PFR course: demo data, people, content, jobs.")
+
 
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(content_cli)
-    app.cli.add_command(seed_demo)
-    app.cli.add_command(create_user)
-    app.cli.add_command(notify_weeks)
-    app.cli.add_command(purge)
-    app.cli.add_command(worker)
+    for command in (content_cli, seed_demo, create_user, notify_weeks, purge, worker):
+        course_cli.add_command(command)
+    app.cli.add_command(course_cli)
 
 
 @click.command("purge")

@@ -1,4 +1,4 @@
-"""Demo data for ``flask seed-demo``: every role, with work in progress to look at.
+"""Demo data for ``flask course seed-demo``: every role, with work in progress to look at.
 
 Idempotent: people are found by email and progress is only written for a trainee
 who has none, so a second run changes nothing.

@@ -4,7 +4,7 @@
   server; a job in flight is lost if the process stops (the video stays "processing"
   and a site admin can send it back to the queue).
 - ``sync``: in the request itself (tests, debugging).
-- ``rq``: RQ on ``REDIS_URL``; ``flask --app app worker`` runs the workers. Jobs
+- ``rq``: RQ on ``REDIS_URL``; ``flask --app app course worker`` runs the workers. Jobs
   survive restarts, a job whose worker died is retried (RQ's abandoned-job cleanup),
   and RQ's registries show what is queued, running and failed.
 
@@ -134,7 +134,7 @@ def _app_from_factory() -> Flask:
     factory = os.environ.get("COURSE_APP_FACTORY")
     if not factory:
         raise RuntimeError(
-            "Start workers with `flask worker`, or set COURSE_APP_FACTORY to the host's "
+            "Start workers with `flask course worker`, or set COURSE_APP_FACTORY to the host's "
             "app factory (for example app:create_app)."
         )
     module, _, name = factory.partition(":")

@@ -353,10 +353,10 @@ class Stack:
         }
         if self.demo:
             self.flask("db", "upgrade", "heads")
-            self.flask("seed-demo")
+            self.flask("course", "seed-demo")
             self.note("migrated and seeded (flask db upgrade heads, seed-demo)")
 
-        self.spawn("worker", [str(BIN / "flask"), "--app", "app", "worker"])
+        self.spawn("worker", [str(BIN / "flask"), "--app", "app", "course", "worker"])
         for n in range(self.instances):
             self.start_instance("AB"[n])
 
@@ -550,7 +550,7 @@ def wait_ready(client: Client, where: str, video_id: str, seconds: float = 300) 
 
 
 def first_practice_week(stack: Stack) -> str:
-    outline = json.loads(stack.flask("content", "outline", "--json"))
+    outline = json.loads(stack.flask("course", "content", "outline", "--json"))
     level = next(lv for lv in outline["levels"] if lv["slug"] == "level-2")
     return next(u["slug"] for u in level["units"] if u["kind"] == "practice_week")
 

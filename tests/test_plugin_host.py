@@ -143,3 +143,12 @@ def test_the_host_keeps_its_own_pages_headers_and_error_pages(tmp_path):
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         other.dispose()
         drop_tables()
+
+
+def test_commands_live_in_the_course_group(tmp_path):
+    host = _mounted_host(tmp_path)
+    assert "course" in host.cli.commands
+    top_level = set(host.cli.commands)
+    for name in ("seed-demo", "create-user", "content", "notify-weeks", "purge", "worker"):
+        assert name in host.cli.commands["course"].commands
+        assert name not in top_level

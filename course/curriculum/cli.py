@@ -1,4 +1,4 @@
-"""``flask content check`` and ``flask content outline --json``."""
+"""``flask course content check`` and ``flask course content outline --json``."""
 
 import json
 import sys

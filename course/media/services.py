@@ -503,7 +503,7 @@ def _remove_files(video: DyadVideo) -> None:
 def purge(today: date | None = None) -> dict[str, int]:
     """Delete what is due: videos past their date or consent, and abandoned uploads.
 
-    Safe to run repeatedly (``flask --app app purge`` from cron).
+    Safe to run repeatedly (``flask --app app course purge`` from cron).
     """
     today = today or utc_today()
     due = db.session.scalars(

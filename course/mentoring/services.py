@@ -381,7 +381,7 @@ def candidates_for_groups(actor: User) -> dict[str, list[User]]:
 def notify_opened_weeks(today: date | None = None) -> int:
     """Tell each trainee about weeks that have opened; safe to run as often as you like.
 
-    Run daily (cron or a scheduler): ``flask --app app notify-weeks``.
+    Run daily (cron or a scheduler): ``flask --app app course notify-weeks``.
     """
     from course.notifications.models import Notification
 

@@ -9,7 +9,7 @@ def test_agency_admin_sees_own_staff_status_and_sign_offs_but_no_reflection_text
 ):
     from course.demo import DEMO_PASSWORD
 
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["course", "seed-demo"])
     auth.login("admin@riverbend.example.org", password=DEMO_PASSWORD)
     page = client.get("/agency/staff").get_data(as_text=True)
     assert "Jonah Whitfield" in page and "Tomasz Wilk" in page and "Amara Nwosu" in page
@@ -50,9 +50,9 @@ def test_notify_weeks_tells_each_trainee_once_per_opened_week(app, make, runner)
 
     trainee = make.make_level_two_trainee()
     make.make_group(trainees=[trainee], start_date=date.today() - timedelta(days=8))
-    first = runner.invoke(args=["notify-weeks"])
+    first = runner.invoke(args=["course", "notify-weeks"])
     assert "Sent 2 week-opening notifications." in first.output  # weeks 1 and 2
-    again = runner.invoke(args=["notify-weeks"])
+    again = runner.invoke(args=["course", "notify-weeks"])
     assert "Sent 0 week-opening notifications." in again.output
     links = {n.link for n in db.session.scalars(select(Notification))}
     assert "/units/l2-week-02-going-out-and-coming-back" in links
@@ -63,7 +63,7 @@ def test_agency_admin_follows_quiz_results_as_pass_fail_only(client, auth, runne
     from course.accounts.services import get_user_by_email
     from course.demo import DEMO_PASSWORD
 
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["course", "seed-demo"])
     auth.login("admin@riverbend.example.org", password=DEMO_PASSWORD)
     amara = get_user_by_email("amara@riverbend.example.org")
     staff = client.get("/agency/staff").get_data(as_text=True)
@@ -158,7 +158,7 @@ def test_agency_admin_reaches_no_reflection_quiz_answer_or_video_by_any_url(clie
     from course.mentoring.models import MentorGroup
     from quizzes.models import QuizAttempt
 
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["course", "seed-demo"])
     auth.login("admin@riverbend.example.org", password=DEMO_PASSWORD)
     urls = []
     for reflection in db.session.scalars(select(Reflection)):

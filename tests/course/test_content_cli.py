@@ -1,4 +1,4 @@
-"""``flask content check`` and ``flask content outline [--json]``."""
+"""``flask course content check`` and ``flask course content outline [--json]``."""
 
 import json
 import shutil
@@ -39,7 +39,7 @@ def test_content_check_real_content_is_valid(runner):
     units = sum(len(level.units) for level in real.levels)
     quizzes = len(quiz_slugs(REAL_CONTENT))
 
-    result = runner.invoke(args=["content", "check"])
+    result = runner.invoke(args=["course", "content", "check"])
 
     assert result.exit_code == 0, result.output
     assert result.stdout == (
@@ -62,7 +62,7 @@ def test_content_check_broken_content_exits_1_with_file_and_line(app, runner, tm
     # The app started on the valid content; the check re-reads the folder.
     app.config["CONTENT_DIR"] = str(broken)
 
-    result = runner.invoke(args=["content", "check"])
+    result = runner.invoke(args=["course", "content", "check"])
 
     assert result.exit_code == 1
     assert "is valid" not in result.stdout
@@ -75,7 +75,7 @@ def test_content_check_broken_content_exits_1_with_file_and_line(app, runner, tm
 
 
 def test_content_outline_json_lists_levels_and_level_1_modules(runner):
-    result = runner.invoke(args=["content", "outline", "--json"])
+    result = runner.invoke(args=["course", "content", "outline", "--json"])
 
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -99,7 +99,7 @@ def test_content_outline_json_lists_levels_and_level_1_modules(runner):
 
 
 def test_content_outline_text_lists_module_titles_in_order(runner):
-    result = runner.invoke(args=["content", "outline"])
+    result = runner.invoke(args=["course", "content", "outline"])
 
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -113,7 +113,7 @@ def test_content_outline_text_lists_module_titles_in_order(runner):
 
 
 def test_flask_cli_with_broken_content_lists_problems_without_traceback(tmp_path):
-    """`flask --app app content check` exits 1 naming file and line, even though the
+    """`flask --app app course content check` exits 1 naming file and line, even though the
     broken content stops the app itself from starting."""
     import os
     import subprocess
@@ -125,7 +125,7 @@ def test_flask_cli_with_broken_content_lists_problems_without_traceback(tmp_path
     module.write_text(module.read_text().replace("kind: module", "kind: lecture", 1))
     env = {**os.environ, "CONTENT_DIR": str(broken), "PFR_ENV": "testing"}
     result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "content", "check"],
+        [sys.executable, "-m", "flask", "--app", "app", "course", "content", "check"],
         cwd=REAL_CONTENT.parent,
         env=env,
         capture_output=True,

@@ -1357,7 +1357,7 @@ def test_sign_off_level_three_makes_the_trainee_an_agency_trainer(app, make):
 
 @pytest.fixture
 def outline(runner):
-    result = runner.invoke(args=["content", "outline", "--json"])
+    result = runner.invoke(args=["course", "content", "outline", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     return {level["slug"]: level for level in data["levels"]} | {"videos": data["videos"]}

@@ -48,7 +48,7 @@ def _counts():
 
 
 def test_seed_demo_creates_every_role_and_progress(runner):
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["course", "seed-demo"])
     assert result.exit_code == 0, result.output
     assert "first-relationships-demo" in result.output
     roles = {link for user in db.session.scalars(select(User)) for link in user.roles}
@@ -75,7 +75,7 @@ def test_seed_demo_creates_every_role_and_progress(runner):
 def test_seed_demo_shows_the_mentored_weeks_at_work(runner):
     from course.reflections.models import ReflectionStatus
 
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["course", "seed-demo"])
     statuses = sorted(r.status for r in db.session.scalars(select(Reflection)))
     assert statuses == sorted(["accepted", "accepted", "submitted", "returned", "draft"])
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
@@ -89,9 +89,9 @@ def test_seed_demo_shows_the_mentored_weeks_at_work(runner):
 
 
 def test_seed_demo_twice_changes_nothing(runner):
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["course", "seed-demo"])
     before = _counts()
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["course", "seed-demo"])
     assert result.exit_code == 0
     assert _counts() == before
 
@@ -99,6 +99,7 @@ def test_seed_demo_twice_changes_nothing(runner):
 def test_create_user_command_creates_a_site_admin(runner):
     result = runner.invoke(
         args=[
+            "course",
             "create-user",
             "--email",
             "Boss@Example.org",
@@ -115,7 +116,16 @@ def test_create_user_command_creates_a_site_admin(runner):
 
 def test_create_user_command_reports_a_weak_password(runner):
     result = runner.invoke(
-        args=["create-user", "--email", "b@example.org", "--name", "B", "--password", "short"],
+        args=[
+            "course",
+            "create-user",
+            "--email",
+            "b@example.org",
+            "--name",
+            "B",
+            "--password",
+            "short",
+        ],
     )
     assert result.exit_code != 0
     assert "at least 12" in result.output

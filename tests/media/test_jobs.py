@@ -187,7 +187,7 @@ def start_worker(app, redis_url, burst: bool, log) -> subprocess.Popen:
         "JOB_BACKEND": "rq",
         "REDIS_URL": redis_url,
     }
-    command = [sys.executable, "-m", "flask", "--app", "app", "worker"]
+    command = [sys.executable, "-m", "flask", "--app", "app", "course", "worker"]
     return subprocess.Popen(  # noqa: S603
         command + (["--burst"] if burst else []),
         cwd=ROOT,

@@ -212,7 +212,7 @@ def test_sign_off_sets_the_keeping_date(app, practice, video):
 def test_purge_command_reports_counts(runner, practice, video):
     video.delete_after = date.today()
     db.session.commit()
-    result = runner.invoke(args=["purge"])
+    result = runner.invoke(args=["course", "purge"])
     assert "Deleted 1 video(s) past their date and 0 abandoned upload(s)" in result.output
 
 
