@@ -152,3 +152,20 @@ def test_commands_live_in_the_course_group(tmp_path):
     for name in ("seed-demo", "create-user", "content", "notify-weeks", "purge", "worker"):
         assert name in host.cli.commands["course"].commands
         assert name not in top_level
+
+
+def test_a_host_template_of_the_same_name_does_not_replace_the_courses(tmp_path):
+    templates = tmp_path / "host_templates" / "admin"
+    templates.mkdir(parents=True)
+    (templates / "index.html").write_text("The host's own admin page")
+    host = _mounted_host(tmp_path)
+    host.template_folder = str(tmp_path / "host_templates")
+    with host.app_context():
+        create_tables()
+        admin = factories.make_site_admin()
+        client = host.test_client()
+        client.post("/pfr/login", data={"email": admin.email, "password": factories.PASSWORD})
+        page = client.get("/pfr/admin/").get_data(as_text=True)
+        assert "The host's own admin page" not in page
+        assert "Invitations" in page or "Agencies" in page
+        drop_tables()

@@ -50,7 +50,7 @@ def login():
             return redirect(services.safe_next_url(form.next.data) or url_for("course.index"))
         # One message whether or not the email has an account.
         flash("That email and password do not match an account.", "error")
-    return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
+    return render_template("course/accounts/login.html", form=form), 200 if not form.errors else 400
 
 
 @bp.post("/logout")
@@ -69,7 +69,9 @@ def accept_invitation(token):
     try:
         invitation = services.find_invitation(token)
     except services.InvitationError as exc:
-        return render_template("accounts/invitation_invalid.html", message=str(exc)), exc.status
+        return render_template(
+            "course/accounts/invitation_invalid.html", message=str(exc)
+        ), exc.status
     form = SetPasswordForm(name=invitation.name or None)
     if form.validate_on_submit():
         try:
@@ -81,4 +83,6 @@ def accept_invitation(token):
             login_user(user)
             flash("Welcome. Your password is set and you are signed in.", "success")
             return redirect(url_for("course.index"))
-    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
+    return render_template(
+        "course/accounts/accept_invitation.html", form=form, invitation=invitation
+    )

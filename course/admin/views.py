@@ -55,7 +55,7 @@ def index():
         flash(f"Invitation created for {form.email.data}. Send them the link below.", "success")
         form = _invite_form(formdata=None)  # an empty form for the next invitation
     return render_template(
-        "admin/index.html",
+        "course/admin/index.html",
         agency_form=AgencyForm(prefix="agency"),
         agencies=services.list_agencies(),
         users=services.list_users(),
@@ -99,7 +99,7 @@ def audit():
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
         )
-    return render_template("admin/audit.html", events=events, args=args)
+    return render_template("course/admin/audit.html", events=events, args=args)
 
 
 def _date(value: str | None) -> date | None:
@@ -114,7 +114,7 @@ def _date(value: str | None) -> date | None:
 def jobs():
     """Background work: videos being prepared or failed, and the RQ queue's counts."""
     return render_template(
-        "admin/jobs.html",
+        "course/admin/jobs.html",
         videos=media_services.videos_needing_attention(),
         queue=job_runner.queue_counts(current_app),
     )

@@ -46,7 +46,7 @@ def staff():
     services.add_details(page.rows)
     kept = {key: value for key, value in args.items() if key not in ("page", "format", "print")}
     return render_template(
-        "agencies/staff.html",
+        "course/agencies/staff.html",
         rows=page.rows,
         page=page,
         page_url=lambda number: url_for("agencies.staff", **kept, page=number),
@@ -102,7 +102,7 @@ def cohorts():
         flash(f"Cohort “{cohort.name}” created. Now add its people.", "success")
         return redirect(url_for("agencies.cohort", cohort_id=cohort.id))
     return render_template(
-        "agencies/cohorts.html",
+        "course/agencies/cohorts.html",
         agency=agency,
         form=form,
         numbers=cohort_numbers(agency.id),
@@ -140,7 +140,7 @@ def cohort(cohort_id):
         if n.cohort.id != cohort.id and n.cohort.level == cohort.level
     ]
     return render_template(
-        "agencies/cohort.html",
+        "course/agencies/cohort.html",
         cohort=cohort,
         form=form,
         preview=preview,

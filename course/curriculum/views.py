@@ -11,7 +11,7 @@ bp = Blueprint("curriculum", __name__, template_folder="templates")
 @bp.get("/handouts/<slug>")
 @login_required
 def handout(slug):
-    return render_template("curriculum/handout.html", handout=get_handout_or_404(slug))
+    return render_template("course/curriculum/handout.html", handout=get_handout_or_404(slug))
 
 
 def _video_or_404(slug):

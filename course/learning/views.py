@@ -25,7 +25,7 @@ bp = Blueprint("learning", __name__, template_folder="templates")
 @role_required(Role.TRAINEE)
 def training():
     return render_template(
-        "learning/training.html",
+        "course/learning/training.html",
         overview=services.training_overview(current_user),
         certificates=certificates_of(current_user),
         invitation=open_level_three_invitation(current_user),
@@ -38,12 +38,14 @@ def unit(slug):
     unit = get_unit_or_404(slug)
     if not can(current_user, Action.UNIT_VIEW, unit):
         reason = services.level_lock_reason(current_user, unit.level)
-        return render_template("learning/locked.html", unit=unit, reason=reason), 403
+        return render_template("course/learning/locked.html", unit=unit, reason=reason), 403
     week, status = None, None
     if unit.kind != UnitKind.MODULE and current_user.has_role(Role.TRAINEE):
         week = trainee_week(current_user, unit)
         if week.lock_reason:
-            return render_template("learning/locked.html", unit=unit, reason=week.lock_reason), 403
+            return render_template(
+                "course/learning/locked.html", unit=unit, reason=week.lock_reason
+            ), 403
     elif can(current_user, Action.UNIT_COMPLETE, unit):
         status = services.record_visit(current_user, unit)
     curriculum = get_curriculum()
@@ -55,7 +57,7 @@ def unit(slug):
         and status != services.UnitStatus.COMPLETE
     )
     return render_template(
-        "learning/unit.html",
+        "course/learning/unit.html",
         unit=unit,
         level=curriculum.level(unit.level),
         handouts=[curriculum.handouts[slug] for slug in unit.handouts],
@@ -97,7 +99,7 @@ def level(level_slug):
     if level is None or level_slug == "level-1":
         abort(404)
     overview = mentored_level_overview(current_user, level)
-    return render_template("learning/level.html", level=level, overview=overview)
+    return render_template("course/learning/level.html", level=level, overview=overview)
 
 
 @bp.post("/level-three-invitations/<int:invitation_id>")

@@ -85,7 +85,7 @@ def new(slug):
         c for c in services.consents_of(current_user, unit.level) if c.is_valid_on(utc_today())
     ]
     return render_template(
-        "media/new.html",
+        "course/media/new.html",
         unit=unit,
         form=form,
         consents=consents,
@@ -185,7 +185,7 @@ def show(public_id):
     ]
     return (
         render_template(
-            "media/show.html",
+            "course/media/show.html",
             video=video,
             form=form,
             unit=get_curriculum().unit(video.unit_slug),

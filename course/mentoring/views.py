@@ -48,7 +48,7 @@ def _attempt(action, *args, success: str):
 @role_required(*MENTORS)
 def dashboard():
     return render_template(
-        "mentoring/dashboard.html",
+        "course/mentoring/dashboard.html",
         groups=services.groups_of_mentor(current_user),
         queue=review_queue(current_user),
     )
@@ -59,7 +59,7 @@ def dashboard():
 def group(group_id):
     group = _group(group_id, Action.GROUP_VIEW)
     return render_template(
-        "mentoring/group.html",
+        "course/mentoring/group.html",
         group=group,
         progress=group_progress(group),
         videos=videos_of_group(group.id),
@@ -106,7 +106,7 @@ def revoke_sign_off(sign_off_id):
         return _back(group)
     unit = get_curriculum().unit(sign_off.unit_slug)
     return render_template(
-        "mentoring/revoke.html", form=form, group=group, unit=unit, sign_off=sign_off
+        "course/mentoring/revoke.html", form=form, group=group, unit=unit, sign_off=sign_off
     )
 
 
@@ -195,7 +195,7 @@ def new_meeting(group_id):
         )
         if logged:
             return _back(group)
-    return render_template("mentoring/meeting_form.html", form=form, group=group)
+    return render_template("course/mentoring/meeting_form.html", form=form, group=group)
 
 
 @bp.post("/mentor/trainees/<int:trainee_id>/invite-level-three")
@@ -237,7 +237,7 @@ def new_group():
             if can(current_user, Action.GROUP_VIEW, group):
                 return _back(group)
             return redirect(url_for("course.index"))
-    return render_template("mentoring/group_form.html", form=form)
+    return render_template("course/mentoring/group_form.html", form=form)
 
 
 def _fill_group_choices(form: GroupForm) -> None:
@@ -268,7 +268,7 @@ def verify(code):
     if certificate is None:
         abort(404)
     return render_template(
-        "mentoring/verify.html",
+        "course/mentoring/verify.html",
         certificate=certificate,
         level=get_curriculum().level(certificate.level),
     )

@@ -13,7 +13,7 @@ bp = Blueprint("notifications", __name__, template_folder="templates")
 def index():
     notifications = services.list_for(current_user)
     return render_template(
-        "notifications/index.html",
+        "course/notifications/index.html",
         notifications=notifications,
         any_unread=any(not n.is_read for n in notifications),
         form=PostForm(),

@@ -62,7 +62,7 @@ def show(reflection_id):
     """A reflection with its versions and reviews, for those who may read it."""
     reflection = get_visible_or_404(Reflection, reflection_id, Action.REFLECTION_VIEW)
     return render_template(
-        "reflections/show.html",
+        "course/reflections/show.html",
         reflection=reflection,
         unit=get_curriculum().unit(reflection.unit_slug),
         rubric=get_curriculum().rubric,
@@ -93,7 +93,7 @@ def review(reflection_id):
             flash("Your review is saved and the trainee has been told.", "success")
             return redirect(url_for("mentoring.dashboard"))
     return render_template(
-        "reflections/review.html",
+        "course/reflections/review.html",
         reflection=reflection,
         unit=get_curriculum().unit(reflection.unit_slug),
         rubric=rubric,
@@ -109,4 +109,6 @@ def _score(value: str | None) -> int | None:
 @bp.get("/mentor/queue")
 @role_required(Role.MASTER_TRAINER, Role.AGENCY_TRAINER)
 def queue():
-    return render_template("reflections/queue.html", queue=services.review_queue(current_user))
+    return render_template(
+        "course/reflections/queue.html", queue=services.review_queue(current_user)
+    )

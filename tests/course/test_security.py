@@ -86,7 +86,12 @@ def test_signed_in_pages_are_not_cached(client, auth):
 
 @pytest.mark.parametrize(
     "template",
-    ["course/base.html", "learning/unit.html", "quizzes/attempt.html", "quizzes/result.html"],
+    [
+        "course/base.html",
+        "course/learning/unit.html",
+        "quizzes/attempt.html",
+        "quizzes/result.html",
+    ],
 )
 def test_templates_have_no_inline_script_or_handlers(app, template):
     source = app.jinja_env.loader.get_source(app.jinja_env, template)[0]
