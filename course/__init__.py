@@ -14,6 +14,7 @@ from course.markup import render_markdown
 from course.settings import apply_defaults
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+_nested: list[bool] = []  # set once the feature blueprints sit inside the parent
 
 
 @dataclass
@@ -62,7 +63,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     limiter.init_app(app)
     security.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
+    login_manager.login_view = "course.accounts.login"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.session_protection = "strong"
     known_quizzes = quiz_slugs(app.config["CONTENT_DIR"])
@@ -72,8 +73,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     quiz_passed.connect(complete_unit_of_passed_quiz, app)
     quiz_reopened.connect(reopen_unit_of_quiz, app)
     open_answer_replied.connect(notify_open_answer_reply, app)
-    blueprints: list[Blueprint] = [
-        views.bp,
+    features: list[Blueprint] = [
         accounts_bp,
         learning_bp,
         curriculum_bp,
@@ -85,9 +85,18 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
         media_bp,
         ops_bp,
     ]
-    views.register_error_pages(app, blueprints)
-    for bp in blueprints:
-        app.register_blueprint(bp, url_prefix=url_prefix or None)
+    # One parent blueprint, "course", holds every feature: its endpoints are
+    # course.<feature>.<view>, so a host's own "admin" or "accounts" never collides.
+    # Blueprints are module-level: nested (and given error pages) once, before their
+    # first registration on an app.
+    if not _nested:
+        views.register_error_pages(views.bp)
+        for feature in features:
+            views.bp.register_blueprint(feature)
+        _nested.append(True)
+    if app.config["COURSE_WHOLE_SITE"]:
+        views.register_error_pages(app)
+    app.register_blueprint(views.bp, url_prefix=url_prefix or None)
     # Refuse bodies over the upload limit before reading them (uploads stream to disk).
     app.config.setdefault("MAX_CONTENT_LENGTH", (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024)
     app.add_template_filter(render_markdown, "markdown")

@@ -37,12 +37,12 @@ def _video_url(slug: str) -> str | None:
     video = get_curriculum().videos.get(slug)
     if video is None:
         return None
-    return url_for("curriculum.video_file", slug=slug) if video.file else video.url
+    return url_for("course.curriculum.video_file", slug=slug) if video.file else video.url
 
 
 def _captions_url(slug: str) -> str | None:
     video = get_curriculum().videos.get(slug)
-    return url_for("curriculum.captions", slug=slug) if video else None
+    return url_for("course.curriculum.captions", slug=slug) if video else None
 
 
 def _reviewees(viewer_id: int) -> set[int] | None:
@@ -69,7 +69,7 @@ def make_quiz_host() -> QuizHost:
         captions_url=_captions_url,
         reviewees=_reviewees,
         is_reviewer=_is_reviewer,
-        login_url=lambda next_url: url_for("accounts.login", next=next_url),
+        login_url=lambda next_url: url_for("course.accounts.login", next=next_url),
         user_name=_user_name,
         render_markdown=render_markdown,
         base_template="course/base.html",

@@ -20,9 +20,9 @@ def index():
     if not current_user.is_authenticated:
         return render_template("course/welcome.html")
     if current_user.has_role(Role.SITE_ADMIN):
-        return redirect(url_for("admin.index"))
+        return redirect(url_for("course.admin.index"))
     if current_user.has_role(Role.TRAINEE):
-        return redirect(url_for("learning.training"))
+        return redirect(url_for("course.learning.training"))
     return render_template("course/home.html")
 
 
@@ -68,13 +68,8 @@ def too_many_requests(error):
 ERROR_PAGES = {400: bad_request, 403: forbidden, 404: not_found, 429: too_many_requests}
 
 
-def register_error_pages(app, blueprints) -> None:
-    """The course's error pages for its own blueprints; for every page of the site only
-    when it is the whole site (COURSE_WHOLE_SITE), so a host keeps its own."""
+def register_error_pages(target) -> None:
+    """The course's error pages for ``target``: its parent blueprint (so every course
+    page), or the whole app when the course is the whole site (COURSE_WHOLE_SITE)."""
     for code, page in ERROR_PAGES.items():
-        for blueprint in blueprints:
-            # Blueprints are module-level: set up once, before their first registration.
-            if page not in blueprint.error_handler_spec[None][code].values():
-                blueprint.register_error_handler(code, page)
-        if app.config["COURSE_WHOLE_SITE"]:
-            app.register_error_handler(code, page)
+        target.register_error_handler(code, page)

@@ -3,7 +3,7 @@ give: a secret key, a database and the curriculum folder. Everything else defaul
 
 import re
 
-from flask import Flask
+from flask import Flask, url_for
 from sqlalchemy import select
 
 import course
@@ -169,3 +169,26 @@ def test_a_host_template_of_the_same_name_does_not_replace_the_courses(tmp_path)
         assert "The host's own admin page" not in page
         assert "Invitations" in page or "Agencies" in page
         drop_tables()
+
+
+def test_a_host_may_have_its_own_admin_and_accounts_blueprints(tmp_path):
+    from flask import Blueprint
+
+    host = Flask("host_app", instance_path=str(tmp_path / "instance"))
+    for name in ("admin", "accounts"):
+        own = Blueprint(name, __name__, url_prefix=f"/{name}")
+        own.add_url_rule("/", "index", lambda name=name: f"the host's {name}")
+        host.register_blueprint(own)
+    host.config.update(
+        SECRET_KEY="a-host-secret-key-long-enough-for-tests",
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        CONTENT_DIR=TestConfig.CONTENT_DIR,
+    )
+    course.init_app(host, url_prefix="/pfr")
+    client = host.test_client()
+    assert client.get("/admin/").get_data(as_text=True) == "the host's admin"
+    assert client.get("/accounts/").get_data(as_text=True) == "the host's accounts"
+    assert client.get("/pfr/login").status_code == 200
+    with host.test_request_context():
+        assert url_for("admin.index") == "/admin/"
+        assert url_for("course.admin.index") == "/pfr/admin/"

@@ -45,18 +45,18 @@ ACCESS = {
         "/",
         {**everyone(200), Role.TRAINEE: 302, Role.SITE_ADMIN: 302},
     ),
-    "accounts.login": ("GET", "/login", {**everyone(302), ANON: 200}),
-    "accounts.logout": ("POST", "/logout", everyone(302)),
-    "accounts.accept_invitation": ("GET", "/invitations/not-a-token", everyone(404)),
-    "learning.training": ("GET", "/training", only(200, Role.TRAINEE)),
-    "learning.unit": (
+    "course.accounts.login": ("GET", "/login", {**everyone(302), ANON: 200}),
+    "course.accounts.logout": ("POST", "/logout", everyone(302)),
+    "course.accounts.accept_invitation": ("GET", "/invitations/not-a-token", everyone(404)),
+    "course.learning.training": ("GET", "/training", only(200, Role.TRAINEE)),
+    "course.learning.unit": (
         "GET",
         MODULE,
         only(200, Role.TRAINEE, Role.MASTER_TRAINER, Role.AGENCY_TRAINER, Role.SITE_ADMIN),
     ),
-    "learning.complete": ("POST", f"{MODULE}/complete", only(302, Role.TRAINEE)),
-    "curriculum.handout": ("GET", HANDOUT, {**everyone(200), ANON: LOGIN}),
-    "admin.index": ("GET", "/admin/", only(200, Role.SITE_ADMIN)),
+    "course.learning.complete": ("POST", f"{MODULE}/complete", only(302, Role.TRAINEE)),
+    "course.curriculum.handout": ("GET", HANDOUT, {**everyone(200), ANON: LOGIN}),
+    "course.admin.index": ("GET", "/admin/", only(200, Role.SITE_ADMIN)),
     "quizzes.static": ("GET", "/static/quizzes/quiz.js", everyone(200)),
     "quizzes.overview": ("GET", QUIZ, only(200, Role.TRAINEE)),
     "quizzes.start": ("POST", f"{QUIZ}/start", only(302, Role.TRAINEE)),
@@ -77,115 +77,123 @@ ACCESS = {
     "quizzes.person": ("GET", lambda user: f"/quizzes/people/{user.id}", signed_in(200)),
     # Mentored levels. Object routes are asked for an id that is nobody's: roles that
     # pass the coarse check get 404; per-object rules are tested in tests/course/.
-    "learning.level": ("GET", "/levels/level-2", only(200, Role.TRAINEE)),
-    "learning.answer_invitation": (
+    "course.learning.level": ("GET", "/levels/level-2", only(200, Role.TRAINEE)),
+    "course.learning.answer_invitation": (
         "POST",
         f"/level-three-invitations/{NOBODY}",
         only(404, Role.TRAINEE),
     ),
-    "curriculum.captions": ("GET", f"{FILM}/captions.vtt", signed_in(200)),
-    "curriculum.video_file": ("GET", "/videos/no-such-film/file", signed_in(404)),
-    "reflections.save": ("POST", f"{WEEK}/reflection", only(404, Role.TRAINEE)),
-    "reflections.autosave": ("POST", f"{WEEK}/reflection/autosave", only(404, Role.TRAINEE)),
-    "reflections.show": ("GET", f"/reflections/{NOBODY}", signed_in(404)),
-    "reflections.review": ("GET", f"/reflections/{NOBODY}/review", signed_in(404)),
-    "reflections.queue": ("GET", "/mentor/queue", only(200, *MENTORS)),
-    "mentoring.dashboard": ("GET", "/mentor", only(200, *MENTORS)),
-    "mentoring.group": ("GET", f"/mentor/groups/{NOBODY}", signed_in(404)),
-    "mentoring.sign_off": ("POST", f"/mentor/groups/{NOBODY}/sign-off", only(404, *MENTORS)),
-    "mentoring.certify": ("POST", f"/mentor/groups/{NOBODY}/certify", only(404, *MENTORS)),
-    "mentoring.open_week": ("POST", f"/mentor/groups/{NOBODY}/open-week", only(404, *MENTORS)),
-    "mentoring.pause": ("POST", f"/mentor/groups/{NOBODY}/pause", only(404, *MENTORS)),
-    "mentoring.sharing": ("POST", f"/mentor/groups/{NOBODY}/sharing", only(404, *MENTORS)),
-    "mentoring.new_meeting": (
+    "course.curriculum.captions": ("GET", f"{FILM}/captions.vtt", signed_in(200)),
+    "course.curriculum.video_file": ("GET", "/videos/no-such-film/file", signed_in(404)),
+    "course.reflections.save": ("POST", f"{WEEK}/reflection", only(404, Role.TRAINEE)),
+    "course.reflections.autosave": ("POST", f"{WEEK}/reflection/autosave", only(404, Role.TRAINEE)),
+    "course.reflections.show": ("GET", f"/reflections/{NOBODY}", signed_in(404)),
+    "course.reflections.review": ("GET", f"/reflections/{NOBODY}/review", signed_in(404)),
+    "course.reflections.queue": ("GET", "/mentor/queue", only(200, *MENTORS)),
+    "course.mentoring.dashboard": ("GET", "/mentor", only(200, *MENTORS)),
+    "course.mentoring.group": ("GET", f"/mentor/groups/{NOBODY}", signed_in(404)),
+    "course.mentoring.sign_off": ("POST", f"/mentor/groups/{NOBODY}/sign-off", only(404, *MENTORS)),
+    "course.mentoring.certify": ("POST", f"/mentor/groups/{NOBODY}/certify", only(404, *MENTORS)),
+    "course.mentoring.open_week": (
+        "POST",
+        f"/mentor/groups/{NOBODY}/open-week",
+        only(404, *MENTORS),
+    ),
+    "course.mentoring.pause": ("POST", f"/mentor/groups/{NOBODY}/pause", only(404, *MENTORS)),
+    "course.mentoring.sharing": ("POST", f"/mentor/groups/{NOBODY}/sharing", only(404, *MENTORS)),
+    "course.mentoring.new_meeting": (
         "GET",
         f"/mentor/groups/{NOBODY}/meetings/new",
         only(404, *MENTORS),
     ),
-    "mentoring.revoke_sign_off": (
+    "course.mentoring.revoke_sign_off": (
         "GET",
         f"/mentor/sign-offs/{NOBODY}/revoke",
         only(404, *MENTORS),
     ),
-    "mentoring.invite_level_three": (
+    "course.mentoring.invite_level_three": (
         "POST",
         f"/mentor/trainees/{NOBODY}/invite-level-three",
         only(404, Role.MASTER_TRAINER, Role.SITE_ADMIN),
     ),
-    "mentoring.new_group": ("GET", "/groups/new", only(200, Role.SITE_ADMIN, Role.AGENCY_ADMIN)),
-    "agencies.staff": (
+    "course.mentoring.new_group": (
+        "GET",
+        "/groups/new",
+        only(200, Role.SITE_ADMIN, Role.AGENCY_ADMIN),
+    ),
+    "course.agencies.staff": (
         "GET",
         "/agency/staff",
         {**only(200, Role.AGENCY_ADMIN), Role.SITE_ADMIN: 404},
     ),
     # An agency admin works on their own agency; a site admin must name one.
-    "agencies.cohorts": (
+    "course.agencies.cohorts": (
         "GET",
         "/agency/cohorts",
         {**only(200, Role.AGENCY_ADMIN), Role.SITE_ADMIN: 404},
     ),
-    "agencies.add_person": (
+    "course.agencies.add_person": (
         "POST",
         f"/agency/cohorts/{NOBODY}/people",
         only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
     ),
-    "agencies.withdraw": (
+    "course.agencies.withdraw": (
         "POST",
         f"/agency/enrolments/{NOBODY}/withdraw",
         only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
     ),
-    "agencies.move": (
+    "course.agencies.move": (
         "POST",
         f"/agency/enrolments/{NOBODY}/move",
         only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
     ),
-    "agencies.deactivate": (
+    "course.agencies.deactivate": (
         "POST",
         f"/agency/people/{NOBODY}/deactivate",
         only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
     ),
-    "agencies.invitation": (
+    "course.agencies.invitation": (
         "POST",
         f"/agency/invitations/{NOBODY}/resend",
         only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
     ),
-    "agencies.cohort": (
+    "course.agencies.cohort": (
         "GET",
         f"/agency/cohorts/{NOBODY}",
         only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
     ),
-    "admin.audit": ("GET", "/admin/audit", only(200, Role.SITE_ADMIN)),
-    "admin.create_agency": ("POST", "/admin/agencies", only(302, Role.SITE_ADMIN)),
-    "admin.jobs": ("GET", "/admin/jobs", only(200, Role.SITE_ADMIN)),
-    "admin.retry_job": ("POST", f"/admin/jobs/{NOBODY}/retry", only(404, Role.SITE_ADMIN)),
+    "course.admin.audit": ("GET", "/admin/audit", only(200, Role.SITE_ADMIN)),
+    "course.admin.create_agency": ("POST", "/admin/agencies", only(302, Role.SITE_ADMIN)),
+    "course.admin.jobs": ("GET", "/admin/jobs", only(200, Role.SITE_ADMIN)),
+    "course.admin.retry_job": ("POST", f"/admin/jobs/{NOBODY}/retry", only(404, Role.SITE_ADMIN)),
     # Dyad videos: per-video rules are tested in tests/media/ for every role and the
     # pair partner; here an id that is nobody's gives 404 to whoever passes the role check.
-    "media.new": (
+    "course.media.new": (
         "GET",
         "/units/l2-week-06-first-visit-and-trust/videos/new",
         only(200, Role.TRAINEE),
     ),
-    "media.start_upload": ("POST", "/media/uploads", only(404, Role.TRAINEE)),
-    "media.upload": ("PATCH", "/media/uploads/nobody", only(404, Role.TRAINEE)),
-    "media.upload_form": ("POST", f"{WEEK}/videos", only(302, Role.TRAINEE)),
-    "media.show": ("GET", "/media/videos/nobody", signed_in(404)),
-    "media.status": ("GET", "/media/videos/nobody/status", signed_in(404)),
-    "media.stream": ("GET", "/media/videos/nobody/stream", signed_in(404)),
-    "media.poster": ("GET", "/media/videos/nobody/poster.jpg", signed_in(404)),
-    "media.download": ("GET", "/media/videos/nobody/download", signed_in(404)),
-    "media.comment": ("POST", "/media/videos/nobody/comments", signed_in(404)),
-    "media.reviewed": ("POST", "/media/videos/nobody/reviewed", signed_in(404)),
-    "media.delete": ("POST", "/media/videos/nobody/delete", signed_in(404)),
-    "media.withdraw": ("POST", "/consents/nobody/withdraw", only(404, Role.TRAINEE)),
-    "notifications.index": ("GET", "/notifications", signed_in(200)),
+    "course.media.start_upload": ("POST", "/media/uploads", only(404, Role.TRAINEE)),
+    "course.media.upload": ("PATCH", "/media/uploads/nobody", only(404, Role.TRAINEE)),
+    "course.media.upload_form": ("POST", f"{WEEK}/videos", only(302, Role.TRAINEE)),
+    "course.media.show": ("GET", "/media/videos/nobody", signed_in(404)),
+    "course.media.status": ("GET", "/media/videos/nobody/status", signed_in(404)),
+    "course.media.stream": ("GET", "/media/videos/nobody/stream", signed_in(404)),
+    "course.media.poster": ("GET", "/media/videos/nobody/poster.jpg", signed_in(404)),
+    "course.media.download": ("GET", "/media/videos/nobody/download", signed_in(404)),
+    "course.media.comment": ("POST", "/media/videos/nobody/comments", signed_in(404)),
+    "course.media.reviewed": ("POST", "/media/videos/nobody/reviewed", signed_in(404)),
+    "course.media.delete": ("POST", "/media/videos/nobody/delete", signed_in(404)),
+    "course.media.withdraw": ("POST", "/consents/nobody/withdraw", only(404, Role.TRAINEE)),
+    "course.notifications.index": ("GET", "/notifications", signed_in(200)),
     # Notifications are checked by owner (tests/course/test_notifications.py).
-    "notifications.mark_read": ("POST", f"/notifications/{NOBODY}/read", signed_in(404)),
-    "notifications.mark_all_read": ("POST", "/notifications/read-all", signed_in(302)),
+    "course.notifications.mark_read": ("POST", f"/notifications/{NOBODY}/read", signed_in(404)),
+    "course.notifications.mark_all_read": ("POST", "/notifications/read-all", signed_in(302)),
     # Public: anyone can check a certificate code; an unknown one is not found.
-    "mentoring.verify": ("GET", "/verify/PFR-NOPE-NOPE-NOPE", everyone(404)),
+    "course.mentoring.verify": ("GET", "/verify/PFR-NOPE-NOPE-NOPE", everyone(404)),
     # Public: load balancers probe it; only a site admin sees which check failed
     # (tests/ops/test_healthz.py).
-    "ops.healthz": ("GET", "/healthz", everyone(200)),
+    "course.ops.healthz": ("GET", "/healthz", everyone(200)),
 }
 
 

@@ -61,7 +61,7 @@ def logout():
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
-    return redirect(url_for("accounts.login"))
+    return redirect(url_for("course.accounts.login"))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

@@ -51,7 +51,7 @@ def index():
             invited_by=current_user,
             name=form.name.data or "",
         )
-        invite_link = url_for("accounts.accept_invitation", token=token, _external=True)
+        invite_link = url_for("course.accounts.accept_invitation", token=token, _external=True)
         flash(f"Invitation created for {form.email.data}. Send them the link below.", "success")
         form = _invite_form(formdata=None)  # an empty form for the next invitation
     return render_template(
@@ -77,7 +77,7 @@ def create_agency():
             flash(f"{agency.name} is added. Invite its agency admin below.", "success")
     else:
         flash("Give the agency a name.", "error")
-    return redirect(url_for("admin.index"))
+    return redirect(url_for("course.admin.index"))
 
 
 @bp.get("/admin/audit")
@@ -132,4 +132,4 @@ def retry_job(public_id):
         flash(str(exc), "error")
     else:
         flash(f"Video {video.public_id} is back in the queue.", "success")
-    return redirect(url_for("admin.jobs"))
+    return redirect(url_for("course.admin.jobs"))

@@ -225,7 +225,7 @@ def send_invitation(actor: User, email: str, name: str, agency: Agency) -> None:
     )
     # Links in emails use the site's public address, in a request or from the CLI alike.
     with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-        link = url_for("accounts.accept_invitation", token=token, _external=True)
+        link = url_for("course.accounts.accept_invitation", token=token, _external=True)
     jobs.enqueue(
         send_email,
         email,

@@ -49,7 +49,7 @@ def staff():
         "course/agencies/staff.html",
         rows=page.rows,
         page=page,
-        page_url=lambda number: url_for("agencies.staff", **kept, page=number),
+        page_url=lambda number: url_for("course.agencies.staff", **kept, page=number),
         agency=agency,
         cohorts=[n.cohort for n in cohort_numbers(agency.id)],
         args=args,
@@ -100,7 +100,7 @@ def cohorts():
         db.session.add(cohort)
         db.session.commit()
         flash(f"Cohort “{cohort.name}” created. Now add its people.", "success")
-        return redirect(url_for("agencies.cohort", cohort_id=cohort.id))
+        return redirect(url_for("course.agencies.cohort", cohort_id=cohort.id))
     return render_template(
         "course/agencies/cohorts.html",
         agency=agency,
@@ -127,7 +127,7 @@ def cohort(cohort_id):
                 f"{len(applied.problems)} rows left out.",
                 "success",
             )
-            return redirect(url_for("agencies.cohort", cohort_id=cohort.id))
+            return redirect(url_for("course.agencies.cohort", cohort_id=cohort.id))
         upload = form.roster.data
         if upload is None or not upload.filename:
             form.roster.errors.append("Choose a CSV file.")
@@ -170,7 +170,7 @@ def withdraw(enrolment_id):
         flash(str(exc), "error")
     else:
         flash(f"{enrolment.user.name} is withdrawn; the record is kept.", "success")
-    return redirect(url_for("agencies.cohort", cohort_id=enrolment.cohort_id))
+    return redirect(url_for("course.agencies.cohort", cohort_id=enrolment.cohort_id))
 
 
 @bp.post("/agency/enrolments/<int:enrolment_id>/move")
@@ -185,9 +185,9 @@ def move(enrolment_id):
         moved = services.move(enrolment, target)
     except services.AgencyError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("agencies.cohort", cohort_id=enrolment.cohort_id))
+        return redirect(url_for("course.agencies.cohort", cohort_id=enrolment.cohort_id))
     flash(f"{enrolment.user.name} moved to {target.name}.", "success")
-    return redirect(url_for("agencies.cohort", cohort_id=moved.cohort_id))
+    return redirect(url_for("course.agencies.cohort", cohort_id=moved.cohort_id))
 
 
 @bp.post("/agency/people/<int:user_id>/deactivate")
@@ -198,7 +198,7 @@ def deactivate(user_id):
         abort(404)
     services.deactivate(person)
     flash(f"{person.name} can no longer sign in; their training record is kept.", "success")
-    return redirect(url_for("agencies.staff"))
+    return redirect(url_for("course.agencies.staff"))
 
 
 @bp.post("/agency/invitations/<int:invitation_id>/<any(resend, revoke):what>")
@@ -215,7 +215,7 @@ def invitation(invitation_id, what):
         flash(f"A new invitation is on its way to {invitation.email}.", "success")
     else:
         flash(f"The invitation to {invitation.email} is revoked.", "success")
-    return redirect(url_for("agencies.cohorts", agency=agency.id))
+    return redirect(url_for("course.agencies.cohorts", agency=agency.id))
 
 
 @bp.post("/agency/cohorts/<int:cohort_id>/people")
@@ -226,7 +226,7 @@ def add_person(cohort_id):
     form = PersonForm()
     if not form.validate_on_submit():
         flash("Give the person's email, first and last name and job title.", "error")
-        return redirect(url_for("agencies.cohort", cohort_id=cohort.id))
+        return redirect(url_for("course.agencies.cohort", cohort_id=cohort.id))
     text = roster.one_person_csv(form.email.data, form.first.data, form.last.data, form.title.data)
     applied = roster.import_roster(current_user, cohort.agency, cohort, text)
     if applied.problems:
@@ -239,4 +239,4 @@ def add_person(cohort_id):
             f"{' and invited by email' if applied.new else ''}.",
             "success",
         )
-    return redirect(url_for("agencies.cohort", cohort_id=cohort.id))
+    return redirect(url_for("course.agencies.cohort", cohort_id=cohort.id))

@@ -78,17 +78,17 @@ def complete(slug):
     require(Action.UNIT_COMPLETE, unit)
     if not PostForm().validate_on_submit():
         flash("The form expired. Please press the button again.", "error")
-        return redirect(url_for("learning.unit", slug=slug))
+        return redirect(url_for("course.learning.unit", slug=slug))
     try:
         progress = services.mark_unit_complete(current_user, unit)
     except services.LearningError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("learning.unit", slug=slug))
+        return redirect(url_for("course.learning.unit", slug=slug))
     if progress.complete:
         flash(f"You have completed {progress.level.title}. Well done.", "success")
     else:
         flash(f"“{unit.title}” is marked complete.", "success")
-    return redirect(url_for("learning.training"))
+    return redirect(url_for("course.learning.training"))
 
 
 @bp.get("/levels/<level_slug>")
@@ -120,4 +120,4 @@ def answer_invitation(invitation_id):
             else "You declined the invitation to Level 3.",
             "success",
         )
-    return redirect(url_for("learning.training"))
+    return redirect(url_for("course.learning.training"))

@@ -80,7 +80,7 @@ def new(slug):
             form.attested.errors.append(str(exc))
         else:
             flash("The consent is recorded. Now choose the video.", "success")
-            return redirect(url_for("media.new", slug=slug))
+            return redirect(url_for("course.media.new", slug=slug))
     consents = [
         c for c in services.consents_of(current_user, unit.level) if c.is_valid_on(utc_today())
     ]
@@ -115,7 +115,7 @@ def start_upload():
             if isinstance(exc, services.MediaError)
             else services.MediaError("The size must be a whole number of bytes.")
         )
-    location = url_for("media.upload", public_id=video.public_id)
+    location = url_for("course.media.upload", public_id=video.public_id)
     answer = jsonify(
         id=video.public_id, url=location, offset=0, chunk_size=services.storage().part_size
     )
@@ -143,7 +143,7 @@ def upload(public_id):
     headers["Upload-Offset"] = str(video.received)
     body = {"offset": video.received, "status": video.status.value}
     if video.status != VideoStatus.UPLOADING:
-        body["video_url"] = url_for("media.show", public_id=video.public_id)
+        body["video_url"] = url_for("course.media.show", public_id=video.public_id)
     return jsonify(body), 200, headers
 
 
@@ -158,7 +158,7 @@ def upload_form(slug):
     )
     if file is None or not file.filename or consent is None:
         flash("Choose a consent and a video file.", "error")
-        return redirect(url_for("media.new", slug=slug))
+        return redirect(url_for("course.media.new", slug=slug))
     file.stream.seek(0, 2)
     size = file.stream.tell()
     file.stream.seek(0)
@@ -167,9 +167,9 @@ def upload_form(slug):
         services.append_chunk(video, 0, file.stream, size)
     except services.MediaError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("media.new", slug=slug))
+        return redirect(url_for("course.media.new", slug=slug))
     flash("The video is uploaded. It is being prepared for playback.", "success")
-    return redirect(url_for("media.show", public_id=video.public_id))
+    return redirect(url_for("course.media.show", public_id=video.public_id))
 
 
 @bp.get("/media/videos/<public_id>")
@@ -271,7 +271,7 @@ def comment(public_id):
             flash("Comment added.", "success")
     else:
         flash("Write a comment and its time (m:ss).", "error")
-    return redirect(url_for("media.show", public_id=video.public_id) + "#comments")
+    return redirect(url_for("course.media.show", public_id=video.public_id) + "#comments")
 
 
 @bp.post("/media/videos/<public_id>/reviewed")
@@ -284,7 +284,7 @@ def reviewed(public_id):
         flash(str(exc), "error")
     else:
         flash("The video is marked reviewed.", "success")
-    return redirect(url_for("media.show", public_id=video.public_id))
+    return redirect(url_for("course.media.show", public_id=video.public_id))
 
 
 @bp.post("/media/videos/<public_id>/delete")
@@ -294,7 +294,7 @@ def delete(public_id):
     unit_slug = video.unit_slug
     services.delete_video(video, current_user, "deleted-by-user")
     flash("The video is deleted.", "success")
-    return redirect(url_for("learning.unit", slug=unit_slug))
+    return redirect(url_for("course.learning.unit", slug=unit_slug))
 
 
 @bp.post("/consents/<public_id>/withdraw")
@@ -305,4 +305,4 @@ def withdraw(public_id):
         abort(404)
     count = services.withdraw_consent(consent, current_user)
     flash(f"The consent is withdrawn and {count} video(s) deleted.", "success")
-    return redirect(url_for("learning.training"))
+    return redirect(url_for("course.learning.training"))

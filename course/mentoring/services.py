@@ -144,7 +144,7 @@ def form_group(
             trainee,
             f"You are enrolled in {title}",
             f"{mentor.name} is your mentor. Week 1 opens on {start_date:%-d %B %Y}.",
-            link=path_for("learning.level", level_slug=level),
+            link=path_for("course.learning.level", level_slug=level),
         )
     return group
 
@@ -266,7 +266,7 @@ def open_week_early(group: MentorGroup, unit: Unit, actor: User) -> None:
             trainee,
             f"{unit.title} is open",
             "Your mentor opened this week early.",
-            link=path_for("learning.unit", slug=unit.slug),
+            link=path_for("course.learning.unit", slug=unit.slug),
         )
 
 
@@ -391,7 +391,7 @@ def notify_opened_weeks(today: date | None = None) -> int:
             if not item.is_open:
                 continue
             subject = f"{item.unit.title} is open"
-            link = path_for("learning.unit", slug=item.unit.slug)
+            link = path_for("course.learning.unit", slug=item.unit.slug)
             for trainee in group.trainees:
                 already = db.session.scalar(
                     select(Notification.id).where(

@@ -184,7 +184,7 @@ def sign_off_level(group: MentorGroup, actor: User, trainee: User) -> Certificat
         trainee,
         f"Your {title} certificate",
         f"Congratulations. Your certificate code is {certificate.code}.",
-        link=path_for("mentoring.verify", code=certificate.code),
+        link=path_for("course.mentoring.verify", code=certificate.code),
     )
     return certificate
 
@@ -240,7 +240,7 @@ def invite_to_level_three(actor: User, trainee: User) -> LevelThreeInvitation:
         "You are invited to Level 3: Agency Trainer",
         f"{actor.name} invites you to train as an agency trainer. Accept or decline on your "
         "training page.",
-        link=path_for("learning.training"),
+        link=path_for("course.learning.training"),
     )
     return invitation
 

@@ -30,7 +30,7 @@ def _member(group: MentorGroup, trainee_id: int | None) -> User:
 
 
 def _back(group: MentorGroup):
-    return redirect(url_for("mentoring.group", group_id=group.id))
+    return redirect(url_for("course.mentoring.group", group_id=group.id))
 
 
 def _attempt(action, *args, success: str):

@@ -29,13 +29,13 @@ def mark_read(notification_id):
     """
     if not PostForm().validate_on_submit():
         flash("The form expired. Please press the button again.", "error")
-        return redirect(url_for("notifications.index"))
+        return redirect(url_for("course.notifications.index"))
     try:
         notification = services.mark_read(current_user, notification_id)
     except LookupError:
         abort(404)
     # Checked again here: a link stored by other means must not send people off-site.
-    return redirect(safe_next_url(notification.link) or url_for("notifications.index"))
+    return redirect(safe_next_url(notification.link) or url_for("course.notifications.index"))
 
 
 @bp.post("/notifications/read-all")
@@ -45,7 +45,7 @@ def mark_all_read():
         flash("The form expired. Please press the button again.", "error")
     elif services.mark_all_read(current_user):
         flash("All notifications are marked as read.", "success")
-    return redirect(url_for("notifications.index"))
+    return redirect(url_for("course.notifications.index"))
 
 
 def unread_notification_count() -> int:

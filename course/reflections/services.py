@@ -106,7 +106,7 @@ def submit_reflection(
         group.mentor,
         f"{trainee.name} submitted a reflection",
         f"{unit.title}, version {version.number}, is waiting for your review.",
-        link=path_for("reflections.review", reflection_id=reflection.id),
+        link=path_for("course.reflections.review", reflection_id=reflection.id),
     )
     return reflection
 
@@ -154,7 +154,7 @@ def review_reflection(
         reflection.trainee,
         f"Your reflection was {'accepted' if accepted else 'returned for revision'}",
         f"{reviewer.name} reviewed {unit.title}.",
-        link=path_for("learning.unit", slug=unit.slug),
+        link=path_for("course.learning.unit", slug=unit.slug),
     )
     return review
 

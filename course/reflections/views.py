@@ -39,7 +39,7 @@ def save(slug):
             flash("Your draft is saved.", "success")
     except services.ReflectionError as exc:
         flash(str(exc), "error")
-    return redirect(url_for("learning.unit", slug=slug) + "#reflection")
+    return redirect(url_for("course.learning.unit", slug=slug) + "#reflection")
 
 
 @bp.post("/units/<slug>/reflection/autosave")
@@ -91,7 +91,7 @@ def review(reflection_id):
             flash(str(exc), "error")
         else:
             flash("Your review is saved and the trainee has been told.", "success")
-            return redirect(url_for("mentoring.dashboard"))
+            return redirect(url_for("course.mentoring.dashboard"))
     return render_template(
         "course/reflections/review.html",
         reflection=reflection,
