@@ -33,48 +33,50 @@ class Config:
     # hide_parameters: a database error's message (logged with its traceback) must not
     # carry the values, such as a family's pseudonym or a reflection's text.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
-    CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
-    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
-    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
+    COURSE_CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
+    COURSE_UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    COURSE_MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
     # The course's settings, from the environment variable of the same name; what each
     # means, and its default, is in course/settings.py.
-    MAX_UPLOAD_MB = _setting("MAX_UPLOAD_MB")
-    VIDEO_RETENTION_DAYS = _setting("VIDEO_RETENTION_DAYS")
-    JOB_BACKEND = _setting("JOB_BACKEND")
-    JOB_RETRIES = _setting("JOB_RETRIES")
-    JOB_TIMEOUT_SECONDS = _setting("JOB_TIMEOUT_SECONDS")
-    JOB_RETRY_SECONDS = _setting("JOB_RETRY_SECONDS")  # comma-separated seconds
-    REDIS_URL = _setting("REDIS_URL")  # e.g. redis://127.0.0.1:6379/0
-    STORAGE_BACKEND = _setting("STORAGE_BACKEND")
-    S3_BUCKET = _setting("S3_BUCKET")
-    S3_ENDPOINT_URL = _setting("S3_ENDPOINT_URL")
-    S3_REGION = _setting("S3_REGION")
-    S3_PREFIX = _setting("S3_PREFIX")
+    COURSE_MAX_UPLOAD_MB = _setting("MAX_UPLOAD_MB")
+    COURSE_VIDEO_RETENTION_DAYS = _setting("VIDEO_RETENTION_DAYS")
+    COURSE_JOB_BACKEND = _setting("JOB_BACKEND")
+    COURSE_JOB_RETRIES = _setting("JOB_RETRIES")
+    COURSE_JOB_TIMEOUT_SECONDS = _setting("JOB_TIMEOUT_SECONDS")
+    COURSE_JOB_RETRY_SECONDS = _setting("JOB_RETRY_SECONDS")  # comma-separated seconds
+    COURSE_REDIS_URL = _setting("REDIS_URL")  # e.g. redis://127.0.0.1:6379/0
+    COURSE_STORAGE_BACKEND = _setting("STORAGE_BACKEND")
+    COURSE_S3_BUCKET = _setting("S3_BUCKET")
+    COURSE_S3_ENDPOINT_URL = _setting("S3_ENDPOINT_URL")
+    COURSE_S3_REGION = _setting("S3_REGION")
+    COURSE_S3_PREFIX = _setting("S3_PREFIX")
     # Credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
-    VIDEO_DELIVERY = _setting("VIDEO_DELIVERY")
-    PRESIGNED_URL_SECONDS = _setting("PRESIGNED_URL_SECONDS")
-    MEDIA_ORIGIN = _setting("MEDIA_ORIGIN")
-    UPLOAD_PART_SIZE = _env_int("UPLOAD_PART_MB", 0) * 1024 * 1024 or DEFAULTS["UPLOAD_PART_SIZE"]
+    COURSE_VIDEO_DELIVERY = _setting("VIDEO_DELIVERY")
+    COURSE_PRESIGNED_URL_SECONDS = _setting("PRESIGNED_URL_SECONDS")
+    COURSE_MEDIA_ORIGIN = _setting("MEDIA_ORIGIN")
+    COURSE_UPLOAD_PART_SIZE = (
+        _env_int("UPLOAD_PART_MB", 0) * 1024 * 1024 or DEFAULTS["COURSE_UPLOAD_PART_SIZE"]
+    )
     RATELIMIT_STORAGE_URI = _setting("RATELIMIT_STORAGE_URI")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = _setting("LOGIN_LIMIT_PER_ACCOUNT")
-    LOGIN_LIMIT_PER_ADDRESS = _setting("LOGIN_LIMIT_PER_ADDRESS")
-    HSTS = False
-    INVITATION_DAYS = _setting("INVITATION_DAYS")
-    PASSWORD_HASH_METHOD = DEFAULTS["PASSWORD_HASH_METHOD"]
+    COURSE_LOGIN_LIMIT_PER_ACCOUNT = _setting("LOGIN_LIMIT_PER_ACCOUNT")
+    COURSE_LOGIN_LIMIT_PER_ADDRESS = _setting("LOGIN_LIMIT_PER_ADDRESS")
+    COURSE_HSTS = False
+    COURSE_INVITATION_DAYS = _setting("INVITATION_DAYS")
+    COURSE_PASSWORD_HASH_METHOD = DEFAULTS["COURSE_PASSWORD_HASH_METHOD"]
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tie CSRF tokens to the session, not a clock
-    MAIL_BACKEND = _setting("MAIL_BACKEND")
-    MAIL_SERVER = _setting("MAIL_SERVER")
-    MAIL_PORT = _setting("MAIL_PORT")
-    MAIL_USE_TLS = _setting("MAIL_USE_TLS")  # "0" turns STARTTLS off
-    MAIL_USERNAME = _setting("MAIL_USERNAME")
-    MAIL_PASSWORD = _setting("MAIL_PASSWORD")
-    MAIL_DEFAULT_SENDER = _setting("MAIL_DEFAULT_SENDER")
-    SITE_URL = _setting("SITE_URL")
+    COURSE_MAIL_BACKEND = _setting("MAIL_BACKEND")
+    COURSE_MAIL_SERVER = _setting("MAIL_SERVER")
+    COURSE_MAIL_PORT = _setting("MAIL_PORT")
+    COURSE_MAIL_USE_TLS = _setting("MAIL_USE_TLS")  # "0" turns STARTTLS off
+    COURSE_MAIL_USERNAME = _setting("MAIL_USERNAME")
+    COURSE_MAIL_PASSWORD = _setting("MAIL_PASSWORD")
+    COURSE_MAIL_DEFAULT_SENDER = _setting("MAIL_DEFAULT_SENDER")
+    COURSE_SITE_URL = _setting("SITE_URL")
     # Old keys still accepted when reading session cookies while SECRET_KEY is rotated
     # (comma-separated; remove them once sessions signed with them have expired).
     SECRET_KEY_FALLBACKS = [
@@ -103,17 +105,19 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # Uploads and generated clips go to a throwaway folder, never the project's instance/.
-    UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR") or tempfile.mkdtemp(prefix="pfr-test-media-")
-    JOB_BACKEND = "sync"
+    COURSE_UPLOAD_DIR = os.environ.get("TEST_UPLOAD_DIR") or tempfile.mkdtemp(
+        prefix="pfr-test-media-"
+    )
+    COURSE_JOB_BACKEND = "sync"
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False  # the throttling tests switch it back on
     # Tests hash hundreds of passwords; scrypt's cost is the point in production only.
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
-    MAIL_BACKEND = "memory"  # sent mail lands in app.extensions["course_mail_outbox"]
+    COURSE_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
+    COURSE_MAIL_BACKEND = "memory"  # sent mail lands in app.extensions["course_mail_outbox"]
 
 
 class ProductionConfig(Config):
-    HSTS = True
+    COURSE_HSTS = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
@@ -128,7 +132,7 @@ class ProductionConfig(Config):
                 "in production (for example: python -c 'import secrets; "
                 "print(secrets.token_hex(32))')."
             )
-        mail = config.get("MAIL_BACKEND")
+        mail = config.get("COURSE_MAIL_BACKEND")
         if mail in ("console", "memory"):
             raise RuntimeError(
                 f"MAIL_BACKEND={mail!r} does not send email, so invitations would never "

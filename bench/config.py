@@ -16,5 +16,5 @@ class BenchConfig(ProductionConfig):
     RATELIMIT_ENABLED = False  # Flask-Limiter reads this; the load is one address
     # Production refuses the console backend; any mail the seeding sends lands in a
     # throwaway folder instead of reaching a mail server.
-    MAIL_BACKEND = "file"
-    MAIL_FILE_DIR = str(Path(tempfile.gettempdir()) / "pfr-bench-mail")
+    COURSE_MAIL_BACKEND = "file"
+    COURSE_MAIL_FILE_DIR = str(Path(tempfile.gettempdir()) / "pfr-bench-mail")

@@ -159,7 +159,7 @@ def seed_site(out: str) -> None:
 
     app = create_app()
     with app.app_context():
-        info = seed(Path(app.config["UPLOAD_DIR"]))
+        info = seed(Path(app.config["COURSE_UPLOAD_DIR"]))
         s3 = boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT_URL"], region_name="us-east-1")
         for who in ("trainee", "trainee_light"):
             video = db.session.query(DyadVideo).filter_by(public_id=info[who]["video"]).one()

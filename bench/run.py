@@ -405,7 +405,7 @@ def main() -> int:
         secret = secrets.token_hex(20)  # 40 characters
         settings = {
             "SQLALCHEMY_DATABASE_URI": db_url,
-            "UPLOAD_DIR": str(upload_dir),
+            "COURSE_UPLOAD_DIR": str(upload_dir),
             "SECRET_KEY": secret,
         }
         app = add_baseline(create_app(type("BenchRunConfig", (BenchConfig,), settings)))

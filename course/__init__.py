@@ -66,9 +66,9 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     login_manager.login_view = "course.accounts.login"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.session_protection = "strong"
-    known_quizzes = quiz_slugs(app.config["CONTENT_DIR"])
+    known_quizzes = quiz_slugs(app.config["COURSE_CONTENT_DIR"])
     app.extensions["course"] = CourseState(
-        curriculum=load_curriculum_cached(app.config["CONTENT_DIR"], known_quizzes)
+        curriculum=load_curriculum_cached(app.config["COURSE_CONTENT_DIR"], known_quizzes)
     )
     quiz_passed.connect(complete_unit_of_passed_quiz, app)
     quiz_reopened.connect(reopen_unit_of_quiz, app)
@@ -98,7 +98,9 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
         views.register_error_pages(app)
     app.register_blueprint(views.bp, url_prefix=url_prefix or None)
     # Refuse bodies over the upload limit before reading them (uploads stream to disk).
-    app.config.setdefault("MAX_CONTENT_LENGTH", (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024)
+    app.config.setdefault(
+        "MAX_CONTENT_LENGTH", (app.config["COURSE_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    )
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_global(unread_notification_count, "course_unread_notifications")
     register_commands(app)

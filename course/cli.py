@@ -39,7 +39,7 @@ def worker(burst):
     from course import jobs
 
     app = current_app._get_current_object()
-    if app.config.get("JOB_BACKEND") != "rq":
+    if app.config.get("COURSE_JOB_BACKEND") != "rq":
         raise click.ClickException("Set JOB_BACKEND=rq and REDIS_URL to run a worker.")
     jobs.start_worker(app, burst=burst)
 

@@ -71,7 +71,7 @@ def _answers(unit) -> list[str]:
 
 
 def seed_mentoring() -> None:
-    ensure_stand_in_clips(get_curriculum(), current_app.config["UPLOAD_DIR"])
+    ensure_stand_in_clips(get_curriculum(), current_app.config["COURSE_UPLOAD_DIR"])
     mentor, admin = get_user_by_email(MENTOR), get_user_by_email(SITE_ADMIN)
     jonah, tomasz = (
         get_user_by_email("jonah@riverbend.example.org"),
@@ -139,13 +139,15 @@ def _dyad_video(trainee, mentor, unit) -> None:
         make_stand_in_clip(clip, seconds=8)
         size = clip.stat().st_size
         video = media.start_upload(trainee, unit, consent, size, "visit.mp4")
-        jobs_setting = current_app.config["JOB_BACKEND"]
-        current_app.config["JOB_BACKEND"] = "sync"  # the demo must be ready when seeding ends
+        jobs_setting = current_app.config["COURSE_JOB_BACKEND"]
+        current_app.config["COURSE_JOB_BACKEND"] = (
+            "sync"  # the demo must be ready when seeding ends
+        )
         try:
             with clip.open("rb") as stream:
                 media.append_chunk(video, 0, stream, size)
         finally:
-            current_app.config["JOB_BACKEND"] = jobs_setting
+            current_app.config["COURSE_JOB_BACKEND"] = jobs_setting
     media.add_comment(
         video,
         mentor,

@@ -92,7 +92,7 @@ def seed_open_answers() -> None:
     hers = {slug: _answer(amara, slug, question_id) for slug, (question_id, *_) in AMARA.items()}
     _mark_others_read(trainer, {answer.id for answer in hers.values() if answer})
     # A request context: replying notifies the trainee with a link to the attempt.
-    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+    with current_app.test_request_context(base_url=current_app.config["COURSE_SITE_URL"]):
         for slug, (_, parts, text, revisit) in AMARA.items():
             answer = hers[slug]
             if answer is None or answer.reply is not None or answer.response.get("demo"):

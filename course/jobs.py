@@ -33,8 +33,8 @@ _worker_pid: int | None = None
 def enqueue(func, *args, job_id: str | None = None) -> None:
     """Run ``func(*args)`` in the background (or now, with ``JOB_BACKEND=sync``)."""
     app = current_app._get_current_object()
-    backend = app.config.get("JOB_BACKEND", "thread")
-    retries = app.config.get("JOB_RETRIES", 3)
+    backend = app.config.get("COURSE_JOB_BACKEND", "thread")
+    retries = app.config.get("COURSE_JOB_RETRIES", 3)
     if backend == "sync":
         _run_with_retries(func, args, retries, pause=0)
     elif backend == "thread":
@@ -47,10 +47,10 @@ def enqueue(func, *args, job_id: str | None = None) -> None:
             _dotted(func),
             *args,
             job_id=job_id,
-            retry=Retry(max=retries, interval=app.config.get("JOB_RETRY_SECONDS", [0]))
+            retry=Retry(max=retries, interval=app.config.get("COURSE_JOB_RETRY_SECONDS", [0]))
             if retries
             else None,
-            job_timeout=app.config.get("JOB_TIMEOUT_SECONDS", 3600),
+            job_timeout=app.config.get("COURSE_JOB_TIMEOUT_SECONDS", 3600),
             # RQ logs the description: the function's name only, never the arguments
             # (an email's address and text).
             description=func.__name__,
@@ -88,7 +88,7 @@ def _run_with_retries(func, args: tuple, retries: int, pause: float) -> None:
 def redis_connection(app: Flask):
     from redis import Redis
 
-    url = app.config.get("REDIS_URL")
+    url = app.config.get("COURSE_REDIS_URL")
     if not url:
         raise RuntimeError("JOB_BACKEND=rq needs REDIS_URL (for example redis://127.0.0.1:6379/0).")
     return Redis.from_url(url)
@@ -158,7 +158,7 @@ def start_worker(app: Flask, burst: bool = False) -> None:
 
 def queue_counts(app: Flask) -> dict[str, int] | None:
     """Jobs queued, running and failed in RQ, for the site admins' page (None: no RQ)."""
-    if app.config.get("JOB_BACKEND") != "rq":
+    if app.config.get("COURSE_JOB_BACKEND") != "rq":
         return None
     from rq.registry import FailedJobRegistry, StartedJobRegistry
 

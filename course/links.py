@@ -9,5 +9,5 @@ def path_for(endpoint: str, **values) -> str:
     a background job), where the host's ``SITE_URL`` stands in for the request."""
     if has_request_context():
         return url_for(endpoint, **values)
-    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+    with current_app.test_request_context(base_url=current_app.config["COURSE_SITE_URL"]):
         return url_for(endpoint, **values)

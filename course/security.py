@@ -41,11 +41,14 @@ def content_security_policy(config) -> str:
 
 def media_origin(config) -> str | None:
     """Where pre-signed video URLs point (None when the app streams videos itself)."""
-    if config.get("VIDEO_DELIVERY") != "presigned" or config.get("STORAGE_BACKEND") != "s3":
+    if (
+        config.get("COURSE_VIDEO_DELIVERY") != "presigned"
+        or config.get("COURSE_STORAGE_BACKEND") != "s3"
+    ):
         return None
-    if config.get("MEDIA_ORIGIN"):
-        return config["MEDIA_ORIGIN"]
-    endpoint = urlsplit(config.get("S3_ENDPOINT_URL") or "")
+    if config.get("COURSE_MEDIA_ORIGIN"):
+        return config["COURSE_MEDIA_ORIGIN"]
+    endpoint = urlsplit(config.get("COURSE_S3_ENDPOINT_URL") or "")
     return (
         f"{endpoint.scheme}://{endpoint.netloc}" if endpoint.netloc else "https://*.amazonaws.com"
     )
@@ -61,7 +64,7 @@ def _set_security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if current_app.config.get("HSTS"):
+    if current_app.config.get("COURSE_HSTS"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     # Pages for signed-in people hold personal records: keep them out of shared caches
     # and the browser's back-forward history on shared computers.

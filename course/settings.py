@@ -1,4 +1,5 @@
 """Every setting the course plugin reads, with the value it takes when a host sets none.
+All are named ``COURSE_...`` so they never meet a host's or another extension's keys.
 
 ``init_app`` applies these with ``setdefault``: a host sets only what it wants to
 change (a secret key and a database at the least). The standalone site's ``config.py``
@@ -13,49 +14,49 @@ from pathlib import Path
 from flask import Flask
 
 DEFAULTS: dict[str, object] = {
-    "MAX_UPLOAD_MB": 2048,
+    "COURSE_MAX_UPLOAD_MB": 2048,
     # Days a signed-off week's dyad videos are kept (sooner if the consent ends).
-    "VIDEO_RETENTION_DAYS": 90,
+    "COURSE_VIDEO_RETENTION_DAYS": 90,
     # Background jobs (course/jobs.py): "thread" (an in-process pool), "sync" (in the
     # request: tests, debugging) or "rq" (RQ on REDIS_URL).
-    "JOB_BACKEND": "thread",
-    "JOB_RETRIES": 3,
-    "JOB_TIMEOUT_SECONDS": 3600,  # a long transcode
+    "COURSE_JOB_BACKEND": "thread",
+    "COURSE_JOB_RETRIES": 3,
+    "COURSE_JOB_TIMEOUT_SECONDS": 3600,  # a long transcode
     # Seconds an RQ retry waits, for the first, second, ... retry (the last repeats).
-    "JOB_RETRY_SECONDS": (10, 60, 300),
-    "REDIS_URL": "",
+    "COURSE_JOB_RETRY_SECONDS": (10, 60, 300),
+    "COURSE_REDIS_URL": "",
     # Where dyad videos live (course/media/storage.py): "local" (UPLOAD_DIR) or "s3".
-    "STORAGE_BACKEND": "local",
-    "S3_BUCKET": "",
-    "S3_ENDPOINT_URL": None,  # any S3-compatible store; None: AWS
-    "S3_REGION": "us-east-1",
-    "S3_PREFIX": "dyad/",
+    "COURSE_STORAGE_BACKEND": "local",
+    "COURSE_S3_BUCKET": "",
+    "COURSE_S3_ENDPOINT_URL": None,  # any S3-compatible store; None: AWS
+    "COURSE_S3_REGION": "us-east-1",
+    "COURSE_S3_PREFIX": "dyad/",
     # "proxy": the app streams every byte after its permission check; "presigned":
     # after the same check (and audit row) it redirects to a URL valid a few minutes.
-    "VIDEO_DELIVERY": "proxy",
-    "PRESIGNED_URL_SECONDS": 300,
+    "COURSE_VIDEO_DELIVERY": "proxy",
+    "COURSE_PRESIGNED_URL_SECONDS": 300,
     # The origin pages may load pre-signed videos from (CSP); "" derives it.
-    "MEDIA_ORIGIN": "",
+    "COURSE_MEDIA_ORIGIN": "",
     # Resumable uploads are stored in parts of this size (S3 needs at least 5 MB).
-    "UPLOAD_PART_SIZE": 8 * 1024 * 1024,
+    "COURSE_UPLOAD_PART_SIZE": 8 * 1024 * 1024,
     # Where sign-in failures are counted (Flask-Limiter); Redis when several processes run.
     "RATELIMIT_STORAGE_URI": "memory://",
     # Failed sign-ins allowed per account (email) and per address (client IP).
-    "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute;20 per hour",
-    "LOGIN_LIMIT_PER_ADDRESS": "20 per minute;100 per hour",
-    "HSTS": False,
-    "INVITATION_DAYS": 14,
-    "PASSWORD_HASH_METHOD": "scrypt",  # memory-hard
+    "COURSE_LOGIN_LIMIT_PER_ACCOUNT": "5 per minute;20 per hour",
+    "COURSE_LOGIN_LIMIT_PER_ADDRESS": "20 per minute;100 per hour",
+    "COURSE_HSTS": False,
+    "COURSE_INVITATION_DAYS": 14,
+    "COURSE_PASSWORD_HASH_METHOD": "scrypt",  # memory-hard
     # "console" (the log), "file" (.eml files in MAIL_FILE_DIR), "smtp" or "memory".
-    "MAIL_BACKEND": "console",
-    "MAIL_SERVER": "localhost",
-    "MAIL_PORT": 587,
-    "MAIL_USE_TLS": True,  # STARTTLS
-    "MAIL_USERNAME": None,
-    "MAIL_PASSWORD": None,
-    "MAIL_DEFAULT_SENDER": "PFR Learn <no-reply@pfr-learn.example.org>",
+    "COURSE_MAIL_BACKEND": "console",
+    "COURSE_MAIL_SERVER": "localhost",
+    "COURSE_MAIL_PORT": 587,
+    "COURSE_MAIL_USE_TLS": True,  # STARTTLS
+    "COURSE_MAIL_USERNAME": None,
+    "COURSE_MAIL_PASSWORD": None,
+    "COURSE_MAIL_DEFAULT_SENDER": "PFR Learn <no-reply@pfr-learn.example.org>",
     # Scheme and host for links in emails, e.g. https://learn.example.org
-    "SITE_URL": "http://127.0.0.1:5000",
+    "COURSE_SITE_URL": "http://127.0.0.1:5000",
     "LOG_LEVEL": "INFO",
     # True: headers, error pages and the access log cover every page of the site (the
     # standalone site); False: the plugins' own pages only, beside a host's.
@@ -63,7 +64,11 @@ DEFAULTS: dict[str, object] = {
 }
 
 # Folders that default to a place under the host's instance folder.
-INSTANCE_FOLDERS = {"CONTENT_DIR": "content", "UPLOAD_DIR": "uploads", "MAIL_FILE_DIR": "mail"}
+INSTANCE_FOLDERS = {
+    "COURSE_CONTENT_DIR": "content",
+    "COURSE_UPLOAD_DIR": "uploads",
+    "COURSE_MAIL_FILE_DIR": "mail",
+}
 
 
 def apply_defaults(app: Flask) -> None:
@@ -76,7 +81,8 @@ def apply_defaults(app: Flask) -> None:
 
 def from_environment(name: str, setting: str | None = None):
     """The environment's value for a setting (typed like its default), or the default."""
-    default = DEFAULTS[setting or name]
+    key = setting or (f"COURSE_{name}" if f"COURSE_{name}" in DEFAULTS else name)
+    default = DEFAULTS[key]
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return list(default) if isinstance(default, tuple) else default

@@ -45,8 +45,10 @@ def init_app(app: Flask, host: QuizHost, url_prefix: str = "") -> None:
 
     with app.app_context():
         video_slugs = host.video_slugs()
-    # The curriculum folder the host's course uses, or the instance folder's content/.
-    content = Path(app.config.setdefault("CONTENT_DIR", str(Path(app.instance_path) / "content")))
+    # QUIZZES_CONTENT_DIR holds quizzes/ and coaching.yaml: by default the course's
+    # curriculum folder when a course is installed, else the instance folder's content/.
+    fallback = app.config.get("COURSE_CONTENT_DIR") or str(Path(app.instance_path) / "content")
+    content = Path(app.config.setdefault("QUIZZES_CONTENT_DIR", fallback))
     app.extensions["quizzes"] = QuizState(
         host=host,
         quizzes=load_quizzes_cached(content, video_slugs),

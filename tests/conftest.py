@@ -30,7 +30,7 @@ def drop_tables():
 @pytest.fixture
 def app(tmp_path):
     app = create_app(TestConfig)
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")  # each test its own media store
+    app.config["COURSE_UPLOAD_DIR"] = str(tmp_path / "uploads")  # each test its own media store
     with app.app_context():
         create_tables()
         yield app

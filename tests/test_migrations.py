@@ -70,7 +70,7 @@ def migration_app(database_url, tmp_path, monkeypatch):
     """The site on that database, inside an app context, with no tables created."""
     monkeypatch.setenv("PFR_ENV", "testing")
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": str(tmp_path / "uploads")}
+        {"SQLALCHEMY_DATABASE_URI": database_url, "COURSE_UPLOAD_DIR": str(tmp_path / "uploads")}
     )
     with app.app_context():
         app.extensions["test_sqlite_fk_rebuilds"] = watch_sqlite_rebuilds(db.engine)

@@ -21,18 +21,18 @@ def test_a_host_sets_three_settings_and_the_course_works(tmp_path):
     host.config.update(
         SECRET_KEY="a-host-secret-key-long-enough-for-tests",
         SQLALCHEMY_DATABASE_URI="sqlite://",
-        CONTENT_DIR=TestConfig.CONTENT_DIR,
-        MAIL_BACKEND="memory",  # a host's own choice; the rest stays at the defaults
+        COURSE_CONTENT_DIR=TestConfig.COURSE_CONTENT_DIR,
+        COURSE_MAIL_BACKEND="memory",  # a host's own choice; the rest stays at the defaults
         WTF_CSRF_ENABLED=False,  # the test client posts no CSRF token
     )
     course.init_app(host)
     quizzes.init_app(host, host=make_quiz_host())
 
     for key, value in DEFAULTS.items():
-        if key != "MAIL_BACKEND":
+        if key != "COURSE_MAIL_BACKEND":
             assert host.config[key] == (list(value) if isinstance(value, tuple) else value)
-    assert host.config["MAIL_BACKEND"] == "memory"
-    assert host.config["UPLOAD_DIR"] == str(tmp_path / "instance" / "uploads")
+    assert host.config["COURSE_MAIL_BACKEND"] == "memory"
+    assert host.config["COURSE_UPLOAD_DIR"] == str(tmp_path / "instance" / "uploads")
 
     with host.app_context():
         create_tables()
@@ -57,12 +57,12 @@ def _mounted_host(tmp_path) -> Flask:
     host.config.update(
         SECRET_KEY="a-host-secret-key-long-enough-for-tests",
         SQLALCHEMY_DATABASE_URI="sqlite://",
-        CONTENT_DIR=TestConfig.CONTENT_DIR,
-        UPLOAD_DIR=str(tmp_path / "uploads"),
-        MAIL_BACKEND="memory",
-        JOB_BACKEND="sync",
+        COURSE_CONTENT_DIR=TestConfig.COURSE_CONTENT_DIR,
+        COURSE_UPLOAD_DIR=str(tmp_path / "uploads"),
+        COURSE_MAIL_BACKEND="memory",
+        COURSE_JOB_BACKEND="sync",
         WTF_CSRF_ENABLED=False,
-        PASSWORD_HASH_METHOD=TestConfig.PASSWORD_HASH_METHOD,
+        COURSE_PASSWORD_HASH_METHOD=TestConfig.COURSE_PASSWORD_HASH_METHOD,
     )
     course.init_app(host, url_prefix="/pfr")
     quizzes.init_app(host, host=make_quiz_host(), url_prefix="/pfr")
@@ -182,7 +182,7 @@ def test_a_host_may_have_its_own_admin_and_accounts_blueprints(tmp_path):
     host.config.update(
         SECRET_KEY="a-host-secret-key-long-enough-for-tests",
         SQLALCHEMY_DATABASE_URI="sqlite://",
-        CONTENT_DIR=TestConfig.CONTENT_DIR,
+        COURSE_CONTENT_DIR=TestConfig.COURSE_CONTENT_DIR,
     )
     course.init_app(host, url_prefix="/pfr")
     client = host.test_client()

@@ -90,7 +90,7 @@ def set_password(user: User, password: str) -> None:
     if problems:
         raise AccountError(" ".join(problems))
     user.password_hash = generate_password_hash(
-        password, method=current_app.config["PASSWORD_HASH_METHOD"]
+        password, method=current_app.config["COURSE_PASSWORD_HASH_METHOD"]
     )
 
 

@@ -219,12 +219,12 @@ def send_invitation(actor: User, email: str, name: str, agency: Agency) -> None:
     """Create a single-use invitation and email its link (expires after INVITATION_DAYS)."""
     from flask import current_app
 
-    days = current_app.config["INVITATION_DAYS"]
+    days = current_app.config["COURSE_INVITATION_DAYS"]
     _, token = create_invitation(
         email, Role.TRAINEE, agency=agency, invited_by=actor, name=name, days=days
     )
     # Links in emails use the site's public address, in a request or from the CLI alike.
-    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+    with current_app.test_request_context(base_url=current_app.config["COURSE_SITE_URL"]):
         link = url_for("course.accounts.accept_invitation", token=token, _external=True)
     jobs.enqueue(
         send_email,

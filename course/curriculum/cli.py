@@ -18,7 +18,7 @@ def check():
     """Validate content/, quizzes included, and list every problem (exit code 1 if any)."""
     from quizzes.api import QuizContentError, check_quizzes, quiz_slugs
 
-    content_dir = current_app.config["CONTENT_DIR"]
+    content_dir = current_app.config["COURSE_CONTENT_DIR"]
     failed = False
     try:
         curriculum = load_curriculum(content_dir, quiz_slugs(content_dir))

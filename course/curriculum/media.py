@@ -79,7 +79,7 @@ def ensure_stand_in_clips(
     latest clip window there (``content_dir``, by default the app's CONTENT_DIR).
     """
     if content_dir is None and has_app_context():
-        content_dir = current_app.config.get("CONTENT_DIR")
+        content_dir = current_app.config.get("COURSE_CONTENT_DIR")
     ends = quiz_clip_ends(content_dir) if content_dir else {}
     made = []
     for number, video in enumerate(sorted(curriculum.videos.values(), key=lambda v: v.slug)):

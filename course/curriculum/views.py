@@ -28,7 +28,7 @@ def video_file(slug):
     video = _video_or_404(slug)
     if video.file is None:
         abort(404)
-    root = Path(current_app.config["UPLOAD_DIR"]).resolve()
+    root = Path(current_app.config["COURSE_UPLOAD_DIR"]).resolve()
     path = (root / video.file).resolve()
     if root not in path.parents or not path.is_file():
         abort(404)
@@ -39,5 +39,5 @@ def video_file(slug):
 @login_required
 def captions(slug):
     video = _video_or_404(slug)
-    path = Path(current_app.config["CONTENT_DIR"]) / video.captions
+    path = Path(current_app.config["COURSE_CONTENT_DIR"]) / video.captions
     return send_file(path, mimetype="text/vtt", conditional=True, max_age=3600)

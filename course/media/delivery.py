@@ -27,11 +27,11 @@ def deliver(store: Storage, key: str, mimetype: str | None, download_name: str |
             as_attachment=download_name is not None,
             download_name=download_name,
         )
-    if current_app.config.get("VIDEO_DELIVERY") == "presigned":
+    if current_app.config.get("COURSE_VIDEO_DELIVERY") == "presigned":
         headers = {"ResponseContentType": mimetype, "ResponseCacheControl": "private, no-store"}
         if download_name:
             headers["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
-        seconds = current_app.config.get("PRESIGNED_URL_SECONDS", 300)
+        seconds = current_app.config.get("COURSE_PRESIGNED_URL_SECONDS", 300)
         return redirect(store.presigned_url(key, seconds, **headers), 302)
     return _stream_range(store, key, mimetype, download_name)
 

@@ -56,7 +56,7 @@ class OffsetMismatch(MediaError):
 def storage() -> Storage:
     """The configured store; an S3 client is built once per app (it is thread-safe)."""
     config = current_app.config
-    if config.get("STORAGE_BACKEND", "local") == "local":
+    if config.get("COURSE_STORAGE_BACKEND", "local") == "local":
         return storage_from_config(config)  # cheap, and follows a changed UPLOAD_DIR
     if STORAGE_KEY not in current_app.extensions:
         current_app.extensions[STORAGE_KEY] = storage_from_config(config)
@@ -65,7 +65,7 @@ def storage() -> Storage:
 
 def work_root() -> Path:
     """Where jobs write derivatives before storing them (on this host)."""
-    return Path(current_app.config["UPLOAD_DIR"]) / "work"
+    return Path(current_app.config["COURSE_UPLOAD_DIR"]) / "work"
 
 
 def get_video(public_id: str) -> DyadVideo | None:
@@ -73,7 +73,7 @@ def get_video(public_id: str) -> DyadVideo | None:
 
 
 def max_upload_bytes() -> int:
-    return current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    return current_app.config["COURSE_MAX_UPLOAD_MB"] * 1024 * 1024
 
 
 # -- consent -------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def start_upload(
     if size <= 0:
         raise MediaError("The file is empty.")
     if size > max_upload_bytes():
-        limit = current_app.config["MAX_UPLOAD_MB"]
+        limit = current_app.config["COURSE_MAX_UPLOAD_MB"]
         raise MediaError(f"The file is larger than the {limit} MB limit.", 413)
     if Path(filename).suffix.lower() not in ALLOWED_SUFFIXES:
         raise MediaError("Upload a video file from your phone or camera (.mp4 or .mov).", 415)
@@ -338,7 +338,7 @@ def _job_failed(video: DyadVideo, exc: Exception) -> None:
     )
     video.job_error = str(exc) if isinstance(exc, JobFailure) else _reason(exc)
     video.job_updated_at = utcnow()
-    if video.job_attempts > current_app.config["JOB_RETRIES"]:
+    if video.job_attempts > current_app.config["COURSE_JOB_RETRIES"]:
         _remove_files(video)
         video.status, video.job_state = VideoStatus.FAILED, JobState.FAILED
         video.error = "could not be prepared for playback"
@@ -469,7 +469,7 @@ def week_video_reviewed(trainee_id: int, unit_slug: str) -> bool:
 
 def set_retention_after_sign_off(trainee_id: int, unit_slug: str, signed_on: date) -> None:
     """A signed-off week's videos are kept RETENTION_DAYS more, or less if consent ends."""
-    keep_until = signed_on + timedelta(days=current_app.config["VIDEO_RETENTION_DAYS"])
+    keep_until = signed_on + timedelta(days=current_app.config["COURSE_VIDEO_RETENTION_DAYS"])
     for video in videos_for_week(trainee_id, unit_slug):
         video.delete_after = min(keep_until, video.consent.expires_on)
 
@@ -530,7 +530,7 @@ def purge(today: date | None = None) -> dict[str, int]:
 def _remove_stale_work() -> None:
     """Drop work folders left by a job whose process was killed (never served)."""
     folders = work_root().glob("*") if work_root().exists() else ()
-    cutoff = time.time() - current_app.config.get("JOB_TIMEOUT_SECONDS", 3600) - 3600
+    cutoff = time.time() - current_app.config.get("COURSE_JOB_TIMEOUT_SECONDS", 3600) - 3600
     for folder in folders:
         if folder.stat().st_mtime < cutoff:
             shutil.rmtree(folder, ignore_errors=True)

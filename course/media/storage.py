@@ -270,17 +270,19 @@ class S3Storage:
 
 def storage_from_config(config) -> Storage:
     """The backend that ``STORAGE_BACKEND`` names."""
-    backend = config.get("STORAGE_BACKEND", "local")
+    backend = config.get("COURSE_STORAGE_BACKEND", "local")
     if backend == "local":
-        return LocalStorage(Path(config["UPLOAD_DIR"]) / "dyad", config["UPLOAD_PART_SIZE"])
+        return LocalStorage(
+            Path(config["COURSE_UPLOAD_DIR"]) / "dyad", config["COURSE_UPLOAD_PART_SIZE"]
+        )
     if backend == "s3":
-        if not config.get("S3_BUCKET"):
+        if not config.get("COURSE_S3_BUCKET"):
             raise RuntimeError("STORAGE_BACKEND=s3 needs S3_BUCKET.")
         return S3Storage(
-            config["S3_BUCKET"],
-            prefix=config.get("S3_PREFIX", ""),
-            part_size=config["UPLOAD_PART_SIZE"],
-            endpoint_url=config.get("S3_ENDPOINT_URL"),
-            region_name=config.get("S3_REGION"),
+            config["COURSE_S3_BUCKET"],
+            prefix=config.get("COURSE_S3_PREFIX", ""),
+            part_size=config["COURSE_UPLOAD_PART_SIZE"],
+            endpoint_url=config.get("COURSE_S3_ENDPOINT_URL"),
+            region_name=config.get("COURSE_S3_REGION"),
         )
     raise RuntimeError(f"STORAGE_BACKEND={backend!r} is not one of local, s3")

@@ -40,11 +40,11 @@ def send_email(to: str, subject: str, body: str) -> None:
     :raise smtplib.SMTPException, OSError: when the smtp or file backend fails.
     """
     config = current_app.config
-    backend_name = config.get("MAIL_BACKEND", "console")
+    backend_name = config.get("COURSE_MAIL_BACKEND", "console")
     backend = BACKENDS.get(backend_name)
     if backend is None:
         raise ValueError(f"MAIL_BACKEND={backend_name!r} is not one of {', '.join(BACKENDS)}")
-    sender = config.get("MAIL_DEFAULT_SENDER") or DEFAULT_SENDER
+    sender = config.get("COURSE_MAIL_DEFAULT_SENDER") or DEFAULT_SENDER
     backend(build_message(to, subject, body, sender), config)
 
 
@@ -74,7 +74,7 @@ def _send_memory(message: EmailMessage, config: Mapping) -> None:
 
 
 def _send_file(message: EmailMessage, config: Mapping) -> None:
-    folder = Path(config.get("MAIL_FILE_DIR") or Path(current_app.instance_path) / "mail")
+    folder = Path(config.get("COURSE_MAIL_FILE_DIR") or Path(current_app.instance_path) / "mail")
     folder.mkdir(parents=True, exist_ok=True)
     # Named by time and a random token: addresses and subjects stay out of file names.
     name = f"{utcnow():%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(8)}.eml"
@@ -85,13 +85,13 @@ def _send_file(message: EmailMessage, config: Mapping) -> None:
 
 
 def _send_smtp(message: EmailMessage, config: Mapping) -> None:
-    server = config.get("MAIL_SERVER") or "localhost"
-    port = config.get("MAIL_PORT") or 587
+    server = config.get("COURSE_MAIL_SERVER") or "localhost"
+    port = config.get("COURSE_MAIL_PORT") or 587
     with smtplib.SMTP(server, port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-        if config.get("MAIL_USE_TLS"):
+        if config.get("COURSE_MAIL_USE_TLS"):
             smtp.starttls(context=ssl.create_default_context())
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        if config.get("COURSE_MAIL_USERNAME"):
+            smtp.login(config["COURSE_MAIL_USERNAME"], config.get("COURSE_MAIL_PASSWORD") or "")
         smtp.send_message(message)
 
 

@@ -81,7 +81,7 @@ def email_notification(notification_id: int) -> None:
         return
     text = notification.body
     if notification.link:
-        site = current_app.config.get("SITE_URL") or "http://127.0.0.1:5000"
+        site = current_app.config.get("COURSE_SITE_URL") or "http://127.0.0.1:5000"
         text = f"{text}\n\nOpen it on PFR Learn:\n{site.rstrip('/')}{notification.link}\n"
     try:
         send_email(db.session.get(User, notification.user_id).email, notification.subject, text)

@@ -41,8 +41,8 @@ def check_database() -> None:
 def redis_urls(config: Mapping) -> list[str]:
     """The Redis servers this site uses: REDIS_URL (jobs) and the rate-limit store."""
     urls = []
-    if config.get("REDIS_URL"):
-        urls.append(config["REDIS_URL"])
+    if config.get("COURSE_REDIS_URL"):
+        urls.append(config["COURSE_REDIS_URL"])
     limits = config.get("RATELIMIT_STORAGE_URI") or ""
     # redis:// and rediss:// only: redis+sentinel:// and redis+cluster:// are the limits
     # library's own schemes, which redis-py cannot open from a URL.

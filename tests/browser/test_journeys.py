@@ -6,7 +6,7 @@ from config import TestConfig
 from course.demo import DEMO_PASSWORD
 from quizzes.loader import load_quizzes
 
-QUIZZES = load_quizzes(TestConfig.CONTENT_DIR, video_slugs=None)
+QUIZZES = load_quizzes(TestConfig.COURSE_CONTENT_DIR, video_slugs=None)
 
 
 def sign_in(page, base, email, check_a11y=None):

@@ -126,7 +126,11 @@ def test_password_is_stored_hashed(app, make):
 def test_production_hashes_passwords_with_scrypt():
     from config import Config, ProductionConfig
 
-    assert Config.PASSWORD_HASH_METHOD == ProductionConfig.PASSWORD_HASH_METHOD == "scrypt"
+    assert (
+        Config.COURSE_PASSWORD_HASH_METHOD
+        == ProductionConfig.COURSE_PASSWORD_HASH_METHOD
+        == "scrypt"
+    )
 
 
 def test_user_may_hold_several_roles(app, make):

@@ -22,7 +22,7 @@ def test_production_starts_with_a_long_random_key_and_secure_cookies():
     class Prod(ProductionConfig):
         SECRET_KEY = "x" * 48
         SQLALCHEMY_DATABASE_URI = "sqlite://"
-        MAIL_BACKEND = "smtp"
+        COURSE_MAIL_BACKEND = "smtp"
         RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
 
     app = create_app(Prod)
@@ -33,8 +33,8 @@ def test_production_starts_with_a_long_random_key_and_secure_cookies():
 
 def test_create_app_accepts_a_mapping_of_overrides(monkeypatch):
     monkeypatch.setenv("PFR_ENV", "testing")
-    app = create_app({"MAX_UPLOAD_MB": 7})
-    assert app.config["MAX_UPLOAD_MB"] == 7
+    app = create_app({"COURSE_MAX_UPLOAD_MB": 7})
+    assert app.config["COURSE_MAX_UPLOAD_MB"] == 7
     assert app.config["TESTING"] is True
 
 

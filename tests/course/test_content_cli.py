@@ -60,7 +60,7 @@ def test_content_check_broken_content_exits_1_with_file_and_line(app, runner, tm
     text = handout.read_text(encoding="utf-8")
     handout.write_text(text.replace("\ntitle:", "\nheading:", 1), encoding="utf-8")
     # The app started on the valid content; the check re-reads the folder.
-    app.config["CONTENT_DIR"] = str(broken)
+    app.config["COURSE_CONTENT_DIR"] = str(broken)
 
     result = runner.invoke(args=["course", "content", "check"])
 

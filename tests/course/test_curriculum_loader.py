@@ -708,7 +708,7 @@ def test_create_app_refuses_broken_content(tmp_path):
     edit(root, "level-1/01-first-module.md", "kind: module\n", "kind: lecture\n")
 
     class BrokenContentConfig(TestConfig):
-        CONTENT_DIR = str(root)
+        COURSE_CONTENT_DIR = str(root)
 
     with pytest.raises(ContentError) as excinfo:
         create_app(BrokenContentConfig)
@@ -719,7 +719,7 @@ def test_create_app_loads_content_dir(tmp_path):
     root = make_content(tmp_path)
 
     class SmallContentConfig(TestConfig):
-        CONTENT_DIR = str(root)
+        COURSE_CONTENT_DIR = str(root)
 
     app = create_app(SmallContentConfig)
     curriculum = app.extensions["course"].curriculum

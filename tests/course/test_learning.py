@@ -141,14 +141,14 @@ def test_module_page_renders_markdown_handout_and_quiz_link(client, auth, level_
 def app_without_quizzes(tmp_path):
     """The real curriculum with the quizzes taken off, for modules completed by hand."""
     content = tmp_path / "content"
-    shutil.copytree(TestConfig.CONTENT_DIR, content)
+    shutil.copytree(TestConfig.COURSE_CONTENT_DIR, content)
     shutil.rmtree(content / "quizzes")
     for path in (content / "level-1").glob("*.md"):
         text = path.read_text()
         path.write_text(text.replace(f"quiz: {path.stem.split('-', 1)[1]}", "quiz: null"))
 
     class NoQuizzes(TestConfig):
-        CONTENT_DIR = str(content)
+        COURSE_CONTENT_DIR = str(content)
 
     app = create_app(NoQuizzes)
     with app.app_context():

@@ -45,7 +45,7 @@ def _raw(user, subject="Raw", link=None, body=""):
 
 
 def test_notify_stores_and_emails_with_absolute_link(app, make, outbox):
-    app.config["SITE_URL"] = "https://learn.example.org/"
+    app.config["COURSE_SITE_URL"] = "https://learn.example.org/"
     user = make.make_trainee(email="trainee@example.org")
     notification = services.notify(
         user, "A reflection was reviewed", "Your mentor has left feedback.", link="/training"
@@ -57,7 +57,7 @@ def test_notify_stores_and_emails_with_absolute_link(app, make, outbox):
     message = outbox[0]
     assert message["To"] == "trainee@example.org"
     assert message["Subject"] == "A reflection was reviewed"
-    assert message["From"] == app.config["MAIL_DEFAULT_SENDER"]
+    assert message["From"] == app.config["COURSE_MAIL_DEFAULT_SENDER"]
     assert message.get_content_type() == "text/plain"
     text = message.get_content()
     assert "Your mentor has left feedback." in text
@@ -147,13 +147,13 @@ def test_memory_backend_collects_messages(app, outbox):
 
 
 def test_sender_falls_back_when_the_host_config_has_none(app, outbox):
-    del app.config["MAIL_DEFAULT_SENDER"]
+    del app.config["COURSE_MAIL_DEFAULT_SENDER"]
     send_email("a@example.org", "Hello", "Body")
     assert outbox[0]["From"] == "PFR Learn <no-reply@pfr-learn.example.org>"
 
 
 def test_file_backend_writes_an_eml_named_by_time_and_token(app, tmp_path):
-    app.config.update(MAIL_BACKEND="file", MAIL_FILE_DIR=str(tmp_path / "mail"))
+    app.config.update(COURSE_MAIL_BACKEND="file", COURSE_MAIL_FILE_DIR=str(tmp_path / "mail"))
     send_email("Private.Person@example.org", "Reflection returned", "Please look again.")
     send_email("Private.Person@example.org", "Reflection returned", "Please look again.")
     files = sorted((tmp_path / "mail").iterdir())
@@ -166,20 +166,20 @@ def test_file_backend_writes_an_eml_named_by_time_and_token(app, tmp_path):
     message = message_from_bytes(files[0].read_bytes(), policy=email_policy.default)
     assert message["To"] == "Private.Person@example.org"
     assert message["Subject"] == "Reflection returned"
-    assert message["From"] == app.config["MAIL_DEFAULT_SENDER"]
+    assert message["From"] == app.config["COURSE_MAIL_DEFAULT_SENDER"]
     assert message["Date"] and message["Message-ID"]
     assert message.get_content().strip() == "Please look again."
 
 
 def test_file_backend_defaults_to_the_instance_mail_folder(app, tmp_path):
     app.instance_path = str(tmp_path)
-    app.config.update(MAIL_BACKEND="file", MAIL_FILE_DIR=None)
+    app.config.update(COURSE_MAIL_BACKEND="file", COURSE_MAIL_FILE_DIR=None)
     send_email("a@example.org", "Hello", "Body")
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
 
 
 def test_console_backend_logs_the_message(app, caplog, outbox):
-    app.config["MAIL_BACKEND"] = "console"
+    app.config["COURSE_MAIL_BACKEND"] = "console"
     with caplog.at_level(logging.INFO, logger="pfr.mail"):
         send_email("a@example.org", "Week 4 is open", "Two new videos.")
     [record] = [r for r in caplog.records if r.name == "pfr.mail"]
@@ -223,12 +223,12 @@ def fake_smtp(app, monkeypatch):
     FakeSMTP.instances = []
     monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
     app.config.update(
-        MAIL_BACKEND="smtp",
-        MAIL_SERVER="smtp.example.org",
-        MAIL_PORT=2525,
-        MAIL_USE_TLS=True,
-        MAIL_USERNAME="mailer",
-        MAIL_PASSWORD="mail-secret",
+        COURSE_MAIL_BACKEND="smtp",
+        COURSE_MAIL_SERVER="smtp.example.org",
+        COURSE_MAIL_PORT=2525,
+        COURSE_MAIL_USE_TLS=True,
+        COURSE_MAIL_USERNAME="mailer",
+        COURSE_MAIL_PASSWORD="mail-secret",
     )
     return FakeSMTP.instances
 
@@ -248,13 +248,13 @@ def test_smtp_backend_uses_starttls_and_login_from_config(fake_smtp):
 
 
 def test_smtp_backend_without_tls_or_username_skips_them(app, fake_smtp):
-    app.config.update(MAIL_USE_TLS=False, MAIL_USERNAME=None)
+    app.config.update(COURSE_MAIL_USE_TLS=False, COURSE_MAIL_USERNAME=None)
     send_email("a@example.org", "Week 5 is open", "Body")
     assert [call[0] for call in fake_smtp[0].calls] == ["connect", "send", "quit"]
 
 
 def test_unknown_backend_is_refused(app):
-    app.config["MAIL_BACKEND"] = "pigeon"
+    app.config["COURSE_MAIL_BACKEND"] = "pigeon"
     with pytest.raises(ValueError, match="pigeon"):
         send_email("a@example.org", "Hello", "Body")
 

@@ -72,7 +72,7 @@ def test_production_sends_hsts():
     class Prod(ProductionConfig):
         SECRET_KEY = "k" * 40
         SQLALCHEMY_DATABASE_URI = "sqlite://"
-        MAIL_BACKEND = "smtp"
+        COURSE_MAIL_BACKEND = "smtp"
         RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
 
     response = create_app(Prod).test_client().get("/")
@@ -111,8 +111,8 @@ def throttled():
 
     class Throttled(TestConfig):
         RATELIMIT_ENABLED = True
-        LOGIN_LIMIT_PER_ACCOUNT = "3 per minute"
-        LOGIN_LIMIT_PER_ADDRESS = "5 per minute"
+        COURSE_LOGIN_LIMIT_PER_ACCOUNT = "3 per minute"
+        COURSE_LOGIN_LIMIT_PER_ADDRESS = "5 per minute"
 
     app = create_app(Throttled)
     with app.app_context():

@@ -53,7 +53,7 @@ def test_a_failed_run_is_retried_and_the_video_becomes_ready(
 def test_after_the_last_retry_the_video_fails_with_its_reason(
     app, client, auth, practice, mov_clip, upload, monkeypatch
 ):
-    app.config["JOB_RETRIES"] = 1
+    app.config["COURSE_JOB_RETRIES"] = 1
 
     def broken(*args, **kwargs):
         raise subprocess.CalledProcessError(1, "ffmpeg")
@@ -132,7 +132,7 @@ def app(tmp_path):
     """A file database (or TEST_DATABASE_URL) that a worker process can share."""
     database = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'jobs.sqlite'}"
     app = create_app(type("SharedDatabase", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database}))
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    app.config["COURSE_UPLOAD_DIR"] = str(tmp_path / "uploads")
     with app.app_context():
         create_tables()
         yield app
@@ -144,7 +144,7 @@ def test_with_rq_the_upload_queues_a_job_that_a_worker_runs(
 ):
     from rq import SimpleWorker
 
-    app.config.update(JOB_BACKEND="rq", REDIS_URL=redis_url)
+    app.config.update(COURSE_JOB_BACKEND="rq", COURSE_REDIS_URL=redis_url)
     video = upload(clip)
     assert video.status == VideoStatus.PROCESSING and video.job_state == JobState.QUEUED
     assert jobs.queue_counts(app) == {"queued": 1, "running": 0, "failed": 0}
@@ -183,7 +183,7 @@ def start_worker(app, redis_url, burst: bool, log) -> subprocess.Popen:
         **os.environ,
         "PFR_ENV": "development",
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "UPLOAD_DIR": app.config["COURSE_UPLOAD_DIR"],
         "JOB_BACKEND": "rq",
         "REDIS_URL": redis_url,
     }
@@ -239,7 +239,9 @@ def test_a_worker_killed_mid_transcode_leaves_it_processing_and_the_retry_finish
 ):
     from rq.registry import StartedJobRegistry
 
-    app.config.update(JOB_BACKEND="rq", REDIS_URL=redis_url, JOB_RETRY_SECONDS=[0])
+    app.config.update(
+        COURSE_JOB_BACKEND="rq", COURSE_REDIS_URL=redis_url, COURSE_JOB_RETRY_SECONDS=[0]
+    )
     source = long_mov(tmp_path)
     video = upload(source)
     worker = start_worker(app, redis_url, burst=False, log=log)
@@ -268,7 +270,7 @@ def test_a_worker_killed_mid_transcode_leaves_it_processing_and_the_retry_finish
 def test_rq_jobs_describe_themselves_without_their_arguments(app, make, redis_url):
     from course.notifications import services as notifications
 
-    app.config.update(JOB_BACKEND="rq", REDIS_URL=redis_url)
+    app.config.update(COURSE_JOB_BACKEND="rq", COURSE_REDIS_URL=redis_url)
     user = make.make_trainee(email="private.person@example.org")
     notifications.notify(user, "Week 3 is open", "Body", link="/training")
     (job,) = jobs.rq_queue(app).get_jobs()

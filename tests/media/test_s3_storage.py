@@ -52,12 +52,12 @@ def s3(app, s3_endpoint, monkeypatch):
     client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
     client.create_bucket(Bucket=bucket)
     app.config.update(
-        STORAGE_BACKEND="s3",
-        S3_BUCKET=bucket,
-        S3_ENDPOINT_URL=s3_endpoint,
-        S3_REGION="us-east-1",
-        S3_PREFIX="dyad/",
-        UPLOAD_PART_SIZE=PART,
+        COURSE_STORAGE_BACKEND="s3",
+        COURSE_S3_BUCKET=bucket,
+        COURSE_S3_ENDPOINT_URL=s3_endpoint,
+        COURSE_S3_REGION="us-east-1",
+        COURSE_S3_PREFIX="dyad/",
+        COURSE_UPLOAD_PART_SIZE=PART,
     )
     app.extensions.pop(services.STORAGE_KEY, None)
     client.bucket = bucket
@@ -141,7 +141,7 @@ def test_playback_streams_ranges_through_the_app(s3, client, auth, practice, cli
 def test_presigned_playback_redirects_after_the_check_and_the_audit(
     app, s3, client, auth, practice, clip, upload, s3_endpoint
 ):
-    app.config["VIDEO_DELIVERY"] = "presigned"
+    app.config["COURSE_VIDEO_DELIVERY"] = "presigned"
     video = upload(clip)
     auth.login_as(practice.trainee)
     answer = client.get(f"/media/videos/{video.public_id}/stream")
@@ -181,17 +181,20 @@ def test_rejected_and_abandoned_uploads_leave_nothing_behind(s3, practice, tmp_p
 @pytest.mark.parametrize(
     ("settings", "origin"),
     [
-        ({"STORAGE_BACKEND": "s3", "VIDEO_DELIVERY": "proxy"}, None),
-        ({"STORAGE_BACKEND": "local", "VIDEO_DELIVERY": "presigned"}, None),
+        ({"COURSE_STORAGE_BACKEND": "s3", "COURSE_VIDEO_DELIVERY": "proxy"}, None),
+        ({"COURSE_STORAGE_BACKEND": "local", "COURSE_VIDEO_DELIVERY": "presigned"}, None),
         (
             {
-                "STORAGE_BACKEND": "s3",
-                "VIDEO_DELIVERY": "presigned",
-                "S3_ENDPOINT_URL": "https://objects.example.org:9000",
+                "COURSE_STORAGE_BACKEND": "s3",
+                "COURSE_VIDEO_DELIVERY": "presigned",
+                "COURSE_S3_ENDPOINT_URL": "https://objects.example.org:9000",
             },
             "https://objects.example.org:9000",
         ),
-        ({"STORAGE_BACKEND": "s3", "VIDEO_DELIVERY": "presigned"}, "https://*.amazonaws.com"),
+        (
+            {"COURSE_STORAGE_BACKEND": "s3", "COURSE_VIDEO_DELIVERY": "presigned"},
+            "https://*.amazonaws.com",
+        ),
     ],
 )
 def test_pages_may_load_media_from_the_store_only_with_presigned_delivery(settings, origin):

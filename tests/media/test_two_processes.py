@@ -34,7 +34,7 @@ def app(tmp_path):
     """A database file (or TEST_DATABASE_URL) that the servers share with the test."""
     database = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'shared.sqlite'}"
     app = create_app(type("SharedDatabase", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database}))
-    app.config.update(UPLOAD_DIR=str(tmp_path / "uploads"), UPLOAD_PART_SIZE=MB)
+    app.config.update(COURSE_UPLOAD_DIR=str(tmp_path / "uploads"), COURSE_UPLOAD_PART_SIZE=MB)
     with app.app_context():
         create_tables()
         yield app
@@ -53,7 +53,7 @@ def two_servers(app):
         **os.environ,
         "PFR_ENV": "testing",
         "TEST_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "TEST_UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "TEST_UPLOAD_DIR": app.config["COURSE_UPLOAD_DIR"],
         "UPLOAD_PART_MB": "1",
     }
     ports = [free_port(), free_port()]
@@ -151,5 +151,5 @@ def test_chunks_sent_alternately_to_two_servers_make_one_whole_video(
     video = db.session.scalar(select(DyadVideo).where(DyadVideo.public_id == begun["id"]))
     assert video.status == VideoStatus.READY
     assert video.sha256 == hashlib.sha256(data).hexdigest()
-    stored = Path(app.config["UPLOAD_DIR"], "dyad", "videos", video.storage_key[:2])
+    stored = Path(app.config["COURSE_UPLOAD_DIR"], "dyad", "videos", video.storage_key[:2])
     assert (stored / video.storage_key).read_bytes() == data

@@ -73,7 +73,7 @@ def test_upload_with_withdrawn_consent_is_refused(practice):
 
 
 def test_over_size_upload_is_refused_before_any_byte(app, practice):
-    app.config["MAX_UPLOAD_MB"] = 1
+    app.config["COURSE_MAX_UPLOAD_MB"] = 1
     with pytest.raises(services.MediaError, match="larger than the 1 MB limit") as error:
         services.start_upload(practice.trainee, practice.unit, practice.consent, 2 << 20, "a.mp4")
     assert error.value.status == 413
@@ -125,7 +125,7 @@ def test_a_mov_in_another_codec_gets_a_playable_mp4(app, practice, mov_clip, upl
 def test_interrupted_upload_resumes_from_the_recorded_offset(
     app, client, auth, practice, clip, begin
 ):
-    app.config["UPLOAD_PART_SIZE"] = 2000
+    app.config["COURSE_UPLOAD_PART_SIZE"] = 2000
     auth.login_as(practice.trainee)
     data = clip.read_bytes()
     begun = begin(len(data))
@@ -151,7 +151,7 @@ def test_interrupted_upload_resumes_from_the_recorded_offset(
 
 
 def test_an_offset_that_is_not_where_the_upload_stands_is_refused(app, practice, clip):
-    app.config["UPLOAD_PART_SIZE"] = 2000
+    app.config["COURSE_UPLOAD_PART_SIZE"] = 2000
     video = services.start_upload(practice.trainee, practice.unit, practice.consent, 9000, "a.mp4")
     with pytest.raises(services.OffsetMismatch) as refused:
         services.append_chunk(video, 2000, io.BytesIO(b"x" * 2000), 2000)
@@ -187,12 +187,12 @@ def test_upload_without_javascript_posts_the_whole_file(client, auth, practice, 
 
 
 def test_purge_removes_work_left_by_a_killed_job(app):
-    work = Path(app.config["UPLOAD_DIR"]) / "work"
+    work = Path(app.config["COURSE_UPLOAD_DIR"]) / "work"
     old, fresh = work / "tmp-old", work / "tmp-fresh"
     for folder in (old, fresh):
         folder.mkdir(parents=True)
         (folder / "playable.mp4").write_bytes(b"half a film")
-    long_ago = time.time() - app.config["JOB_TIMEOUT_SECONDS"] - 2 * 3600
+    long_ago = time.time() - app.config["COURSE_JOB_TIMEOUT_SECONDS"] - 2 * 3600
     os.utime(old, (long_ago, long_ago))
     services.purge()
     assert not old.exists() and fresh.exists()  # a running job's folder stays

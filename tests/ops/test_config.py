@@ -25,7 +25,7 @@ def production(**settings):
     good = {
         "SECRET_KEY": "p" * 48,
         "SQLALCHEMY_DATABASE_URI": "sqlite://",
-        "MAIL_BACKEND": "smtp",
+        "COURSE_MAIL_BACKEND": "smtp",
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1",
     }
     return type("Prod", (ProductionConfig,), {**good, **settings})
@@ -33,13 +33,13 @@ def production(**settings):
 
 def test_production_starts_with_smtp_and_redis_rate_limits():
     app = create_app(production())
-    assert app.config["MAIL_BACKEND"] == "smtp"
+    assert app.config["COURSE_MAIL_BACKEND"] == "smtp"
 
 
 @pytest.mark.parametrize("backend", ["console", "memory"])
 def test_production_refuses_mail_that_is_never_sent(backend):
     with pytest.raises(RuntimeError, match=f"MAIL_BACKEND='{backend}' does not send email"):
-        create_app(production(MAIL_BACKEND=backend))
+        create_app(production(COURSE_MAIL_BACKEND=backend))
 
 
 def test_production_refuses_per_process_rate_limits():
@@ -50,7 +50,7 @@ def test_production_refuses_per_process_rate_limits():
 def test_the_benchmark_config_still_starts():
     """make bench: production settings, file mail, no sign-in limits (so no Redis)."""
     app = create_app(type("Run", (BenchConfig,), {"SECRET_KEY": "b" * 40}))
-    assert app.config["MAIL_BACKEND"] == "file"
+    assert app.config["COURSE_MAIL_BACKEND"] == "file"
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
 
 

@@ -16,7 +16,7 @@ DEAD_REDIS = f"redis://:{SECRET}@127.0.0.1:1/0"  # port 1: nothing listens there
 @pytest.fixture
 def no_redis(app):
     """The checks this machine's environment may configure, switched off."""
-    app.config["REDIS_URL"] = ""
+    app.config["COURSE_REDIS_URL"] = ""
     app.config["RATELIMIT_STORAGE_URI"] = "memory://"
 
 
@@ -50,7 +50,7 @@ def test_site_admin_sees_each_check(client, auth, no_redis):
 
 @pytest.mark.parametrize("role", [Role.TRAINEE, Role.MASTER_TRAINER, Role.AGENCY_ADMIN])
 def test_other_roles_get_no_details(client, auth, no_redis, app, tmp_path, role):
-    app.config["UPLOAD_DIR"] = str(_unwritable(tmp_path))
+    app.config["COURSE_UPLOAD_DIR"] = str(_unwritable(tmp_path))
     auth.login_as(role)
     response = client.get("/healthz")
     assert response.status_code == 503
@@ -67,7 +67,7 @@ def _unwritable(tmp_path):
 def test_storage_failure_answers_503_and_names_the_check_to_an_admin(
     client, auth, app, no_redis, tmp_path
 ):
-    app.config["UPLOAD_DIR"] = str(_unwritable(tmp_path))
+    app.config["COURSE_UPLOAD_DIR"] = str(_unwritable(tmp_path))
     assert client.get("/healthz").json == {"status": "failing"}
     auth.login_as(Role.SITE_ADMIN)
     response = client.get("/healthz")
@@ -77,7 +77,7 @@ def test_storage_failure_answers_503_and_names_the_check_to_an_admin(
 
 
 def test_unreachable_redis_fails_without_leaking_its_password(client, auth, app, caplog):
-    app.config["REDIS_URL"] = DEAD_REDIS
+    app.config["COURSE_REDIS_URL"] = DEAD_REDIS
     app.config["RATELIMIT_STORAGE_URI"] = "memory://"
     auth.login_as(Role.SITE_ADMIN)
     with caplog.at_level(logging.DEBUG):
@@ -94,7 +94,7 @@ def test_unreachable_redis_fails_without_leaking_its_password(client, auth, app,
 
 
 def test_reachable_redis_is_checked(client, auth, app, live_redis_url):
-    app.config["REDIS_URL"] = live_redis_url
+    app.config["COURSE_REDIS_URL"] = live_redis_url
     auth.login_as(Role.SITE_ADMIN)
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -102,15 +102,15 @@ def test_reachable_redis_is_checked(client, auth, app, live_redis_url):
 
 
 def test_redis_urls_come_from_jobs_and_rate_limits_without_repeats():
-    assert services.redis_urls({"REDIS_URL": "", "RATELIMIT_STORAGE_URI": "memory://"}) == []
-    assert services.redis_urls({"REDIS_URL": "", "RATELIMIT_STORAGE_URI": "redis://r:6379/1"}) == [
-        "redis://r:6379/1"
-    ]
+    assert services.redis_urls({"COURSE_REDIS_URL": "", "RATELIMIT_STORAGE_URI": "memory://"}) == []
     assert services.redis_urls(
-        {"REDIS_URL": "redis://r:6379/0", "RATELIMIT_STORAGE_URI": "redis://r:6379/0"}
+        {"COURSE_REDIS_URL": "", "RATELIMIT_STORAGE_URI": "redis://r:6379/1"}
+    ) == ["redis://r:6379/1"]
+    assert services.redis_urls(
+        {"COURSE_REDIS_URL": "redis://r:6379/0", "RATELIMIT_STORAGE_URI": "redis://r:6379/0"}
     ) == ["redis://r:6379/0"]
     assert services.redis_urls(
-        {"REDIS_URL": "redis://r:6379/0", "RATELIMIT_STORAGE_URI": "rediss://r:6380/1"}
+        {"COURSE_REDIS_URL": "redis://r:6379/0", "RATELIMIT_STORAGE_URI": "rediss://r:6380/1"}
     ) == ["redis://r:6379/0", "rediss://r:6380/1"]
 
 
@@ -118,9 +118,9 @@ def test_unreachable_database_fails(tmp_path):
     class NoDatabase(TestConfig):
         # A SQLite file in a folder that does not exist cannot be opened.
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'missing' / 'site.sqlite3'}"
-        REDIS_URL = ""
+        COURSE_REDIS_URL = ""
         RATELIMIT_STORAGE_URI = "memory://"
-        UPLOAD_DIR = str(tmp_path / "uploads")
+        COURSE_UPLOAD_DIR = str(tmp_path / "uploads")
 
     app = create_app(NoDatabase)
     with app.app_context():

@@ -502,7 +502,7 @@ def copy_real_content(tmp_path) -> Path:
 
 def config_for(content_dir: Path) -> type[TestConfig]:
     class CopiedContentConfig(TestConfig):
-        CONTENT_DIR = str(content_dir)
+        COURSE_CONTENT_DIR = str(content_dir)
 
     return CopiedContentConfig
 
