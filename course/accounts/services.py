@@ -185,11 +185,56 @@ def find_invitation(token: str) -> Invitation:
         raise InvitationError(
             "This invitation has expired. Ask the person who invited you to send a new one.", 410
         )
+    existing = get_user_by_email(invitation.email)
+    if existing is not None and existing.password_hash:
+        # A link must never set the password of an account someone already uses.
+        raise InvitationError(
+            "There is already an account for this email address. Sign in with your "
+            "password; if you have forgotten it, ask your training center.",
+            410,
+        )
     return invitation
 
 
+def email_invitation(
+    actor: User, email: str, name: str, role: Role, agency=None, days: int | None = None
+) -> Invitation:
+    """Create a single-use invitation and email its link to the person invited: the
+    token goes to them alone, never onto the page of the admin who sent it."""
+    from flask import url_for
+
+    from course import jobs
+    from course.notifications.mail import send_email
+
+    days = days or current_app.config["COURSE_INVITATION_DAYS"]
+    invitation, token = create_invitation(
+        email, role, agency=agency, invited_by=actor, name=name, days=days
+    )
+    # Links in emails use the site's public address, in a request or from the CLI alike.
+    with current_app.test_request_context(base_url=current_app.config["COURSE_SITE_URL"]):
+        link = url_for("course.accounts.accept_invitation", token=token, _external=True)
+    inviter = agency.name if agency is not None else "The PFR training center"
+    jobs.enqueue(
+        send_email,
+        email,
+        f"{inviter} invites you to PFR training",
+        f"Hello {name or 'there'},\n\n{inviter} has invited you to Promoting First "
+        f"Relationships training. Set your password here (the link works once and expires "
+        f"in {days} days):\n\n{link}\n",
+    )
+    return invitation
+
+
+def grant_role(user: User, role: Role, agency=None) -> None:
+    """Give an existing account a role (and an agency when it has none)."""
+    user.add_role(Role(role))
+    user.agency = user.agency or agency
+    db.session.commit()
+
+
 def accept_invitation(token: str, name: str, password: str) -> User:
-    """Use an invitation: create the account (or add the role to an existing one)."""
+    """Use an invitation: create the account, or complete one made by a roster (no
+    password yet). An account with a password is refused by ``find_invitation``."""
     invitation = find_invitation(token)
     problems = password_problems(password, invitation.email)
     if problems:

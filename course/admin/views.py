@@ -17,13 +17,14 @@ from wtforms import SelectChoice
 from course import jobs as job_runner
 from course.accounts.forms import InviteForm
 from course.accounts.models import Role
-from course.accounts.services import create_invitation
+from course.accounts.services import email_invitation, get_user_by_email, grant_role
 from course.admin import services
 from course.admin.forms import AgencyForm
 from course.agencies.models import Agency
 from course.audit import services as audit_services
 from course.extensions import db
 from course.media import services as media_services
+from course.notifications.services import notify
 from course.permissions import role_required
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -41,27 +42,37 @@ def _invite_form(**kwargs) -> InviteForm:
 @role_required(Role.SITE_ADMIN)
 def index():
     form = _invite_form()
-    invite_link = None
     if form.validate_on_submit():
         agency = db.session.get(Agency, form.agency_id.data) if form.agency_id.data else None
-        _, token = create_invitation(
-            form.email.data,
-            Role(form.role.data),
-            agency=agency,
-            invited_by=current_user,
-            name=form.name.data or "",
+        flash(
+            _invite(form.email.data, form.name.data or "", Role(form.role.data), agency), "success"
         )
-        invite_link = url_for("course.accounts.accept_invitation", token=token, _external=True)
-        flash(f"Invitation created for {form.email.data}. Send them the link below.", "success")
-        form = _invite_form(formdata=None)  # an empty form for the next invitation
+        return redirect(url_for("course.admin.index"))
     return render_template(
         "course/admin/index.html",
         agency_form=AgencyForm(prefix="agency"),
         agencies=services.list_agencies(),
         users=services.list_users(),
         form=form,
-        invite_link=invite_link,
     )
+
+
+def _invite(email: str, name: str, role: Role, agency) -> str:
+    """Email a new person their invitation; give someone who already has an account the
+    role and tell them (no link that could set their password). Returns what to flash."""
+    existing = get_user_by_email(email)
+    if existing is not None and existing.password_hash:
+        grant_role(existing, role, agency)
+        notify(
+            existing,
+            f"You now also have the {role.label} role",
+            "Your training center gave your account a new role. Sign in as usual.",
+            link=url_for("course.index"),
+        )
+        return f"{existing.name} already has an account: they now have the role and were told."
+    email_invitation(current_user, email, name, role, agency=agency)
+    days = current_app.config["COURSE_INVITATION_DAYS"]
+    return f"An invitation is on its way to {email} (single use, valid {days} days)."
 
 
 @bp.post("/admin/agencies")

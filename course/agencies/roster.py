@@ -13,18 +13,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
-from flask import url_for
 from sqlalchemy import select
 
-from course import jobs
 from course.accounts.models import Role, User, normalize_email
-from course.accounts.services import create_invitation
+from course.accounts.services import email_invitation
 from course.agencies.models import Agency, Cohort
 from course.extensions import db
 from course.learning.models import Enrolment, EnrolmentStatus
 from course.learning.services import current_enrolment, has_completed_level
 from course.mentoring.services import MENTORED_LEVELS, MentoringError, form_group
-from course.notifications.mail import send_email
 from course.permissions import Action, can
 
 MAX_ROWS = 2000
@@ -216,24 +213,8 @@ def _enrol(user: User, cohort: Cohort, pair: str) -> None:
 
 
 def send_invitation(actor: User, email: str, name: str, agency: Agency) -> None:
-    """Create a single-use invitation and email its link (expires after INVITATION_DAYS)."""
-    from flask import current_app
-
-    days = current_app.config["COURSE_INVITATION_DAYS"]
-    _, token = create_invitation(
-        email, Role.TRAINEE, agency=agency, invited_by=actor, name=name, days=days
-    )
-    # Links in emails use the site's public address, in a request or from the CLI alike.
-    with current_app.test_request_context(base_url=current_app.config["COURSE_SITE_URL"]):
-        link = url_for("course.accounts.accept_invitation", token=token, _external=True)
-    jobs.enqueue(
-        send_email,
-        email,
-        f"{agency.name} invites you to PFR training",
-        f"Hello {name},\n\n{agency.name} has enrolled you in Promoting First Relationships "
-        f"training. Set your password here (the link works once and expires in {days} "
-        f"days):\n\n{link}\n",
-    )
+    """Invite a new trainee of the agency by email (expires after INVITATION_DAYS)."""
+    email_invitation(actor, email, name, Role.TRAINEE, agency=agency)
 
 
 def one_person_csv(email: str, first: str, last: str, title: str) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from defusedcsv import csv  # cells starting =, +, -, @ cannot run as formulas
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -545,8 +545,18 @@ def move(enrolment: Enrolment, target: Cohort) -> Enrolment:
 
 
 def deactivate(person: User) -> None:
-    """A staff member who left: they can no longer sign in; their records stay."""
+    """A staff member who left: they can no longer sign in, and no invitation still open
+    for their address works; their records stay."""
     person.active = False
+    now = utcnow()
+    for invitation in db.session.scalars(
+        select(Invitation).where(
+            Invitation.email == person.email,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ):
+        invitation.revoked_at = now
     db.session.commit()
 
 

@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from pathlib import Path
 
 from flask import (
@@ -98,7 +99,16 @@ def new(slug):
 @role_required(Role.TRAINEE)
 def start_upload():
     """Begin a resumable upload: {unit, consent, size, filename} -> where to send bytes."""
-    data = request.get_json(silent=True) or request.form
+    data = request.get_json(silent=True)
+    if data is None and request.is_json:
+        return jsonify(error="The request body is not valid JSON."), 400
+    if data is None:
+        data = request.form  # a plain form post
+    if not isinstance(data, Mapping):
+        return jsonify(error="Send an object: {unit, consent, size, filename}."), 400
+    size = data.get("size") or 0
+    if isinstance(size, bool) or not isinstance(size, int | str):
+        return _error(services.MediaError("The size must be a whole number of bytes."))
     unit = get_unit_or_404(str(data.get("unit", "")))
     consent = db.session.scalar(
         select(Consent).where(Consent.public_id == str(data.get("consent", "")))
@@ -107,7 +117,7 @@ def start_upload():
         return jsonify(error="Record the caregiver's consent before uploading."), 422
     try:
         video = services.start_upload(
-            current_user, unit, consent, int(data.get("size") or 0), str(data.get("filename", ""))
+            current_user, unit, consent, int(size), str(data.get("filename", ""))
         )
     except (services.MediaError, ValueError) as exc:
         return _error(

@@ -24,15 +24,38 @@ def test_admin_creates_an_invitation_and_sees_its_link(client, auth, make):
             "agency_id": str(agency.id),
         },
     )
-    page = response.get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
     invitation = db.session.query(Invitation).one()
     assert invitation.email == "new.person@example.org"
     assert invitation.role == Role.AGENCY_ADMIN
     assert invitation.agency_id == agency.id
-    assert "/invitations/" in page
-    link = page.split("/invitations/")[1].split("<")[0]
+    assert "An invitation is on its way to New.Person@example.org" in page
+    assert "valid 14 days" in page
+    assert "/invitations/" not in page  # no admin sees a token meant for someone else
+    (mail,) = client.application.extensions["course_mail_outbox"]
+    assert mail["To"] == "New.Person@example.org"
+    link = mail.get_content().split("/invitations/")[1].split()[0]
     client.post("/logout")
     assert client.get(f"/invitations/{link}").status_code == 200
+
+
+def test_inviting_someone_with_an_account_gives_the_role_and_no_link(client, auth, make):
+    person = make.make_trainee(email="pilar@example.org")
+    before = person.password_hash
+    auth.login_as(Role.SITE_ADMIN)
+    response = client.post(
+        "/admin/",
+        data={"email": "pilar@example.org", "name": "", "role": "agency_trainer", "agency_id": "0"},
+        follow_redirects=True,
+    )
+    assert "already has an account" in response.get_data(as_text=True)
+    db.session.refresh(person)
+    assert person.roles == {Role.TRAINEE, Role.AGENCY_TRAINER}
+    assert person.password_hash == before
+    assert db.session.query(Invitation).count() == 0
+    outbox = client.application.extensions["course_mail_outbox"]
+    assert [m["To"] for m in outbox] == ["pilar@example.org"]
+    assert "/invitations/" not in outbox[0].get_content()
 
 
 def test_admin_invitation_with_bad_email_keeps_what_was_typed(client, auth):

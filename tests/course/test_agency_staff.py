@@ -1,6 +1,7 @@
 from sqlalchemy import select
 
 from course.accounts.models import Role
+from course.extensions import db
 from course.reflections.models import Reflection
 
 
@@ -281,3 +282,24 @@ def test_staff_page_query_count_is_the_same_for_one_page_or_many(
         counts.append(per_url)
         auth.logout()
     assert counts[0] == counts[1], counts
+
+
+def test_report_csv_never_exports_a_formula(client, auth, make):
+    """Names and job titles come from rosters and people themselves: a spreadsheet must
+    show them as text, never run them."""
+    import csv
+    import io
+
+    agency = make.make_agency()
+    make.make_trainee(agency=agency, name='=HYPERLINK("http://evil.example","Click")')
+    person = make.make_trainee(agency=agency, name="@SUM(A1:A9)")
+    person.job_title = "+1 home visitor"
+    db.session.commit()
+    auth.login_as(make.make_user(Role.AGENCY_ADMIN, agency=agency))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/agency/staff?format=csv").get_data(as_text=True)))
+    )
+    cells = [cell for row in rows[1:] for cell in row]
+    assert '\'=HYPERLINK("http://evil.example","Click")' in cells
+    assert "'@SUM(A1:A9)" in cells and "'+1 home visitor" in cells
+    assert not any(cell[:1] in ("=", "+", "@") for cell in cells)

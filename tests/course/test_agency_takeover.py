@@ -123,3 +123,23 @@ def test_person_manage_rule_for_every_role_on_an_agency_trainee(
     actor = make.make_user(*actor_roles, agency=agency)
     trainee = make.make_trainee(agency=agency)
     assert can(actor, Action.PERSON_MANAGE, trainee) is expected
+
+
+def test_deactivating_someone_revokes_their_open_invitation(client, auth, make, harbour):
+    from course.accounts import services as accounts
+    from course.accounts.models import Invitation
+
+    agency, _, admin = harbour
+    person = make.make_trainee(agency=agency)
+    person.password_hash = ""  # made by a roster, invitation not used yet
+    db.session.commit()
+    invitation, token = accounts.create_invitation(person.email, Role.TRAINEE, agency=agency)
+    auth.login(admin.email)
+    assert client.post(f"/agency/people/{person.id}/deactivate").status_code == 302
+    auth.logout()
+    db.session.refresh(invitation)
+    assert invitation.revoked_at is not None
+    assert client.get(f"/invitations/{token}").status_code == 410
+    assert (
+        db.session.scalar(select(Invitation.used_at).where(Invitation.id == invitation.id)) is None
+    )

@@ -103,9 +103,31 @@ def test_invitation_with_mismatched_passwords_says_so(client, invitation):
     assert db.session.query(User).count() == 0
 
 
-def test_invitation_for_existing_user_adds_the_role(app, make):
+def test_an_invitation_never_sets_the_password_of_an_account_in_use(client, make):
     user = make.make_trainee(email="pilar@example.org")
+    before = user.password_hash
     _, token = services.create_invitation("PILAR@example.org", Role.AGENCY_TRAINER)
-    services.accept_invitation(token, "Pilar", PASSWORD)
-    assert user.roles == {Role.TRAINEE, Role.AGENCY_TRAINER}
+    page = client.get(f"/invitations/{token}")
+    assert page.status_code == 410
+    assert "already an account" in page.get_data(as_text=True)
+    taken = client.post(f"/invitations/{token}", data=_form())
+    assert taken.status_code == 410
+    with pytest.raises(services.InvitationError):
+        services.accept_invitation(token, "Pilar", PASSWORD)
+    db.session.refresh(user)
+    assert (user.password_hash, user.roles) == (before, {Role.TRAINEE})
+    assert client.get("/training").status_code == 302  # nobody was signed in
+
+
+def test_invitation_completes_an_account_a_roster_made(app, make):
+    agency = make.make_agency()
+    user = User(
+        email="june@example.org", name="June", agency=agency, password_hash="", active=False
+    )
+    user.add_role(Role.TRAINEE)
+    db.session.add(user)
+    db.session.commit()
+    _, token = services.create_invitation("june@example.org", Role.TRAINEE, agency=agency)
+    services.accept_invitation(token, "June Okoro", PASSWORD)
+    assert user.active and user.password_hash and user.name == "June Okoro"
     assert db.session.query(User).count() == 1

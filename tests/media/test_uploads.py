@@ -237,3 +237,27 @@ def test_uploads_are_audited(practice, clip, upload):
     assert {"consent.record", "video.upload-start", "video.upload"} <= actions
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "video.upload"))
     assert event.object_id == video.public_id and event.actor_id == practice.trainee.id
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("[1, 2, 3]", "application/json"),
+        ('"just a string"', "application/json"),
+        ("{not json", "application/json"),
+        ("\x00\xff", "application/json"),
+    ],
+)
+def test_malformed_upload_announcements_get_a_clear_4xx(client, auth, practice, body, kind):
+    auth.login_as(practice.trainee)
+    response = client.post("/media/uploads", data=body, content_type=kind)
+    assert 400 <= response.status_code < 500
+    assert response.is_json and response.get_json()["error"]
+
+
+@pytest.mark.parametrize("size", [[1, 2], {"bytes": 5}, True, 1.5, "12x"])
+def test_a_size_of_the_wrong_type_is_refused(begin, auth, practice, size):
+    auth.login_as(practice.trainee)
+    response = begin(size)
+    assert response.status_code in (400, 413, 422)
+    assert "whole number of bytes" in response.get_json()["error"]
