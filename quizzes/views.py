@@ -122,7 +122,7 @@ def _reviews(viewer: int, trainee: int) -> bool:
     return reviewees is None or trainee in reviewees
 
 
-@bp.get("/quizzes/attempts/<int:attempt_id>")
+@bp.get("/quizzes/attempts/<int(max=2147483647):attempt_id>")
 def attempt(attempt_id):
     attempt, quiz = _attempt(attempt_id)
     if attempt.is_draft and attempt.user_id != _host().current_user_id():
@@ -130,7 +130,7 @@ def attempt(attempt_id):
     return _page(quiz, attempt)
 
 
-@bp.post("/quizzes/attempts/<int:attempt_id>")
+@bp.post("/quizzes/attempts/<int(max=2147483647):attempt_id>")
 def answer(attempt_id):
     attempt, quiz = _attempt(attempt_id, owner_only=True)
     if not attempt.is_draft:  # a second submit of the same attempt: show the result
@@ -162,7 +162,7 @@ def _lock(attempt, quiz, question_id, responses):
     return _page(quiz, attempt, 422, lock={question.id: outcome})
 
 
-@bp.post("/quizzes/attempts/<int:attempt_id>/answers/<question_id>/reply")
+@bp.post("/quizzes/attempts/<int(max=2147483647):attempt_id>/answers/<question_id>/reply")
 def reply(attempt_id, question_id):
     """The trainer's reply to an open answer: send it, or ask the trainee to revisit."""
     attempt, quiz = _attempt(attempt_id)
@@ -190,7 +190,7 @@ def reply(attempt_id, question_id):
     return redirect(url_for("quizzes.review_queue"))
 
 
-@bp.post("/quizzes/attempts/<int:attempt_id>/answers/<question_id>/again")
+@bp.post("/quizzes/attempts/<int(max=2147483647):attempt_id>/answers/<question_id>/again")
 def answer_again(attempt_id, question_id):
     """The trainee answers again after their trainer asked them to revisit."""
     attempt, quiz = _attempt(attempt_id, owner_only=True)
@@ -225,7 +225,7 @@ def review_queue():
     )
 
 
-@bp.post("/quizzes/people/<int:user_id>/<slug>/allow")
+@bp.post("/quizzes/people/<int(max=2147483647):user_id>/<slug>/allow")
 def allow_attempt(user_id, slug):
     """A trainer allows one more attempt after the quiz's own limit is used."""
     quiz = _quiz_or_404(slug)
@@ -237,7 +237,7 @@ def allow_attempt(user_id, slug):
     return redirect(url_for("quizzes.person", user_id=user_id))
 
 
-@bp.post("/quizzes/attempts/<int:attempt_id>/autosave")
+@bp.post("/quizzes/attempts/<int(max=2147483647):attempt_id>/autosave")
 def autosave(attempt_id):
     attempt, quiz = _attempt(attempt_id, owner_only=True)
     if not attempt.is_draft:
@@ -246,7 +246,7 @@ def autosave(attempt_id):
     return {"saved": True, "saved_at": attempt.saved_at.isoformat()}
 
 
-@bp.get("/quizzes/people/<int:user_id>")
+@bp.get("/quizzes/people/<int(max=2147483647):user_id>")
 def person(user_id):
     viewer = _host().current_user_id()
     access = Access.FULL if viewer == user_id else _host().access(viewer, user_id)

@@ -4,6 +4,8 @@ A new route without an entry in ACCESS fails ``test_every_route_is_classified``,
 no page can be added unguarded.
 """
 
+import re
+
 import pytest
 
 from course.accounts.models import Role
@@ -215,3 +217,28 @@ def test_route_access_for_each_role(client, auth, endpoint, role):
     response = client.open(path, method=method)
     response.close()  # static files are streamed; close them
     assert response.status_code == expected[role], f"{role} {method} {path}"
+
+
+def test_ids_too_large_for_the_database_are_simply_not_found(app, client, auth):
+    """10^20 in any id slot is refused by routing: never a database overflow (a 500 on
+    PostgreSQL)."""
+    from werkzeug.routing import IntegerConverter
+
+    auth.login_as(Role.SITE_ADMIN)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        ids = [
+            name for name, conv in rule._converters.items() if isinstance(conv, IntegerConverter)
+        ]
+        if not ids:
+            continue
+        path = rule.rule
+        for name in rule._converters:
+            value = str(10**20) if name in ids else "x"
+            path = re.sub(rf"<[^>]*:{name}>|<{name}>", value, path)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(path, method=method)
+        # Routing refuses it (404; 405 when another method's rule shares the path).
+        assert response.status_code in (404, 405), (rule.endpoint, path, response.status_code)
+        checked += 1
+    assert checked >= 20

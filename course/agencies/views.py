@@ -111,7 +111,7 @@ def cohorts():
     )
 
 
-@bp.route("/agency/cohorts/<int:cohort_id>", methods=["GET", "POST"])
+@bp.route("/agency/cohorts/<int(max=2147483647):cohort_id>", methods=["GET", "POST"])
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def cohort(cohort_id):
     """The cohort's people, and the roster upload: preview first, then confirm."""
@@ -160,7 +160,7 @@ def _enrolment(enrolment_id: int) -> Enrolment:
     return enrolment
 
 
-@bp.post("/agency/enrolments/<int:enrolment_id>/withdraw")
+@bp.post("/agency/enrolments/<int(max=2147483647):enrolment_id>/withdraw")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def withdraw(enrolment_id):
     enrolment = _enrolment(enrolment_id)
@@ -173,7 +173,7 @@ def withdraw(enrolment_id):
     return redirect(url_for("course.agencies.cohort", cohort_id=enrolment.cohort_id))
 
 
-@bp.post("/agency/enrolments/<int:enrolment_id>/move")
+@bp.post("/agency/enrolments/<int(max=2147483647):enrolment_id>/move")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def move(enrolment_id):
     enrolment = _enrolment(enrolment_id)
@@ -190,7 +190,7 @@ def move(enrolment_id):
     return redirect(url_for("course.agencies.cohort", cohort_id=moved.cohort_id))
 
 
-@bp.post("/agency/people/<int:user_id>/deactivate")
+@bp.post("/agency/people/<int(max=2147483647):user_id>/deactivate")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def deactivate(user_id):
     person = db.session.get(User, user_id)
@@ -201,7 +201,7 @@ def deactivate(user_id):
     return redirect(url_for("course.agencies.staff"))
 
 
-@bp.post("/agency/invitations/<int:invitation_id>/<any(resend, revoke):what>")
+@bp.post("/agency/invitations/<int(max=2147483647):invitation_id>/<any(resend, revoke):what>")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def invitation(invitation_id, what):
     """Resend (a new link; the old one stops working) or revoke an invitation."""
@@ -218,7 +218,7 @@ def invitation(invitation_id, what):
     return redirect(url_for("course.agencies.cohorts", agency=agency.id))
 
 
-@bp.post("/agency/cohorts/<int:cohort_id>/people")
+@bp.post("/agency/cohorts/<int(max=2147483647):cohort_id>/people")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def add_person(cohort_id):
     """Enrol one person (invited by email if they are new)."""

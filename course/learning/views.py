@@ -102,7 +102,7 @@ def level(level_slug):
     return render_template("course/learning/level.html", level=level, overview=overview)
 
 
-@bp.post("/level-three-invitations/<int:invitation_id>")
+@bp.post("/level-three-invitations/<int(max=2147483647):invitation_id>")
 @role_required(Role.TRAINEE)
 def answer_invitation(invitation_id):
     invitation = db.session.get(LevelThreeInvitation, invitation_id)

@@ -54,7 +54,7 @@ def dashboard():
     )
 
 
-@bp.get("/mentor/groups/<int:group_id>")
+@bp.get("/mentor/groups/<int(max=2147483647):group_id>")
 @login_required
 def group(group_id):
     group = _group(group_id, Action.GROUP_VIEW)
@@ -70,7 +70,7 @@ def group(group_id):
     )
 
 
-@bp.post("/mentor/groups/<int:group_id>/sign-off")
+@bp.post("/mentor/groups/<int(max=2147483647):group_id>/sign-off")
 @role_required(*MENTORS)
 def sign_off(group_id):
     group = _group(group_id)
@@ -87,7 +87,7 @@ def sign_off(group_id):
     return _back(group)
 
 
-@bp.route("/mentor/sign-offs/<int:sign_off_id>/revoke", methods=["GET", "POST"])
+@bp.route("/mentor/sign-offs/<int(max=2147483647):sign_off_id>/revoke", methods=["GET", "POST"])
 @role_required(*MENTORS)
 def revoke_sign_off(sign_off_id):
     sign_off = db.session.get(WeekSignOff, sign_off_id)
@@ -110,7 +110,7 @@ def revoke_sign_off(sign_off_id):
     )
 
 
-@bp.post("/mentor/groups/<int:group_id>/certify")
+@bp.post("/mentor/groups/<int(max=2147483647):group_id>/certify")
 @role_required(*MENTORS)
 def certify(group_id):
     group = _group(group_id)
@@ -125,7 +125,7 @@ def certify(group_id):
     return _back(group)
 
 
-@bp.post("/mentor/groups/<int:group_id>/open-week")
+@bp.post("/mentor/groups/<int(max=2147483647):group_id>/open-week")
 @role_required(*MENTORS)
 def open_week(group_id):
     group = _group(group_id)
@@ -134,7 +134,7 @@ def open_week(group_id):
     return _back(group)
 
 
-@bp.post("/mentor/groups/<int:group_id>/pause")
+@bp.post("/mentor/groups/<int(max=2147483647):group_id>/pause")
 @role_required(*MENTORS)
 def pause(group_id):
     group = _group(group_id)
@@ -150,7 +150,7 @@ def pause(group_id):
     return _back(group)
 
 
-@bp.post("/mentor/groups/<int:group_id>/sharing")
+@bp.post("/mentor/groups/<int(max=2147483647):group_id>/sharing")
 @role_required(*MENTORS)
 def sharing(group_id):
     group = _group(group_id)
@@ -167,7 +167,7 @@ def sharing(group_id):
     return _back(group)
 
 
-@bp.route("/mentor/groups/<int:group_id>/meetings/new", methods=["GET", "POST"])
+@bp.route("/mentor/groups/<int(max=2147483647):group_id>/meetings/new", methods=["GET", "POST"])
 @role_required(*MENTORS)
 def new_meeting(group_id):
     group = _group(group_id)
@@ -198,7 +198,7 @@ def new_meeting(group_id):
     return render_template("course/mentoring/meeting_form.html", form=form, group=group)
 
 
-@bp.post("/mentor/trainees/<int:trainee_id>/invite-level-three")
+@bp.post("/mentor/trainees/<int(max=2147483647):trainee_id>/invite-level-three")
 @role_required(Role.MASTER_TRAINER, Role.SITE_ADMIN)
 def invite_level_three(trainee_id):
     trainee = db.session.get(User, trainee_id)
