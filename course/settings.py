@@ -46,7 +46,9 @@ DEFAULTS: dict[str, object] = {
     "COURSE_LOGIN_LIMIT_PER_ADDRESS": "20 per minute;100 per hour",
     "COURSE_HSTS": False,
     "COURSE_INVITATION_DAYS": 14,
-    "COURSE_PASSWORD_HASH_METHOD": "scrypt",  # memory-hard
+    # argon2id (memory-hard; older hashes are replaced at next sign-in), or a Werkzeug
+    # method such as "pbkdf2:sha256:1000" where speed matters more (the tests).
+    "COURSE_PASSWORD_HASH_METHOD": "argon2id",
     # "console" (the log), "file" (.eml files in MAIL_FILE_DIR), "smtp" or "memory".
     "COURSE_MAIL_BACKEND": "console",
     "COURSE_MAIL_SERVER": "localhost",

@@ -9,10 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from argon2 import PasswordHasher
 from flask import current_app
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from course.accounts.hashing import hash_password, needs_rehash, verify_password
 from course.accounts.models import Invitation, Role, User, normalize_email
 from course.extensions import db
 from course.timeutil import utcnow
@@ -20,7 +21,7 @@ from course.timeutil import utcnow
 MIN_PASSWORD_LENGTH = 12
 # Checked against when nobody has the email, so a miss costs as long as a wrong
 # password and timing does not reveal which addresses have accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-" + secrets.token_hex(8))
+_DUMMY_HASH = PasswordHasher().hash("not-a-real-password-" + secrets.token_hex(8))
 
 
 class AccountError(Exception):
@@ -43,10 +44,13 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the active user with this email and password, or None."""
     user = get_user_by_email(email)
     if user is None or not user.password_hash:  # unknown, or invited and not yet set up
-        check_password_hash(_DUMMY_HASH, password)
+        verify_password(_DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if not verify_password(user.password_hash, password) or not user.active:
         return None
+    if needs_rehash(user.password_hash):  # the password is at hand only now
+        user.password_hash = hash_password(password)
+        db.session.commit()
     return user
 
 
@@ -89,9 +93,7 @@ def set_password(user: User, password: str) -> None:
     problems = password_problems(password, user.email)
     if problems:
         raise AccountError(" ".join(problems))
-    user.password_hash = generate_password_hash(
-        password, method=current_app.config["COURSE_PASSWORD_HASH_METHOD"]
-    )
+    user.password_hash = hash_password(password)
 
 
 def create_user(

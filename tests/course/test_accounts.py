@@ -123,14 +123,29 @@ def test_password_is_stored_hashed(app, make):
     assert services.authenticate(user.email, make.PASSWORD) == user
 
 
-def test_production_hashes_passwords_with_scrypt():
+def test_production_hashes_passwords_with_argon2id():
     from config import Config, ProductionConfig
 
     assert (
         Config.COURSE_PASSWORD_HASH_METHOD
         == ProductionConfig.COURSE_PASSWORD_HASH_METHOD
-        == "scrypt"
+        == "argon2id"
     )
+
+
+def test_an_old_scrypt_hash_is_replaced_by_argon2id_at_sign_in(app, make):
+    from werkzeug.security import generate_password_hash
+
+    user = make.make_trainee()
+    user.password_hash = generate_password_hash(make.PASSWORD, method="scrypt:32768:8:1")
+    db.session.commit()
+    app.config["COURSE_PASSWORD_HASH_METHOD"] = "argon2id"
+    assert services.authenticate(user.email, "not the password at all") is None
+    assert user.password_hash.startswith("scrypt:32768:8:1$")  # a wrong password changes nothing
+    assert services.authenticate(user.email, make.PASSWORD) == user
+    assert user.password_hash.startswith("$argon2id$")
+    assert make.PASSWORD not in user.password_hash
+    assert services.authenticate(user.email, make.PASSWORD) == user  # and it verifies
 
 
 def test_user_may_hold_several_roles(app, make):
