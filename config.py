@@ -120,6 +120,10 @@ class ProductionConfig(Config):
     COURSE_HSTS = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # The __Host- prefix: browsers accept the cookie only from this exact host over
+    # HTTPS, for the whole site, so a sibling subdomain cannot plant or shadow it.
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_NAME = "__Host-remember"
     PREFERRED_URL_SCHEME = "https"
 
     @staticmethod

@@ -139,3 +139,22 @@ def test_a_rotated_secret_key_keeps_sessions_signed_with_the_old_one(tmp_path):
     assert notifications_page(site("new-key-" + "n" * 32)) == 302  # sent to sign in
     with old_site.app_context():
         drop_tables()
+
+
+def test_production_cookies_carry_the_host_prefix(tmp_path):
+    app = create_app(production(RATELIMIT_ENABLED=False, COURSE_UPLOAD_DIR=str(tmp_path)))
+    app.config["COURSE_PASSWORD_HASH_METHOD"] = TestConfig.COURSE_PASSWORD_HASH_METHOD
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        create_tables()
+        user = factories.make_trainee()
+        client = app.test_client()
+        response = client.post(
+            "/login",
+            data={"email": user.email, "password": factories.PASSWORD, "remember": "y"},
+            base_url="https://learn.example.org",
+        )
+        cookies = response.headers.getlist("Set-Cookie")
+        session = next(c for c in cookies if c.startswith("__Host-session="))
+        assert "Secure" in session and "Path=/" in session and "Domain" not in session
+        drop_tables()
