@@ -7,6 +7,7 @@ nothing: people already in the cohort are reported as unchanged.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections import Counter
@@ -25,6 +26,8 @@ from course.mentoring.services import MENTORED_LEVELS, MentoringError, form_grou
 from course.permissions import Action, can
 
 MAX_ROWS = 2000
+NAME_MAX = TITLE_MAX = 120  # the columns' sizes in the database
+PAIR_MAX = 40
 COLUMNS = {
     "email": "email",
     "first name": "first",
@@ -71,8 +74,26 @@ class RosterPreview:
         return len(self.new) + len(self.existing)
 
 
+def decode_roster(data: bytes) -> str:
+    """The file's text: UTF-16 when it says so (spreadsheets' "Unicode text"), else
+    UTF-8 with or without a byte-order mark; bytes that fit neither become \ufffd."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8-sig", errors="replace")
+
+
 def read_roster(text: str) -> tuple[list[RosterRow], list[RosterProblem]]:
-    """Parse the CSV; a missing column or too many rows is a problem for the whole file."""
+    """Parse the CSV; a missing column, too many rows or a file that is not CSV text is a
+    problem for the whole file."""
+    if "\x00" in text:
+        return [], [RosterProblem(1, "", "this is not a CSV text file: save it as CSV (UTF-8)")]
+    try:
+        return _read_rows(text)
+    except csv.Error as exc:  # a cell over the field limit, an unfinished quote ...
+        return [], [RosterProblem(1, "", f"the file cannot be read as CSV ({exc})")]
+
+
+def _read_rows(text: str) -> tuple[list[RosterRow], list[RosterProblem]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
     missing = [col for col, key in COLUMNS.items() if key in REQUIRED and col not in header]
@@ -140,6 +161,10 @@ def _row_problem(row, email, first_line, people, pair_counts, cohort, actor) -> 
         return f"duplicate of line {first_line[email]}"
     if not row.first or not row.last:
         return "first and last name are needed"
+    if len(row.name) > NAME_MAX or len(row.title) > TITLE_MAX:
+        return f"a name or job title is too long (at most {NAME_MAX} characters each)"
+    if len(row.pair) > PAIR_MAX:
+        return f"pair codes have at most {PAIR_MAX} characters"
     if row.pair and pair_counts[row.pair] != 2:
         return f"pair code '{row.pair}' must be shared by exactly two people in the file"
     person = people.get(email)

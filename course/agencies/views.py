@@ -132,7 +132,7 @@ def cohort(cohort_id):
         if upload is None or not upload.filename:
             form.roster.errors.append("Choose a CSV file.")
         else:
-            text = upload.read().decode("utf-8-sig", errors="replace")
+            text = roster.decode_roster(upload.read())
             preview = roster.preview_roster(current_user, cohort, text)
     others = [
         n.cohort

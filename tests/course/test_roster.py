@@ -361,3 +361,52 @@ def test_import_is_all_or_nothing(cohort, make, monkeypatch):
         )
         == 0
     )
+
+
+def test_utf16_roster_from_a_spreadsheet_reads_like_utf8():
+    text = HEADER + "ana@example.org,Ána,Reyes,Home visitor,\n"
+    for encoded in (text.encode("utf-16"), text.encode("utf-8-sig"), text.encode("utf-8")):
+        rows, problems = roster.read_roster(roster.decode_roster(encoded))
+        assert problems == []
+        assert [(r.email, r.first) for r in rows] == [("ana@example.org", "Ána")]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("email,first name\x00,last name\n", "not a CSV text file"),
+        (HEADER + 'a@example.org,A,B,"' + "x" * 1_000_000 + '",\n', "cannot be read as CSV"),
+    ],
+)
+def test_files_that_are_not_csv_text_are_one_clear_problem(text, message):
+    rows, problems = roster.read_roster(text)
+    assert rows == [] and message in problems[0].message
+
+
+def test_overlong_names_titles_and_pair_codes_are_row_problems(cohort, make):
+    long = "x" * 121
+    text = HEADER + (
+        f"a@example.org,{long},B,HV,\n"
+        f"b@example.org,A,B,{long},\n"
+        f"c@example.org,A,B,HV,{'p' * 41}\n"
+        "d@example.org,Dana,Bell,Home visitor,\n"
+    )
+    preview = roster.preview_roster(make.make_site_admin(), cohort, text)
+    assert [p.email for p in preview.problems] == [
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+    ]
+    assert [r.email for r in preview.new] == ["d@example.org"]
+
+
+def test_a_utf16_roster_uploads_through_the_page(client, auth, make, cohort):
+    auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency))
+    data = (HEADER + "ana@example.org,Ana,Reyes,Home visitor,\n").encode("utf-16")
+    page = client.post(
+        f"/agency/cohorts/{cohort.id}",
+        data={"roster": (io.BytesIO(data), "staff.csv")},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 200
+    assert "ana@example.org" in page.get_data(as_text=True)
