@@ -130,3 +130,34 @@ def test_unreachable_database_fails(tmp_path):
     assert health.checks["storage"] == "ok"
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.json == {"status": "failing"}
+
+
+def test_unreachable_database_answers_503_to_a_signed_in_caller_too(tmp_path):
+    """A session cookie makes Flask-Login load the person from the database: with the
+    database down that must not turn the probe into a 500 page."""
+    from course.extensions import db
+    from tests import factories
+    from tests.conftest import create_tables
+
+    class Working(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+        COURSE_REDIS_URL = ""
+        RATELIMIT_STORAGE_URI = "memory://"
+        COURSE_UPLOAD_DIR = str(tmp_path / "uploads")
+
+    class DatabaseGone(Working):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'missing' / 'site.sqlite3'}"
+
+    working = create_app(Working)
+    client = working.test_client()
+    with working.app_context():
+        create_tables()
+        admin = factories.make_site_admin()
+        client.post("/login", data={"email": admin.email, "password": factories.PASSWORD})
+        db.engine.dispose()
+    gone = create_app(DatabaseGone)
+    signed_in = gone.test_client()
+    signed_in.set_cookie("session", client.get_cookie("session").value)
+    response = signed_in.get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "failing"}
