@@ -101,7 +101,9 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     app.config.setdefault(
         "MAX_CONTENT_LENGTH", (app.config["COURSE_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     )
-    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(
+        render_markdown, "course_markdown"
+    )  # a host may have its own "markdown"
     app.add_template_global(unread_notification_count, "course_unread_notifications")
     register_commands(app)
 

@@ -192,3 +192,16 @@ def test_a_host_may_have_its_own_admin_and_accounts_blueprints(tmp_path):
     with host.test_request_context():
         assert url_for("admin.index") == "/admin/"
         assert url_for("course.admin.index") == "/pfr/admin/"
+
+
+def test_the_hosts_markdown_filter_stays_the_hosts(tmp_path):
+    host = Flask("host_app", instance_path=str(tmp_path / "instance"))
+    host.add_template_filter(lambda text: f"host:{text}", "markdown")
+    host.config.update(
+        SECRET_KEY="a-host-secret-key-long-enough-for-tests",
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        COURSE_CONTENT_DIR=TestConfig.COURSE_CONTENT_DIR,
+    )
+    course.init_app(host, url_prefix="/pfr")
+    assert host.jinja_env.filters["markdown"]("x") == "host:x"
+    assert "<strong>" in str(host.jinja_env.filters["course_markdown"]("**x**"))
