@@ -63,8 +63,20 @@ def probe(path: Path | str, timeout: int = 60) -> Probe | None:
     )
 
 
+# What no served copy keeps: the recording's metadata (a phone's GPS position is the
+# family's home; also the device, owner and dates), chapters, and any data or subtitle
+# tracks (some phones record location as a track). Picture and sound only.
+STRIP = [
+    "-map", "0:v:0", "-map", "0:a:0?",
+    "-map_metadata", "-1", "-map_metadata:s:v", "-1", "-map_metadata:s:a", "-1",
+    "-map_chapters", "-1", "-dn", "-sn",
+    "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
+]  # fmt: skip
+
+
 def make_playable(source: Path | str, target: Path, copy_streams: bool) -> None:
-    """Write an H.264/AAC MP4 (re-wrapping without re-encoding when the codecs allow)."""
+    """Write an H.264/AAC MP4 without metadata (re-wrapping without re-encoding when the
+    codecs allow): the only copy of a dyad video that is ever served."""
     codecs = (
         ["-c", "copy"]
         if copy_streams
@@ -91,6 +103,7 @@ def make_playable(source: Path | str, target: Path, copy_streams: bool) -> None:
             "error",
             "-i",
             str(source),
+            *STRIP,
             *codecs,
             "-movflags",
             "+faststart",
@@ -115,6 +128,8 @@ def make_poster(source: Path | str, target: Path, at_seconds: float) -> None:
             str(source),
             "-frames:v",
             "1",
+            "-map_metadata",
+            "-1",
             "-vf",
             "scale=640:-2",
             str(target),

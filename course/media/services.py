@@ -306,13 +306,12 @@ def _make_derivatives(store: Storage, video: DyadVideo) -> None:
     work_root().mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_root()) as work:
         if video.playable_key is None:
-            if found.web_playable:
-                video.playable_key = video.storage_key
-            else:
-                target = Path(work) / "playable.mp4"
-                copy = found.video_codec == "h264" and found.audio_codec in (None, "aac")
-                probe.make_playable(source, target, copy_streams=copy)
-                video.playable_key = _store_file(store, target, ".mp4")
+            # Always a new copy, even of a web-playable original: only a copy without
+            # the recording's metadata (location, device) is ever served.
+            target = Path(work) / "playable.mp4"
+            copy = found.video_codec == "h264" and found.audio_codec in (None, "aac")
+            probe.make_playable(source, target, copy_streams=copy)
+            video.playable_key = _store_file(store, target, ".mp4")
             db.session.commit()  # progress that a retry need not redo
         if video.poster_key is None:
             poster = Path(work) / "poster.jpg"

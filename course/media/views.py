@@ -1,5 +1,4 @@
 from collections.abc import Mapping
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -259,8 +258,11 @@ def download(public_id):
     record(current_user, "video.download", "video", video.public_id)
     db.session.commit()
     # The download is named by its id: the original name may identify the family.
-    name = f"dyad-video-{video.public_id}{Path(video.storage_key).suffix}"
-    return _private(deliver(services.storage(), video.storage_key, None, download_name=name))
+    # The stripped copy, never the original upload (it may carry the family's location).
+    name = f"dyad-video-{video.public_id}.mp4"
+    return _private(
+        deliver(services.storage(), video.playable_key, "video/mp4", download_name=name)
+    )
 
 
 @bp.post("/media/videos/<public_id>/comments")

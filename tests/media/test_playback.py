@@ -229,3 +229,41 @@ def test_site_admin_filters_and_exports_the_audit_log(client, auth, make, practi
     lines = export.get_data(as_text=True).splitlines()
     assert lines[0].startswith("when (UTC),actor id,actor email,action")
     assert any("video.view" in line and practice.mentor.email in line for line in lines)
+
+
+@pytest.fixture(scope="session")
+def tagged_clip(clip, tmp_path_factory):
+    """A phone-style MP4 carrying the place it was filmed (QuickTime location tags)."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    path = tmp_path_factory.mktemp("clips") / "tagged.mp4"
+    subprocess.run(  # noqa: S603
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(clip),
+            "-c", "copy", "-metadata", "location=+47.6062-122.3321/",
+            "-metadata", "com.apple.quicktime.location.ISO6709=+47.6062-122.3321+012.000/",
+            "-metadata", "com.apple.quicktime.make=PhoneMaker", "-movflags", "use_metadata_tags",
+            str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+    assert b"47.6062" in path.read_bytes()
+    return path
+
+
+def test_served_copies_carry_no_location_or_device(client, auth, practice, tagged_clip, upload):
+    video = upload(tagged_clip)
+    db.session.refresh(video)
+    assert video.status == VideoStatus.READY
+    assert video.playable_key != video.storage_key  # a new copy, even of a playable file
+    auth.login_as(practice.trainee)
+    for url in (
+        f"/media/videos/{video.public_id}/stream",
+        f"/media/videos/{video.public_id}/download",
+    ):
+        with client.get(url) as response:
+            body = response.get_data()
+        assert response.status_code in (200, 206) and len(body) > 1000
+        assert b"47.6062" not in body and b"PhoneMaker" not in body, url

@@ -108,7 +108,11 @@ def test_video_upload_is_checked_stored_under_a_random_name_and_made_ready(
     assert video.original_name == "Maria and baby Leo.mp4"  # metadata only
     for path in dyad_files(app):
         assert "Maria" not in str(path) and "Leo" not in str(path)
-    assert video.playable_key == video.storage_key  # already H.264/AAC MP4
+    # Already H.264/AAC MP4: re-wrapped without re-encoding, and without its metadata.
+    assert video.playable_key != video.storage_key
+    from course.media.probe import probe
+
+    assert probe(services.storage().path(video.playable_key)).web_playable
     assert services.storage().path(video.poster_key).stat().st_size > 0
 
 
