@@ -109,5 +109,10 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def _load_user(session_id: str) -> User | None:
+    """The person of a session cookie, while its session version is still theirs."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+        return None  # a cookie from before session versions, or a forged one
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and str(user.session_version or 0) == version else None

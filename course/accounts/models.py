@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from course.extensions import db
@@ -42,11 +42,20 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the id in every session and remember-me cookie: raising it (sign-out, a new
+    # password, deactivation) ends every session of this person, on every device.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     agency: Mapped[Agency | None] = relationship()  # noqa: F821
     role_links: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
 
     @validates("email")
     def _normalize_email(self, key, value):
@@ -99,6 +108,12 @@ class Invitation(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     agency: Mapped[Agency | None] = relationship()  # noqa: F821
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
 
     @validates("email")
     def _normalize_email(self, key, value):

@@ -94,6 +94,7 @@ def set_password(user: User, password: str) -> None:
     if problems:
         raise AccountError(" ".join(problems))
     user.password_hash = hash_password(password)
+    user.end_sessions()  # sessions opened with the old password end
 
 
 def create_user(

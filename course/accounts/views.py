@@ -14,7 +14,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from course.accounts import services
 from course.accounts.forms import LoginForm, PostForm, SetPasswordForm
 from course.accounts.models import normalize_email
-from course.extensions import limiter
+from course.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -60,6 +60,8 @@ def login():
 def logout():
     if not PostForm().validate_on_submit():
         abort(400)
+    current_user.end_sessions()  # a copied cookie must not outlive the sign-out
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

@@ -548,6 +548,7 @@ def deactivate(person: User) -> None:
     """A staff member who left: they can no longer sign in, and no invitation still open
     for their address works; their records stay."""
     person.active = False
+    person.end_sessions()
     now = utcnow()
     for invitation in db.session.scalars(
         select(Invitation).where(

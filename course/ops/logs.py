@@ -72,7 +72,7 @@ def _finish(response):
     started = request.environ.get(ENVIRON_STARTED)
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
     # Flask-Login has already loaded the user for the security headers: no extra query.
-    user_id = current_user.get_id() if current_user.is_authenticated else None
+    user_id = str(current_user.id) if current_user.is_authenticated else None
     path = _loggable_path()
     # Time until the response is handed to the server: a streamed video's transfer
     # continues after this line.

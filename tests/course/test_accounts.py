@@ -12,7 +12,7 @@ def test_login_with_right_password_signs_in(client, auth, make):
     assert response.status_code == 302
     with client:
         client.get("/training")
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == user.get_id()
 
 
 def test_login_email_is_case_insensitive(auth, make):
@@ -77,7 +77,7 @@ def test_login_renews_the_session(client, auth, make):
     auth.login(user.email)
     with client.session_transaction() as sess:
         assert "planted" not in sess
-        assert sess["_user_id"] == str(user.id)
+        assert sess["_user_id"] == user.get_id()
 
 
 def test_logout_ends_the_session(client, auth, make):

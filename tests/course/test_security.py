@@ -17,7 +17,7 @@ def test_post_without_csrf_token_is_refused(csrf_app, client, path, make):
     user = make.make_site_admin()
     user.add_role(Role.TRAINEE)
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
+        sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
     response = client.post(path, data={"email": "a@example.org", "password": "x"})
     assert response.status_code == 400

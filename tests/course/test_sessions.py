@@ -1,0 +1,70 @@
+"""A session ends for good: a copied cookie is worthless after sign-out, a new
+password or deactivation (#19 item 11)."""
+
+from flask import g
+
+from course.accounts import services
+from course.accounts.models import Role
+from course.extensions import db
+
+
+def _cookie(client):
+    return client.get_cookie("session").value
+
+
+def _fresh(client):
+    """Forget the person Flask-Login cached on ``g``: the tests' app context outlives
+    requests, where a real server starts each request without one."""
+    g.pop("_login_user", None)
+    return client
+
+
+def _replay(app, cookie):
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    return _fresh(other).get("/training")
+
+
+def test_a_cookie_copied_before_sign_out_no_longer_works(app, client, auth):
+    auth.login_as(Role.TRAINEE)
+    assert client.get("/training").status_code == 200
+    copied = _cookie(client)
+    assert _replay(app, copied).status_code == 200  # the copy works while signed in
+    auth.logout()
+    response = _replay(app, copied)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_new_password_ends_sessions_opened_with_the_old_one(app, client, auth, make):
+    user = make.make_trainee()
+    auth.login(user.email)
+    copied = _cookie(client)
+    services.set_password(user, "a completely new passphrase")
+    db.session.commit()
+    assert _replay(app, copied).status_code == 302
+
+
+def test_deactivation_ends_the_persons_sessions(app, client, auth, make):
+    agency = make.make_agency()
+    person = make.make_trainee(agency=agency)
+    auth.login(person.email)
+    copied = _cookie(client)
+    admin = _fresh(app.test_client())
+    admin.post(
+        "/login",
+        data={
+            "email": make.make_user(Role.AGENCY_ADMIN, agency=agency).email,
+            "password": make.PASSWORD,
+        },
+    )
+    assert _fresh(admin).post(f"/agency/people/{person.id}/deactivate").status_code == 302
+    assert _replay(app, copied).status_code == 302
+
+
+def test_a_cookie_in_the_old_form_or_forged_signs_nobody_in(app, make):
+    user = make.make_trainee()
+    from course import _load_user
+
+    assert _load_user(str(user.id)) is None
+    assert _load_user(f"{user.id}:x") is None
+    assert _load_user(f"{user.id}:{user.session_version}") == user
