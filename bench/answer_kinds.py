@@ -21,6 +21,7 @@ from course.extensions import db
 from quizzes import services
 from tests.conftest import create_tables
 from tests.factories import PASSWORD, make_user
+from tests.quizzes.forms import closed_fields, first_option
 
 STRONG = (
     "The mother kneels beside her son and waits while he tries; when it goes wrong she "
@@ -39,27 +40,9 @@ KINDS = {
 
 def closed(quiz, strategy: str) -> list[tuple[str, str]]:
     """Form fields for the scored questions: right, or "first option everywhere"."""
-    data = []
-    for question in quiz.questions:
-        right = question.model_response(True)
-        kind = question.type_name
-        if kind == "choice":
-            picks = right["selected"] if strategy == "right" else [0]
-            data += [(question.field_name("option"), str(i)) for i in picks]
-        elif kind == "domain_sort":
-            for n, domains in enumerate(right["items"]):
-                chosen = domains if strategy == "right" else ["perceptual-motor-physical"]
-                data += [(question.field_name("item", n), d) for d in chosen]
-        elif kind == "describe_interpret":
-            for n, value in enumerate(right["statements"]):
-                chosen = value if strategy == "right" else "description"
-                data.append((question.field_name("stmt", n), chosen))
-        elif kind == "moments":
-            marks = right["marks"] if strategy == "right" else [question.video.start]
-            data.append((question.field_name("marks"), ", ".join(map(str, marks))))
-        elif kind == "reflection":
-            data.append((question.field_name("text"), "x"))
-    return data
+    if strategy == "right":
+        return closed_fields(quiz, lambda question: question.model_response(True))
+    return closed_fields(quiz, first_option)
 
 
 def run_kind(client, quiz, kind: str, strategy: str) -> tuple[str, bool]:

@@ -10,14 +10,9 @@ from quizzes import api, open_answers, services
 from quizzes.loader import AttemptPolicy
 from quizzes.models import AttemptStatus, QuizAttempt, ReviewState, utcnow
 from quizzes.signals import quiz_passed
+from tests.quizzes.conftest import SLUG
 
-SLUG = "elements-of-a-healthy-relationship"
 USER = 7
-
-
-@pytest.fixture
-def quiz(app):
-    return services.get_quiz(SLUG)
 
 
 def right(quiz):

@@ -22,8 +22,9 @@ from course.learning.models import UnitStatus
 from course.notifications.models import Notification
 from quizzes import api, services
 from quizzes.models import QuizAnswer, ReviewState
+from tests.quizzes.conftest import SLUG
+from tests.quizzes.forms import closed_fields, first_option
 
-SLUG = "elements-of-a-healthy-relationship"
 STRONG = [
     "Luz smacks the water and Teresa laughs and says Splash; Luz squeals and smacks again. "
     "Later her smacks slow, she yawns, her gaze drifts to the hallway, and she arches away "
@@ -41,16 +42,6 @@ JUDGEMENTAL = [
     "Splash at the baby until the baby cries and twists away from her.",
     *STRONG[1:],
 ]
-
-
-@pytest.fixture
-def quiz(app):
-    return services.get_quiz(SLUG)
-
-
-@pytest.fixture
-def observation(quiz):
-    return next(q for q in quiz.questions if q.type_name == "observation")
 
 
 @pytest.fixture
@@ -74,24 +65,7 @@ def trainer_and_trainee(app, make):
 
 def closed_answers(quiz, correct=True):
     """Form fields for every scored question, right (or wrong)."""
-    data = []
-    for question in quiz.questions:
-        response = question.model_response(correct)
-        if question.type_name == "domain_sort":
-            for n, domains in enumerate(response["items"]):
-                data += [(question.field_name("item", n), d) for d in domains]
-        elif question.type_name == "describe_interpret":
-            data += [
-                (question.field_name("stmt", n), v) for n, v in enumerate(response["statements"])
-            ]
-        elif question.type_name == "choice":
-            data += [(question.field_name("option"), str(i)) for i in response["selected"]]
-        elif question.type_name == "reflection":
-            data.append((question.field_name("text"), response["text"]))
-        elif question.type_name == "moments":
-            marks = ", ".join(str(m) for m in response["marks"])
-            data.append((question.field_name("marks"), marks))
-    return data
+    return closed_fields(quiz, lambda question: question.model_response(correct))
 
 
 def written(observation, texts):
@@ -241,24 +215,7 @@ def test_first_option_everywhere_fails(client, auth, quiz, observation):
     trainee = auth.login_as(Role.TRAINEE)
     attempt_id = start(client)
     lock(client, attempt_id, observation, STRONG)
-    data = self_check(observation)
-    for question in quiz.questions:
-        if question.type_name == "choice":
-            data.append((question.field_name("option"), "0"))
-        elif question.type_name == "domain_sort":
-            data += [
-                (question.field_name("item", n), "perceptual-motor-physical")
-                for n in range(len(question.items))
-            ]
-        elif question.type_name == "describe_interpret":
-            data += [
-                (question.field_name("stmt", n), "description")
-                for n in range(len(question.statements))
-            ]
-        elif question.type_name == "reflection":
-            data.append((question.field_name("text"), "x"))
-        elif question.type_name == "moments":
-            data.append((question.field_name("marks"), str(question.video.start)))
+    data = self_check(observation) + closed_fields(quiz, first_option)
     client.post(f"/quizzes/attempts/{attempt_id}", data=MultiDict([*data, ("action", "submit")]))
     attempt = services.get_attempt(attempt_id)
     assert attempt.passed is False

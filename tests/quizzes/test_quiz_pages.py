@@ -10,19 +10,10 @@ from werkzeug.datastructures import MultiDict
 from course.accounts.models import Role
 from quizzes import api, services
 from quizzes.models import QuizAttempt, utcnow
+from tests.quizzes.conftest import SLUG
+from tests.quizzes.forms import fields
 
-SLUG = "elements-of-a-healthy-relationship"
 CORRECT_MARK = '<span class="mark">Correct</span>'
-
-
-@pytest.fixture
-def quiz(app):
-    return services.get_quiz(SLUG)
-
-
-@pytest.fixture
-def observation(quiz):
-    return next(q for q in quiz.questions if q.type_name == "observation")
 
 
 @pytest.fixture
@@ -33,29 +24,12 @@ def choices(quiz):
 def form_for(quiz, correct=True, skip=(), action=None):
     """The form a browser would send for right (or wrong) answers, with each open
     answer compared with its model points."""
-    data = []
-    for question in quiz.questions:
-        if question.id in skip:
-            continue
-        response = question.model_response(correct)
-        if question.type_name == "observation":
-            data += [(question.field_name("part", n), t) for n, t in enumerate(response["parts"])]
-            data += [(question.field_name("covered"), key) for key in response["covered"]]
-            data.append((question.field_name("checked"), "yes"))
-        elif question.type_name == "domain_sort":
-            for n, domains in enumerate(response["items"]):
-                data += [(question.field_name("item", n), d) for d in domains]
-        elif question.type_name == "describe_interpret":
-            data += [
-                (question.field_name("stmt", n), v) for n, v in enumerate(response["statements"])
-            ]
-        elif question.type_name == "choice":
-            data += [(question.field_name("option"), str(i)) for i in response["selected"]]
-        elif question.type_name == "moments":
-            marks = ", ".join(str(m) for m in response["marks"])
-            data.append((question.field_name("marks"), marks))
-        else:
-            data.append((question.field_name("text"), response["text"]))
+    data = [
+        pair
+        for question in quiz.questions
+        if question.id not in skip
+        for pair in fields(question, question.model_response(correct))
+    ]
     if action:
         data.append(("action", action))
     return MultiDict(data)
