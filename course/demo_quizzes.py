@@ -7,7 +7,6 @@ trainees' Level 1 answers were read long ago: they are marked replied, quietly.
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from course.accounts.models import User
@@ -91,22 +90,20 @@ def seed_open_answers() -> None:
     _lead_her_cohort(trainer, amara)
     hers = {slug: _answer(amara, slug, question_id) for slug, (question_id, *_) in AMARA.items()}
     _mark_others_read(trainer, {answer.id for answer in hers.values() if answer})
-    # A request context: replying notifies the trainee with a link to the attempt.
-    with current_app.test_request_context(base_url=current_app.config["COURSE_SITE_URL"]):
-        for slug, (_, parts, text, revisit) in AMARA.items():
-            answer = hers[slug]
-            if answer is None or answer.reply is not None or answer.response.get("demo"):
-                continue  # already seeded
-            answer.response = {
-                **answer.response,
-                "parts": parts,
-                "highlights": coach(parts),
-                "covered": ["0-0", "0-1"],
-                "demo": True,
-            }
-            db.session.commit()
-            if text:
-                reply(answer, trainer.id, text, revisit)
+    for slug, (_, parts, text, revisit) in AMARA.items():
+        answer = hers[slug]
+        if answer is None or answer.reply is not None or answer.response.get("demo"):
+            continue  # already seeded
+        answer.response = {
+            **answer.response,
+            "parts": parts,
+            "highlights": coach(parts),
+            "covered": ["0-0", "0-1"],
+            "demo": True,
+        }
+        db.session.commit()
+        if text:
+            reply(answer, trainer.id, text, revisit)
 
 
 def _lead_her_cohort(trainer: User, amara: User) -> None:

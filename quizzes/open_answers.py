@@ -40,6 +40,10 @@ class LockOutcome:
     def needs_confirmation(self) -> bool:
         return not self.locked and not any(self.problems) and any(self.highlights)
 
+    def may_lock(self, confirmed: bool) -> bool:
+        """Own-words problems block; coaching highlights wait for "Keep it as it is"."""
+        return not any(self.problems) and (confirmed or not any(self.highlights))
+
 
 def coach(texts: list[str]) -> list[list[dict]]:
     """The coaching highlights of each text, as stored with the answer."""
@@ -73,7 +77,7 @@ def lock_answer(
     save_responses(attempt, quiz, responses)
     answer = attempt.answer_for(question.id)
     outcome = check_wording(question, answer.response.get("parts") or [])
-    if any(outcome.problems) or (any(outcome.highlights) and not confirmed):
+    if not outcome.may_lock(confirmed):
         return outcome
     answer.response = {**answer.response, "locked": True, "highlights": outcome.highlights}
     session().commit()
@@ -122,7 +126,7 @@ def answer_again(
         raise QuizError("Your trainer has not asked you to revisit this answer.")
     given = question.response_from_form(form)
     outcome = check_wording(question, given["parts"])
-    if any(outcome.problems) or (any(outcome.highlights) and not confirmed):
+    if not outcome.may_lock(confirmed):
         return outcome
     earlier = list(answer.response.get("earlier") or [])
     earlier.append(

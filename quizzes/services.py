@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -91,31 +91,27 @@ def attempts_allowed(user_id: int, quiz: Quiz) -> int:
     return quiz.policy.allowed + (extra or 0)
 
 
-def _submitted(user_id: int, quiz_slug: str) -> list[QuizAttempt]:
-    return list(
-        session().scalars(
-            select(QuizAttempt)
-            .where(
-                QuizAttempt.user_id == user_id,
-                QuizAttempt.quiz_slug == quiz_slug,
-                QuizAttempt.status == AttemptStatus.SUBMITTED,
-            )
-            .order_by(QuizAttempt.submitted_at)
-        )
-    )
-
-
 def next_attempt_block(user_id: int, quiz: Quiz) -> str | None:
     """Why a new attempt cannot start now (a message for the trainee), or None."""
-    done = _submitted(user_id, quiz.slug)
+    done, last = (
+        session()
+        .execute(
+            select(func.count(), func.max(QuizAttempt.submitted_at)).where(
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.quiz_slug == quiz.slug,
+                QuizAttempt.status == AttemptStatus.SUBMITTED,
+            )
+        )
+        .one()
+    )
     allowed = attempts_allowed(user_id, quiz)
-    if len(done) >= allowed:
+    if done >= allowed:
         return (
             f"You have used all {allowed} attempts at this quiz. Talk with your trainer: "
             "they can go over it with you and allow another attempt."
         )
-    if done:
-        due = _aware(done[-1].submitted_at) + timedelta(hours=quiz.policy.hours_between)
+    if last is not None:
+        due = _aware(last) + timedelta(hours=quiz.policy.hours_between)
         wait = due - utcnow()
         if wait.total_seconds() > 0:
             minutes = int(wait.total_seconds() // 60) + 1
@@ -134,8 +130,6 @@ def _duration(minutes: int) -> str:
 
 def _aware(moment):
     """SQLite hands back naive datetimes; they were stored in UTC."""
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -204,18 +204,15 @@ def email_invitation(
 ) -> Invitation:
     """Create a single-use invitation and email its link to the person invited: the
     token goes to them alone, never onto the page of the admin who sent it."""
-    from flask import url_for
-
     from course import jobs
+    from course.links import site_url_for
     from course.notifications.mail import send_email
 
     days = days or current_app.config["COURSE_INVITATION_DAYS"]
     invitation, token = create_invitation(
         email, role, agency=agency, invited_by=actor, name=name, days=days
     )
-    # Links in emails use the site's public address, in a request or from the CLI alike.
-    with current_app.test_request_context(base_url=current_app.config["COURSE_SITE_URL"]):
-        link = url_for("course.accounts.accept_invitation", token=token, _external=True)
+    link = site_url_for("course.accounts.accept_invitation", token=token)
     inviter = agency.name if agency is not None else "The PFR training center"
     jobs.enqueue(
         send_email,

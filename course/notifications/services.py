@@ -16,6 +16,7 @@ from course import jobs
 from course.accounts.models import User
 from course.accounts.services import safe_next_url
 from course.extensions import db
+from course.links import path_for
 from course.notifications.mail import send_email
 from course.notifications.models import Notification
 from course.timeutil import utcnow
@@ -55,8 +56,6 @@ def notify(
 def notify_open_answer_reply(app, user_id: int, attempt_id: int, revisit: bool, **extra) -> None:
     """Tell a trainee that their trainer replied to an open quiz answer (subscribed to
     the quiz plugin's ``open_answer_replied``)."""
-    from flask import url_for
-
     user = db.session.get(User, user_id)
     if user is None:
         return
@@ -71,7 +70,7 @@ def notify_open_answer_reply(app, user_id: int, attempt_id: int, revisit: bool, 
         if revisit
         else "Your trainer read what you observed and wrote back."
     )
-    notify(user, subject, body, link=url_for("quizzes.attempt", attempt_id=attempt_id))
+    notify(user, subject, body, link=path_for("quizzes.attempt", attempt_id=attempt_id))
 
 
 def email_notification(notification_id: int) -> None:
