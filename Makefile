@@ -16,7 +16,8 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-tools.txt
 setup: $(STAMP)
 
 db: setup
-	$(FLASK) db upgrade heads
+	$(FLASK) course db upgrade
+	$(FLASK) quizzes db upgrade
 	$(FLASK) course seed-demo
 
 run: db

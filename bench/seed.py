@@ -23,7 +23,7 @@ from course.accounts.models import Role, User, UserRole
 from course.agencies.models import Agency, Cohort
 from course.curriculum.media import make_stand_in_clip
 from course.curriculum.services import get_curriculum
-from course.extensions import db
+from course.extensions import CourseModel, db
 from course.learning.models import Enrolment, EnrolmentStatus, UnitProgress, UnitStatus
 from course.media.models import Consent, DyadVideo, VideoComment, VideoStatus
 from course.media.services import storage
@@ -574,8 +574,8 @@ def _fresh_tables() -> None:
     """Create the course's and the quiz plugin's tables (as tests/conftest.py does),
     dropping any left from an earlier run (a reused PostgreSQL database)."""
     QuizBase.metadata.drop_all(db.engine)
-    db.drop_all()
-    db.create_all()
+    CourseModel.metadata.drop_all(db.engine)
+    CourseModel.metadata.create_all(db.engine)
     QuizBase.metadata.create_all(db.engine)
 
 

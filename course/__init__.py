@@ -1,7 +1,6 @@
 """The course platform plugin: ``course.init_app(app)`` installs it on a Flask app."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Blueprint, Flask
 
@@ -9,11 +8,10 @@ from course import database, security
 from course.accounts.models import User
 from course.curriculum.loader import load_curriculum_cached
 from course.curriculum.models import Curriculum
-from course.extensions import csrf, db, limiter, login_manager, migrate
+from course.extensions import csrf, db, limiter, login_manager
 from course.markup import render_markdown
 from course.settings import apply_defaults
 
-MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 _nested: list[bool] = []  # set once the feature blueprints sit inside the parent
 
 
@@ -58,7 +56,6 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     db.init_app(app)
     with app.app_context():
         database.init_engine(db.engine)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)

@@ -1,6 +1,6 @@
 """The course's commands, in one group so a host's ``flask`` keeps its own names:
 ``flask course seed-demo``, ``create-user``, ``content``, ``notify-weeks``, ``purge``,
-``worker``."""
+``worker`` and ``db`` (the course's own migrations)."""
 
 import click
 from flask import Flask
@@ -8,12 +8,15 @@ from flask.cli import AppGroup
 
 from course.accounts.models import Role
 from course.curriculum.cli import content_cli
+from course.database import course_history
+from quizzes.migrating import db_commands
 
 course_cli = AppGroup("course", help="The PFR course: demo data, people, content, jobs.")
 
 
 def register_commands(app: Flask) -> None:
-    for command in (content_cli, seed_demo, create_user, notify_weeks, purge, worker):
+    commands = (content_cli, seed_demo, create_user, notify_weeks, purge, worker)
+    for command in (db_commands(course_history), *commands):
         course_cli.add_command(command)
     app.cli.add_command(course_cli)
 

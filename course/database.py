@@ -1,6 +1,7 @@
 """Database settings for the course's own engine (never every engine in the process)."""
 
 import sqlite3
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -18,3 +19,26 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def course_engine() -> Engine:
+    from course.extensions import db
+
+    return db.engine
+
+
+def course_history():
+    """The course's migrations: course/migrations/versions, its own version table."""
+    from course.extensions import TABLE_PREFIX, CourseModel
+    from course.prefix_tables import prefix_tables
+    from quizzes.migrating import History
+
+    return History(
+        name="course",
+        versions_dir=str(Path(__file__).parent / "migrations" / "versions"),
+        version_table="course_alembic_version",
+        table_prefix=TABLE_PREFIX,
+        metadata=CourseModel.metadata,
+        engine=course_engine,
+        on_adopt=prefix_tables,
+    )

@@ -1,13 +1,16 @@
 """Extension objects, created unbound and bound to an app in ``course.init_app``."""
 
+import re
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, declared_attr
+
+TABLE_PREFIX = "course_"
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -19,12 +22,23 @@ NAMING_CONVENTION = {
 }
 
 
-class Base(DeclarativeBase):
+def table_name(class_name: str) -> str:
+    """``WeekSignOff`` -> ``course_week_sign_off``: every course table carries the prefix,
+    so a host's own ``user`` or ``notification`` table never meets the course's."""
+    return TABLE_PREFIX + re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+
+
+class CourseModel(DeclarativeBase):
+    """The course's tables, in their own MetaData (a host's models keep theirs)."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+    @declared_attr.directive
+    def __tablename__(cls) -> str:
+        return table_name(cls.__name__)
 
-db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
+
+db = SQLAlchemy()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # Storage comes from RATELIMIT_STORAGE_URI: memory by default, Redis in production.

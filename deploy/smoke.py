@@ -352,9 +352,10 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
         }
         if self.demo:
-            self.flask("db", "upgrade", "heads")
+            self.flask("course", "db", "upgrade")
+            self.flask("quizzes", "db", "upgrade")
             self.flask("course", "seed-demo")
-            self.note("migrated and seeded (flask db upgrade heads, seed-demo)")
+            self.note("migrated and seeded (flask course/quizzes db upgrade, seed-demo)")
 
         self.spawn("worker", [str(BIN / "flask"), "--app", "app", "course", "worker"])
         for n in range(self.instances):

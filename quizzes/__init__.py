@@ -16,8 +16,6 @@ from quizzes.coaching import Coaching, load_coaching_cached
 from quizzes.host import Access, QuizHost
 from quizzes.loader import Quiz, load_quizzes_cached
 
-MIGRATIONS_DIR = str(Path(__file__).parent / "migrations" / "versions")
-
 __all__ = ["Access", "QuizHost", "init_app"]
 
 
@@ -41,6 +39,7 @@ def init_app(app: Flask, host: QuizHost, url_prefix: str = "") -> None:
     :raise QuizContentError: when a quiz file is broken, naming file, line and question;
         CoachingContentError when content/coaching.yaml is.
     """
+    from quizzes.cli import quizzes_cli
     from quizzes.views import bp
 
     with app.app_context():
@@ -57,3 +56,4 @@ def init_app(app: Flask, host: QuizHost, url_prefix: str = "") -> None:
     app.register_blueprint(bp, url_prefix=url_prefix or None)
 
     app.add_template_filter(host.render_markdown, "quiz_markdown")
+    app.cli.add_command(quizzes_cli)

@@ -7,7 +7,7 @@ import pytest
 
 from app import create_app
 from config import TestConfig
-from course.extensions import db
+from course.extensions import CourseModel, db
 from quizzes.models import QuizBase
 from tests import factories
 
@@ -16,14 +16,14 @@ pytest_plugins = ["tests.fixtures_auth"]
 
 def create_tables():
     """Create the course's and the quiz plugin's tables (two MetaData objects)."""
-    db.create_all()
+    CourseModel.metadata.create_all(db.engine)
     QuizBase.metadata.create_all(db.engine)
 
 
 def drop_tables():
     db.session.remove()
     QuizBase.metadata.drop_all(db.engine)
-    db.drop_all()
+    CourseModel.metadata.drop_all(db.engine)
     db.engine.dispose()  # close pooled connections, or PostgreSQL ones leak
 
 

@@ -1,35 +1,31 @@
 """The migrations against a real database: from empty, over data, and one step down.
 
-Each test gets its own database: a temp SQLite file, and also, when TEST_DATABASE_URL
-names PostgreSQL, a throwaway PostgreSQL database created and dropped here (the shared
-test database belongs to the rest of the suite, which builds it with create_all).
+Each plugin has its own history and version table (course_alembic_version,
+quiz_alembic_version). Each test gets its own database: a temp SQLite file, and also,
+when TEST_DATABASE_URL names PostgreSQL, a throwaway PostgreSQL database created and
+dropped here (the shared test database belongs to the rest of the suite, which builds
+it with create_all).
 
-Nothing here names a revision: the course head and the revision before it come from
-alembic's ScriptDirectory, so the tests keep working as migrations are added.
+Nothing here names a revision: heads and the revision before them come from each
+history's ScriptDirectory, so the tests keep working as migrations are added.
 """
 
 import os
 import pprint
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata, produce_migrations, render_python_code
+from alembic.autogenerate import produce_migrations, render_python_code
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from flask import current_app
 
 from app import create_app
-from course import MIGRATIONS_DIR
-from course.extensions import db
-from quizzes.models import QuizBase
-
-# The app writes the course's tables and the quiz plugin's (two MetaData objects), as
-# course/migrations/env.py hands them to alembic.
-METADATA = [db.metadata, QuizBase.metadata]
+from course.database import course_history
+from course.extensions import TABLE_PREFIX, db
+from quizzes.migrating import SHARED_VERSION_TABLE, History, quiz_history
 
 # A migration that deliberately gives existing rows something other than the model's
 # default for a new column names it here: (table, column) -> value for existing rows.
@@ -79,39 +75,33 @@ def migration_app(database_url, tmp_path, monkeypatch):
         db.engine.dispose()  # or PostgreSQL refuses to drop a database still in use
 
 
+COURSE, QUIZZES = course_history(), quiz_history()
+HISTORIES = (COURSE, QUIZZES)
+
+
 # -- Revisions ---------------------------------------------------------------------------
 
 
-def script_directory() -> ScriptDirectory:
-    migrate = current_app.extensions["migrate"]
-    return ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory))
-
-
-def course_head_and_previous() -> tuple[str, str, list[str]]:
-    """The course branch's head, the revision before it, and every other branch's head."""
-    script = script_directory()
-    versions = Path(MIGRATIONS_DIR, "versions").resolve()
-    heads = script.get_heads()
-    course = [h for h in heads if Path(script.get_revision(h).path).resolve().parent == versions]
-    assert len(course) == 1, f"expected one course head in {versions}, found {course}"
-    head = script.get_revision(course[0])
-    previous = head.down_revision
+def head_and_previous(history: History) -> tuple[str, str]:
+    """A history's single head and the revision before it."""
+    script = history.script()
+    (head,) = script.get_heads()
+    previous = script.get_revision(head).down_revision
     if previous is None:
-        pytest.skip("the course branch has a single revision: nothing to upgrade from")
-    assert isinstance(previous, str), f"the course head {head.revision} is a merge: {previous}"
-    return head.revision, previous, [h for h in heads if h != head.revision]
+        pytest.skip(f"{history.name} has a single revision: nothing to upgrade from")
+    assert isinstance(previous, str), f"the {history.name} head {head} is a merge: {previous}"
+    return head, previous
 
 
-def current_revisions() -> set[str]:
-    with db.engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads())
+def heads(history: History) -> set[str]:
+    return set(history.script().get_heads())
 
 
 def watch_sqlite_rebuilds(engine: sa.Engine) -> list[str]:
     """Record each DROP TABLE that SQLite runs with its foreign keys on.
 
     Batch mode rebuilds a table by copy and drop; with foreign keys on, the drop fails
-    or cascades into child rows, so env.py switches them off while migrating.
+    or cascades into child rows, so the migration environment switches them off.
     """
     rebuilds: list[str] = []
 
@@ -126,39 +116,63 @@ def watch_sqlite_rebuilds(engine: sa.Engine) -> list[str]:
 
 
 def _migrate(step, revision: str) -> None:
+    from flask import current_app
+
     rebuilds = current_app.extensions["test_sqlite_fk_rebuilds"]
     rebuilds.clear()  # this step's only
-    step(revision=revision)  # the app's migrations directory
+    step(revision)
     assert rebuilds == [], f"SQLite tables rebuilt with foreign keys on: {rebuilds}"
 
 
-def upgrade(revision: str) -> None:
-    _migrate(flask_migrate.upgrade, revision)
+def upgrade(history: History, revision: str = "head") -> None:
+    _migrate(history.upgrade, revision)
 
 
-def downgrade(revision: str) -> None:
-    _migrate(flask_migrate.downgrade, revision)
+def downgrade(history: History, revision: str) -> None:
+    _migrate(history.downgrade, revision)
+
+
+def upgrade_all() -> None:
+    for history in HISTORIES:
+        upgrade(history)
 
 
 # -- Models against migrations ------------------------------------------------------------
 
 
 def assert_models_match_migrations() -> None:
-    """Autogenerate, as `flask db migrate` would, with env.py's options: nothing to do."""
-    options = dict(current_app.extensions["migrate"].configure_args)
-    options.pop("process_revision_directives", None)  # env.py's hook for `db migrate`
-    with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={**options, "target_metadata": METADATA})
-        diff = compare_metadata(context, METADATA)
+    """Autogenerate, as `flask <plugin> db revision --autogenerate` would: nothing to do."""
+    for history in HISTORIES:
+        diff = history.differences()
         if diff:
-            script = produce_migrations(context, METADATA)
-            code = render_python_code(script.upgrade_ops, render_as_batch=True)
-        else:
-            code = ""
-    assert not diff, (
-        "the models and the migrations disagree; autogenerate would write:\n"
-        f"{code}\nraw diff:\n{pprint.pformat(diff)}"
-    )
+            with history.engine().connect() as conn:
+                options = {**history.context_options(), "target_metadata": history.metadata}
+                context = MigrationContext.configure(conn, opts=options)
+                script = produce_migrations(context, history.metadata)
+                code = render_python_code(script.upgrade_ops, render_as_batch=True)
+        assert not diff, (
+            f"{history.name}: the models and the migrations disagree; autogenerate would "
+            f"write:\n{code}\nraw diff:\n{pprint.pformat(diff)}"
+        )
+
+
+def partial_unique_indexes() -> set[str]:
+    """Unique indexes that hold only where a row is not revoked."""
+    found = set()
+    with db.engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        for table in inspector.get_table_names():
+            for index in inspector.get_indexes(table):
+                options = index.get("dialect_options", {})
+                where = " ".join(str(v) for k, v in options.items() if k.endswith("_where"))
+                if index["unique"] and "revoked_at IS NULL" in where:
+                    found.add(index["name"])
+    return found
+
+
+def table_names() -> set[str]:
+    with db.engine.connect() as conn:
+        return set(sa.inspect(conn).get_table_names())
 
 
 # -- Data -------------------------------------------------------------------------------
@@ -170,9 +184,9 @@ SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 def seed_rows() -> list[tuple[str, dict]]:
     """A small agency's week, in foreign-key order; ids in the hundreds, clear of sequences."""
     return [
-        ("agency", {"id": 101, "name": "Riverside Family Services", "created_at": T0}),
+        ("course_agency", {"id": 101, "name": "Riverside Family Services", "created_at": T0}),
         (
-            "user",
+            "course_user",
             {
                 "id": 101,
                 "email": "maya.mentor@example.org",
@@ -185,7 +199,7 @@ def seed_rows() -> list[tuple[str, dict]]:
             },
         ),
         (
-            "user",
+            "course_user",
             {
                 "id": 102,
                 "email": "tomas.trainee@example.org",
@@ -197,10 +211,10 @@ def seed_rows() -> list[tuple[str, dict]]:
                 "created_at": T0,
             },
         ),
-        ("user_role", {"id": 101, "user_id": 101, "role": "master_trainer"}),
-        ("user_role", {"id": 102, "user_id": 102, "role": "trainee"}),
+        ("course_user_role", {"id": 101, "user_id": 101, "role": "master_trainer"}),
+        ("course_user_role", {"id": 102, "user_id": 102, "role": "trainee"}),
         (
-            "cohort",
+            "course_cohort",
             {
                 "id": 101,
                 "agency_id": 101,
@@ -213,7 +227,7 @@ def seed_rows() -> list[tuple[str, dict]]:
             },
         ),
         (
-            "enrolment",
+            "course_enrolment",
             {
                 "id": 101,
                 "user_id": 102,
@@ -228,7 +242,7 @@ def seed_rows() -> list[tuple[str, dict]]:
             },
         ),
         (
-            "unit_progress",
+            "course_unit_progress",
             {
                 "id": 101,
                 "enrolment_id": 101,
@@ -239,7 +253,7 @@ def seed_rows() -> list[tuple[str, dict]]:
             },
         ),
         (
-            "mentor_group",
+            "course_mentor_group",
             {
                 "id": 101,
                 "level": "level-2",
@@ -252,9 +266,9 @@ def seed_rows() -> list[tuple[str, dict]]:
                 "created_at": T0,
             },
         ),
-        ("mentor_group_member", {"id": 101, "group_id": 101, "trainee_id": 102}),
+        ("course_mentor_group_member", {"id": 101, "group_id": 101, "trainee_id": 102}),
         (
-            "reflection",
+            "course_reflection",
             {
                 "id": 101,
                 "trainee_id": 102,
@@ -271,7 +285,7 @@ def seed_rows() -> list[tuple[str, dict]]:
             },
         ),
         (
-            "reflection_version",
+            "course_reflection_version",
             {
                 "id": 101,
                 "reflection_id": 101,
@@ -282,7 +296,7 @@ def seed_rows() -> list[tuple[str, dict]]:
             },
         ),
         (
-            "consent",
+            "course_consent",
             {
                 "id": 101,
                 "public_id": "c0nsentPubl1cId0000001",
@@ -299,7 +313,7 @@ def seed_rows() -> list[tuple[str, dict]]:
             },
         ),
         (
-            "dyad_video",
+            "course_dyad_video",
             {
                 "id": 101,
                 "public_id": "v1de0Publ1cId000000001",
@@ -329,7 +343,7 @@ def seed_rows() -> list[tuple[str, dict]]:
             },
         ),
         (
-            "video_comment",
+            "course_video_comment",
             {
                 "id": 101,
                 "video_id": 101,
@@ -341,7 +355,7 @@ def seed_rows() -> list[tuple[str, dict]]:
             },
         ),
         (
-            "audit_event",
+            "course_audit_event",
             {
                 "id": 101,
                 "created_at": T0,
@@ -383,6 +397,11 @@ def seed_rows() -> list[tuple[str, dict]]:
     ]
 
 
+def find_table(name: str, tables: dict[str, sa.Table]) -> sa.Table | None:
+    """The table by its name now, or by its name from before the course_ prefix."""
+    return tables.get(name, tables.get(name.removeprefix(TABLE_PREFIX)))
+
+
 def _filler(column: sa.Column) -> object:
     """A value for a required column this file does not know about yet."""
     try:
@@ -408,7 +427,7 @@ def insert_rows() -> dict[tuple[str, int], dict]:
         tables = sa.MetaData()
         tables.reflect(conn)
         for name, row in seed_rows():
-            table = tables.tables.get(name)
+            table = find_table(name, tables.tables)
             if table is None:  # created by a later revision
                 continue
             values = {key: value for key, value in row.items() if key in table.c}
@@ -450,12 +469,12 @@ def assert_rows_survived(inserted: dict, tables: dict[str, sa.Table]) -> None:
     problems, gone = [], []
     with db.engine.connect() as conn:
         for (name, row_id), values in inserted.items():
-            table = tables.get(name)
+            table = find_table(name, tables)
             if table is None:
                 problems.append(f"{name}: the table is gone (dropped on purpose? update seed_rows)")
                 continue
             # Only the columns the database has: a missing one is the drift check's to report.
-            present = {column["name"] for column in sa.inspect(conn).get_columns(name)}
+            present = {column["name"] for column in sa.inspect(conn).get_columns(table.name)}
             table_now = [column for column in table.c if column.name in present]
             query = sa.select(*table_now).where(table.c.id == row_id)
             found = conn.execute(query).mappings().first()
@@ -486,7 +505,7 @@ def assert_rows_survived(inserted: dict, tables: dict[str, sa.Table]) -> None:
 
 def model_tables() -> dict[str, sa.Table]:
     """The tables the models describe (filled in once create_app has imported them)."""
-    return {table.name: table for metadata in METADATA for table in metadata.tables.values()}
+    return {table.name: table for h in HISTORIES for table in h.metadata.tables.values()}
 
 
 def reflected_tables() -> dict[str, sa.Table]:
@@ -513,52 +532,118 @@ def assert_the_app_can_write() -> None:
 
 
 def test_upgrade_from_empty_matches_the_models(migration_app):
-    upgrade("heads")
+    upgrade_all()
 
-    assert current_revisions() == set(script_directory().get_heads())
+    for history in HISTORIES:
+        assert history.current() == heads(history)
+    assert {COURSE.version_table, QUIZZES.version_table} <= table_names()
+    assert SHARED_VERSION_TABLE not in table_names()
+    assert partial_unique_indexes() == {
+        "uq_course_certificate_standing",
+        "uq_course_week_sign_off_standing",
+    }
     assert_models_match_migrations()
 
 
 def test_upgrade_keeps_existing_data(migration_app):
-    head, previous, other_heads = course_head_and_previous()
-    upgrade(previous)
-    for other in other_heads:  # the quiz plugin's branch, already deployed
-        upgrade(other)
-    assert current_revisions() == {previous, *other_heads}
+    head, previous = head_and_previous(COURSE)
+    upgrade(COURSE, previous)
+    upgrade(QUIZZES)  # the quiz plugin's history, already deployed
     inserted = insert_rows()
 
-    upgrade("heads")
+    upgrade(COURSE)
 
-    assert current_revisions() == {head, *other_heads}
+    assert COURSE.current() == {head}
     assert_rows_survived(inserted, model_tables())
     assert_models_match_migrations()
     assert_the_app_can_write()
 
 
 def test_downgrade_one_step_and_back(migration_app):
-    head, previous, other_heads = course_head_and_previous()
-    upgrade("heads")
+    head, previous = head_and_previous(COURSE)
+    upgrade_all()
     inserted = insert_rows()
 
-    downgrade(previous)
+    downgrade(COURSE, previous)
 
-    assert current_revisions() == {previous, *other_heads}
+    assert COURSE.current() == {previous}
     tables = reflected_tables()
     # What the older schema still has keeps its values.
-    kept = {
-        (name, row_id): {
-            **{k: v for k, v in values.items() if k in tables[name].c},
-            "__columns__": set(tables[name].c.keys()),
-        }
-        for (name, row_id), values in inserted.items()
-        if name in tables
-    }
+    kept = {}
+    for (name, row_id), values in inserted.items():
+        table = find_table(name, tables)
+        if table is not None:
+            kept[name, row_id] = {
+                **{k: v for k, v in values.items() if k in table.c},
+                "__columns__": set(table.c.keys()),
+            }
     assert_rows_survived(kept, tables)
 
-    upgrade("heads")
+    upgrade(COURSE)
 
-    assert current_revisions() == {head, *other_heads}
+    assert COURSE.current() == {head}
     # Columns the head adds come back with their defaults; the rest kept their values.
     assert_rows_survived(kept, model_tables())
     assert_models_match_migrations()
     assert_the_app_can_write()
+
+
+def legacy_history() -> History:
+    """The migrations as deployed before the split: the course's revisions creating
+    unprefixed tables (kept in tests/legacy_migrations) and the quizzes', in one history
+    with one shared alembic_version."""
+    versions = os.pathsep.join(
+        [str(Path(__file__).parent / "legacy_migrations"), QUIZZES.versions_dir]
+    )
+    return replace(COURSE, name="legacy", versions_dir=versions, version_table=SHARED_VERSION_TABLE)
+
+
+def test_a_database_from_before_the_split_keeps_its_data(migration_app):
+    """A deployed site kept both plugins' revisions in one alembic_version and had a
+    `user` table: the course takes its revision, prefixes its tables and goes on to its
+    head; the quizzes take theirs; the shared table goes once empty."""
+    head, previous = head_and_previous(COURSE)
+    legacy = legacy_history()
+    upgrade(legacy, previous)  # the course at the revision before its head ...
+    upgrade(legacy, "quizzes@head")  # ... and the quizzes at theirs: a site that is behind
+    assert {"user", "week_sign_off", SHARED_VERSION_TABLE} <= table_names()
+    inserted = insert_rows()
+
+    upgrade_all()
+
+    assert COURSE.current() == {head}
+    assert QUIZZES.current() == heads(QUIZZES)
+    assert SHARED_VERSION_TABLE not in table_names()
+    assert not {"user", "agency", "week_sign_off"} & table_names()
+    assert partial_unique_indexes() == {
+        "uq_course_certificate_standing",
+        "uq_course_week_sign_off_standing",
+    }
+    assert_rows_survived(inserted, model_tables())
+    assert_models_match_migrations()
+    assert_the_app_can_write()
+
+
+def test_the_plugins_migrate_beside_a_hosts_own_tables_and_history(migration_app):
+    """A host with its own `user` table and its own alembic_version: the plugins' tables
+    and version tables are their own, and autogenerate never proposes the host's."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.text('CREATE TABLE "user" (id INTEGER PRIMARY KEY, login VARCHAR(40))'))
+        conn.execute(sa.text("INSERT INTO \"user\" VALUES (1, 'host-admin')"))
+        conn.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+        conn.execute(sa.text("INSERT INTO alembic_version VALUES ('hostrev0001')"))
+
+    upgrade_all()
+
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text('SELECT login FROM "user"')).scalar_one() == "host-admin"
+        shared = conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+        assert shared.scalars().all() == ["hostrev0001"]
+    for history in HISTORIES:
+        assert history.current() == heads(history)
+    assert_models_match_migrations()
+    # Down and up again leaves the host's tables alone too.
+    downgrade(COURSE, "base")
+    assert "user" in table_names() and "course_user" not in table_names()
+    upgrade(COURSE)
+    assert COURSE.current() == heads(COURSE)

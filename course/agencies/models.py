@@ -7,11 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from course.extensions import db
+from course.extensions import CourseModel
 from course.timeutil import UTCDateTime, utcnow
 
 
-class Agency(db.Model):
+class Agency(CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -22,14 +22,16 @@ class Agency(db.Model):
         return f"<Agency {self.id} {self.name}>"
 
 
-class Cohort(db.Model):
+class Cohort(CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("course_agency.id"), index=True)
     level: Mapped[str] = mapped_column(String(40))  # a level slug from content/
     name: Mapped[str] = mapped_column(String(160))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: to be assigned
+    mentor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_user.id")
+    )  # None: to be assigned
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency: Mapped[Agency] = relationship(back_populates="cohorts")

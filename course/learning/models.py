@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from course.extensions import db
+from course.extensions import CourseModel
 from course.timeutil import UTCDateTime, utcnow
 
 
@@ -28,11 +28,11 @@ class UnitStatus(StrEnum):
         return {"not_started": "Not started", "in_progress": "In progress"}.get(self.value, "Done")
 
 
-class Enrolment(db.Model):
+class Enrolment(CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
     level: Mapped[str] = mapped_column(String(40))  # a level slug from content/
-    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("course_cohort.id"), index=True)
     status: Mapped[EnrolmentStatus] = mapped_column(String(16), default=EnrolmentStatus.ACTIVE)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -51,11 +51,11 @@ class Enrolment(db.Model):
         return f"<Enrolment {self.id} user={self.user_id} {self.level} {self.status}>"
 
 
-class UnitProgress(db.Model):
+class UnitProgress(CourseModel):
     __table_args__ = (UniqueConstraint("enrolment_id", "unit_slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"))
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("course_enrolment.id", ondelete="CASCADE"))
     unit_slug: Mapped[str] = mapped_column(String(120))
     status: Mapped[UnitStatus] = mapped_column(String(16), default=UnitStatus.IN_PROGRESS)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

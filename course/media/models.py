@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, Date, Enum, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from course.extensions import db
+from course.extensions import CourseModel
 from course.timeutil import UTCDateTime, utcnow
 
 
@@ -22,12 +22,12 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Consent(db.Model):
+class Consent(CourseModel):
     """A caregiver's signed consent for filming one dyad, as the trainee recorded it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
     level: Mapped[str] = mapped_column(String(40))
     dyad_pseudonym: Mapped[str] = mapped_column(String(60))  # never a real name
     signed_on: Mapped[date] = mapped_column(Date)
@@ -89,12 +89,12 @@ def _values(enum) -> list[str]:
     return [member.value for member in enum]
 
 
-class DyadVideo(db.Model):
+class DyadVideo(CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("mentor_group.id"), index=True)
-    consent_id: Mapped[int] = mapped_column(ForeignKey("consent.id"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("course_mentor_group.id"), index=True)
+    consent_id: Mapped[int] = mapped_column(ForeignKey("course_consent.id"), index=True)
     unit_slug: Mapped[str] = mapped_column(String(120))
     status: Mapped[VideoStatus] = mapped_column(
         Enum(VideoStatus, native_enum=False, length=16, values_callable=_values),
@@ -121,10 +121,10 @@ class DyadVideo(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("course_user.id"))
     delete_after: Mapped[date | None] = mapped_column(Date, index=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("course_user.id"))
     deleted_reason: Mapped[str | None] = mapped_column(String(40))  # a reason code
 
     consent: Mapped[Consent] = relationship()
@@ -138,10 +138,10 @@ class DyadVideo(db.Model):
         return f"<DyadVideo {self.public_id} {self.status}>"
 
 
-class VideoComment(db.Model):
+class VideoComment(CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
-    video_id: Mapped[int] = mapped_column(ForeignKey("dyad_video.id", ondelete="CASCADE"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    video_id: Mapped[int] = mapped_column(ForeignKey("course_dyad_video.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"))
     seconds: Mapped[float] = mapped_column(Float)
     body: Mapped[str] = mapped_column(Text)
     criterion_slug: Mapped[str | None] = mapped_column(String(80))

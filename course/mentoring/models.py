@@ -19,17 +19,17 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from course.extensions import db
+from course.extensions import CourseModel
 from course.timeutil import UTCDateTime, utcnow
 
 
-class MentorGroup(db.Model):
+class MentorGroup(CourseModel):
     """One mentor with one or two trainees, for a level, from a start date."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     level: Mapped[str] = mapped_column(String(40))  # a level slug from content/
-    mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("course_agency.id"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     # Pausing stops the clock: each finished pause ({"from": ISO date, "days": n}) pushes
     # back every week that had not opened when it began.
@@ -60,12 +60,12 @@ class MentorGroup(db.Model):
         return f"<MentorGroup {self.id} {self.level} mentor={self.mentor_id}>"
 
 
-class MentorGroupMember(db.Model):
+class MentorGroupMember(CourseModel):
     __table_args__ = (UniqueConstraint("group_id", "trainee_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("mentor_group.id", ondelete="CASCADE"))
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("course_mentor_group.id", ondelete="CASCADE"))
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
 
     group: Mapped[MentorGroup] = relationship(back_populates="members")
     trainee: Mapped[User] = relationship(lazy="selectin")  # noqa: F821
@@ -74,32 +74,32 @@ class MentorGroupMember(db.Model):
         return f"<MentorGroupMember group={self.group_id} trainee={self.trainee_id}>"
 
 
-class WeekOpening(db.Model):
+class WeekOpening(CourseModel):
     """A week the mentor opened before its date."""
 
     __table_args__ = (UniqueConstraint("group_id", "week"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("mentor_group.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("course_mentor_group.id", ondelete="CASCADE"))
     week: Mapped[int] = mapped_column(Integer)
-    opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
         return f"<WeekOpening group={self.group_id} week={self.week}>"
 
 
-class Meeting(db.Model):
+class Meeting(CourseModel):
     """A weekly reflective-consultation meeting, logged by the mentor."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("mentor_group.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("course_mentor_group.id"), index=True)
     unit_slug: Mapped[str] = mapped_column(String(120))  # the week it belongs to
     held_on: Mapped[date] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
     topics: Mapped[str] = mapped_column(Text, default="")
     private_notes: Mapped[str] = mapped_column(Text, default="")  # the mentor's eyes only
-    logged_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    logged_by_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     attendees: Mapped[list[MeetingAttendee]] = relationship(
@@ -114,21 +114,21 @@ class Meeting(db.Model):
         return f"<Meeting {self.id} group={self.group_id} {self.unit_slug} {self.held_on}>"
 
 
-class MeetingAttendee(db.Model):
+class MeetingAttendee(CourseModel):
     __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("course_meeting.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
 
 
-class WeekSignOff(db.Model):
+class WeekSignOff(CourseModel):
     """The mentor's sign-off of one trainee's week; revoked ones are kept."""
 
     __table_args__ = (
         # At most one standing sign-off per trainee and week: a double click signs once.
         Index(
-            "uq_week_sign_off_standing",
+            "uq_course_week_sign_off_standing",
             "trainee_id",
             "unit_slug",
             unique=True,
@@ -138,14 +138,14 @@ class WeekSignOff(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("mentor_group.id"))
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("course_mentor_group.id"))
     level: Mapped[str] = mapped_column(String(40))
     unit_slug: Mapped[str] = mapped_column(String(120))
-    signed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("course_user.id"))
     revoke_reason: Mapped[str | None] = mapped_column(Text)
 
     signed_by: Mapped[User] = relationship(foreign_keys=[signed_by_id])  # noqa: F821
@@ -154,12 +154,12 @@ class WeekSignOff(db.Model):
         return f"<WeekSignOff {self.id} trainee={self.trainee_id} {self.unit_slug}>"
 
 
-class Certificate(db.Model):
+class Certificate(CourseModel):
     """A level signed off: issued with a public verification code; revocable, kept."""
 
     __table_args__ = (
         Index(
-            "uq_certificate_standing",
+            "uq_course_certificate_standing",
             "trainee_id",
             "level",
             unique=True,
@@ -170,16 +170,16 @@ class Certificate(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
     level: Mapped[str] = mapped_column(String(40))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    issued_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"))
     # Who issued it, as the certificate states it: a master trainer, or an agency
     # trainer of the named agency.
     issuer_role: Mapped[str] = mapped_column(String(32))
-    issuer_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    issuer_agency_id: Mapped[int | None] = mapped_column(ForeignKey("course_agency.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("course_user.id"))
     revoke_reason: Mapped[str | None] = mapped_column(Text)
 
     trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])  # noqa: F821
@@ -190,12 +190,12 @@ class Certificate(db.Model):
         return f"<Certificate {self.code} trainee={self.trainee_id} {self.level}>"
 
 
-class LevelThreeInvitation(db.Model):
+class LevelThreeInvitation(CourseModel):
     """An invitation to Level 3 (agency trainer), which the trainee accepts or declines."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    invited_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

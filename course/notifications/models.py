@@ -7,13 +7,15 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from course.extensions import db
+from course.extensions import CourseModel
 from course.timeutil import UTCDateTime, utcnow
 
 
-class Notification(db.Model):
+class Notification(CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("course_user.id", ondelete="CASCADE"), index=True
+    )
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     # A path inside this site ("/reflections/12"), never an absolute URL.

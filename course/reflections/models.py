@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from course.extensions import db
+from course.extensions import CourseModel
 from course.timeutil import UTCDateTime, utcnow
 
 
@@ -24,14 +24,14 @@ class Decision(StrEnum):
     RETURN = "return"
 
 
-class Reflection(db.Model):
+class Reflection(CourseModel):
     """A trainee's reflection on one week; the working draft lives here."""
 
     __table_args__ = (UniqueConstraint("trainee_id", "unit_slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("mentor_group.id"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("course_mentor_group.id"), index=True)
     level: Mapped[str] = mapped_column(String(40))
     unit_slug: Mapped[str] = mapped_column(String(120))
     status: Mapped[ReflectionStatus] = mapped_column(String(16), default=ReflectionStatus.DRAFT)
@@ -63,13 +63,15 @@ class Reflection(db.Model):
         return f"<Reflection {self.id} trainee={self.trainee_id} {self.unit_slug} {self.status}>"
 
 
-class ReflectionVersion(db.Model):
+class ReflectionVersion(CourseModel):
     """What the trainee submitted, frozen: each resubmission is a new version."""
 
     __table_args__ = (UniqueConstraint("reflection_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reflection_id: Mapped[int] = mapped_column(ForeignKey("reflection.id", ondelete="CASCADE"))
+    reflection_id: Mapped[int] = mapped_column(
+        ForeignKey("course_reflection.id", ondelete="CASCADE")
+    )
     number: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
     answers: Mapped[list] = mapped_column(JSON, default=list)
@@ -84,14 +86,14 @@ class ReflectionVersion(db.Model):
         return f"<ReflectionVersion {self.reflection_id}#{self.number}>"
 
 
-class Review(db.Model):
+class Review(CourseModel):
     """The mentor's rubric scores and feedback on one version."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(
-        ForeignKey("reflection_version.id", ondelete="CASCADE"), unique=True
+        ForeignKey("course_reflection_version.id", ondelete="CASCADE"), unique=True
     )
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"))
     scores: Mapped[dict] = mapped_column(JSON, default=dict)  # criterion slug -> 1..4
     feedback: Mapped[str] = mapped_column(Text, default="")
     decision: Mapped[Decision] = mapped_column(String(16))

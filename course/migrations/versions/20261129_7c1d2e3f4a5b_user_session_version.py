@@ -16,12 +16,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("user", schema=None) as batch_op:
+    with op.batch_alter_table("course_user", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("session_version", sa.Integer(), nullable=False, server_default="0")
         )
 
 
 def downgrade():
-    with op.batch_alter_table("user", schema=None) as batch_op:
+    with op.batch_alter_table("course_user", schema=None) as batch_op:
         batch_op.drop_column("session_version")
