@@ -53,16 +53,13 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from quizzes.api import quiz_slugs
     from quizzes.signals import open_answer_replied, quiz_passed, quiz_reopened
 
-    db.init_app(app)
-    with app.app_context():
-        database.init_engine(db.engine)
-    csrf.init_app(app)
+    database.init_app(app)
+    if "csrf" not in app.extensions:  # a host's own CSRFProtect covers the course too
+        csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
-    login_manager.init_app(app)
-    login_manager.login_view = "course.accounts.login"
-    login_manager.login_message = "Please sign in to see that page."
-    login_manager.session_protection = "strong"
+    if getattr(app, "login_manager", None) is None:
+        login_manager.init_app(app)  # else the host's: its user loader calls load_user
     known_quizzes = quiz_slugs(app.config["COURSE_CONTENT_DIR"])
     app.extensions["course"] = CourseState(
         curriculum=load_curriculum_cached(app.config["COURSE_CONTENT_DIR"], known_quizzes)
@@ -94,6 +91,10 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     if app.config["COURSE_WHOLE_SITE"]:
         views.register_error_pages(app)
     app.register_blueprint(views.bp, url_prefix=url_prefix or None)
+    # A course page asks for the course's sign-in, whoever's login manager it is.
+    app.login_manager.blueprint_login_views.update(
+        {name: LOGIN_VIEW for name in app.blueprints if name.split(".")[0] == views.bp.name}
+    )
     # Refuse bodies over the upload limit before reading them (uploads stream to disk).
     app.config.setdefault(
         "MAX_CONTENT_LENGTH", (app.config["COURSE_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
@@ -105,9 +106,19 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     register_commands(app)
 
 
+LOGIN_VIEW = "course.accounts.login"
+login_manager.login_view = LOGIN_VIEW
+login_manager.login_message = "Please sign in to see that page."
+login_manager.session_protection = "strong"
+
+
 @login_manager.user_loader
-def _load_user(session_id: str) -> User | None:
-    """The person of a session cookie, while its session version is still theirs."""
+def load_user(session_id: str) -> User | None:
+    """The person of a session cookie, while its session version is still theirs.
+
+    A host with its own login manager calls this from its user loader for the course's
+    people (their ids look like ``"12:3"``: user id, session version).
+    """
     user_id, _, version = session_id.partition(":")
     if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
         return None  # a cookie from before session versions, or a forged one

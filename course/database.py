@@ -1,10 +1,33 @@
-"""Database settings for the course's own engine (never every engine in the process)."""
+"""The course's database: the host's Flask-SQLAlchemy or its own, its engine (optionally
+a bind of its own), SQLite settings on that engine only, and its migration history."""
 
 import sqlite3
 from pathlib import Path
 
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+
+def init_app(app: Flask) -> None:
+    """Share the host's Flask-SQLAlchemy when it has one, or set up the course's own.
+
+    ``COURSE_DATABASE_BIND`` names one of the host's ``SQLALCHEMY_BINDS`` to keep the
+    course's tables in a database apart; by default they sit beside the host's.
+    """
+    from course.extensions import CourseModel, own_db
+
+    if "sqlalchemy" not in app.extensions:
+        own_db.init_app(app)
+    bind = app.config["COURSE_DATABASE_BIND"]
+    if bind and bind not in app.config.get("SQLALCHEMY_BINDS", {}):
+        raise RuntimeError(f"COURSE_DATABASE_BIND {bind!r} is not one of SQLALCHEMY_BINDS")
+    if bind:  # one course per process: the tables' MetaData is shared
+        CourseModel.metadata.info["bind_key"] = bind  # Flask-SQLAlchemy routes by it
+    else:
+        CourseModel.metadata.info.pop("bind_key", None)
+    with app.app_context():
+        init_engine(course_engine())
 
 
 def init_engine(engine: Engine) -> None:
@@ -22,9 +45,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def course_engine() -> Engine:
-    from course.extensions import db
-
-    return db.engine
+    """The engine of the course's tables (the app's default one, or its bind)."""
+    return current_app.extensions["sqlalchemy"].engines[current_app.config["COURSE_DATABASE_BIND"]]
 
 
 def course_history():

@@ -2,6 +2,7 @@
 
 import re
 
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -9,6 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, declared_attr
+from werkzeug.local import LocalProxy
 
 TABLE_PREFIX = "course_"
 
@@ -38,7 +40,17 @@ class CourseModel(DeclarativeBase):
         return table_name(cls.__name__)
 
 
-db = SQLAlchemy()
+# The course's own Flask-SQLAlchemy, set up only on an app that has none (see
+# course.database.init_app); a host's own is shared otherwise.
+own_db = SQLAlchemy()
+
+
+def _app_db() -> SQLAlchemy:
+    return current_app.extensions["sqlalchemy"]
+
+
+# The app's Flask-SQLAlchemy, whichever it is: ``db.session``, ``db.engine``.
+db: SQLAlchemy = LocalProxy(_app_db)  # type: ignore[assignment]
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # Storage comes from RATELIMIT_STORAGE_URI: memory by default, Redis in production.

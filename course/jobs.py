@@ -120,10 +120,9 @@ def worker_app() -> Flask:
     if _worker_app is None:
         set_worker_app(_app_from_factory())
     if _worker_pid != os.getpid():  # a forked child must not share the parent's sockets
-        from course.extensions import db
-
         with _worker_app.app_context():
-            db.engine.dispose(close=False)
+            for engine in _worker_app.extensions["sqlalchemy"].engines.values():
+                engine.dispose(close=False)
         _worker_pid = os.getpid()
     return _worker_app
 

@@ -63,6 +63,8 @@ DEFAULTS: dict[str, object] = {
     # True: headers, error pages and the access log cover every page of the site (the
     # standalone site); False: the plugins' own pages only, beside a host's.
     "COURSE_WHOLE_SITE": False,
+    # One of SQLALCHEMY_BINDS for the course's tables; None: the app's default database.
+    "COURSE_DATABASE_BIND": None,
 }
 
 # Folders that default to a place under the host's instance folder.

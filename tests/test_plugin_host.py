@@ -4,7 +4,8 @@ give: a secret key, a database and the curriculum folder. Everything else defaul
 import re
 
 from flask import Flask, url_for
-from sqlalchemy import select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select, text
 
 import course
 import quizzes
@@ -205,3 +206,122 @@ def test_the_hosts_markdown_filter_stays_the_hosts(tmp_path):
     course.init_app(host, url_prefix="/pfr")
     assert host.jinja_env.filters["markdown"]("x") == "host:x"
     assert "<strong>" in str(host.jinja_env.filters["course_markdown"]("**x**"))
+
+
+def _host_with_its_own_extensions(tmp_path, **config):
+    """A host with its own Flask-SQLAlchemy (and a `user` table), login manager, CSRF
+    and sign-in page, set up before the plugins, as a host's factory would."""
+    from flask_login import LoginManager, UserMixin, login_required
+    from flask_sqlalchemy import SQLAlchemy
+    from flask_wtf import CSRFProtect
+    from sqlalchemy.orm import Mapped, mapped_column
+
+    host_db = SQLAlchemy()
+
+    class Editor(UserMixin, host_db.Model):
+        __tablename__ = "user"  # the name the course's table had before its prefix
+        id: Mapped[int] = mapped_column(primary_key=True)
+        login: Mapped[str]
+
+        def get_id(self) -> str:
+            return f"editor:{self.id}"
+
+    host_login = LoginManager()
+    host_login.login_view = "host_sign_in"
+
+    @host_login.user_loader
+    def load(session_id: str):
+        if session_id.startswith("editor:"):
+            return host_db.session.get(Editor, int(session_id.removeprefix("editor:")))
+        return course.load_user(session_id)  # the course's people
+
+    host = Flask("host_app", instance_path=str(tmp_path / "instance"))
+    host.config.update(
+        SECRET_KEY="a-host-secret-key-long-enough-for-tests",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'host.sqlite3'}",
+        COURSE_CONTENT_DIR=TestConfig.COURSE_CONTENT_DIR,
+        COURSE_UPLOAD_DIR=str(tmp_path / "uploads"),
+        COURSE_MAIL_BACKEND="memory",
+        COURSE_PASSWORD_HASH_METHOD=TestConfig.COURSE_PASSWORD_HASH_METHOD,
+        WTF_CSRF_ENABLED=False,
+        **config,
+    )
+    host_db.init_app(host)
+    host_login.init_app(host)
+    host_csrf = CSRFProtect(host)
+
+    @host.get("/sign-in", endpoint="host_sign_in")
+    def sign_in():
+        return "The host's sign-in"
+
+    @host.get("/members")
+    @login_required
+    def members():
+        return "Members only"
+
+    course.init_app(host, url_prefix="/pfr")
+    quizzes.init_app(host, host=make_quiz_host(), url_prefix="/pfr")
+    return host, host_db, host_login, host_csrf, Editor
+
+
+def test_a_host_with_its_own_database_and_login_shares_them(tmp_path):
+    host, host_db, host_login, host_csrf, Editor = _host_with_its_own_extensions(tmp_path)
+    assert host.extensions["sqlalchemy"] is host_db
+    assert host.login_manager is host_login and host_login.login_view == "host_sign_in"
+    assert host.extensions["csrf"] is host_csrf
+
+    runner = host.test_cli_runner()
+    with host.app_context():
+        host_db.create_all()  # the host's own tables: the course's are not among them
+        assert "course_user" not in sa_inspect(host_db.engine).get_table_names()
+        host_db.session.add(Editor(login="host-editor"))
+        host_db.session.commit()
+    for plugin in ("course", "quizzes"):
+        result = runner.invoke(args=[plugin, "db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(args=[plugin, "db", "check"])
+        assert result.exit_code == 0, result.output
+
+    client = host.test_client()
+    with host.app_context():
+        tables = set(sa_inspect(host_db.engine).get_table_names())
+        assert {"user", "course_user", "course_alembic_version", "quiz_attempt"} <= tables
+        assert "alembic_version" not in tables  # the host's Alembic, when it has one
+        # Not signed in: each side sends people to its own sign-in page.
+        assert client.get("/members").headers["Location"].startswith("/sign-in")
+        assert client.get("/pfr/training").headers["Location"].startswith("/pfr/login")
+
+        trainee = factories.make_trainee()  # through the host's session
+        assert db.session is host_db.session
+        client.post("/pfr/login", data={"email": trainee.email, "password": factories.PASSWORD})
+        assert client.get("/pfr/training").status_code == 200
+        assert client.get("/members").get_data(as_text=True) == "Members only"
+        assert host_db.session.scalars(select(Editor.login)).all() == ["host-editor"]
+        host_db.session.remove()
+        host_db.engine.dispose()
+
+
+def test_the_course_can_keep_its_tables_in_a_database_of_its_own(tmp_path):
+    course_url = f"sqlite:///{tmp_path / 'course.sqlite3'}"
+    host, host_db, *_ = _host_with_its_own_extensions(
+        tmp_path, SQLALCHEMY_BINDS={"pfr": course_url}, COURSE_DATABASE_BIND="pfr"
+    )
+    runner = host.test_cli_runner()
+    for plugin in ("course", "quizzes"):
+        result = runner.invoke(args=[plugin, "db", "upgrade"])
+        assert result.exit_code == 0, result.output
+    with host.app_context():
+        apart = set(sa_inspect(host_db.engines["pfr"]).get_table_names())
+        beside = set(sa_inspect(host_db.engine).get_table_names())
+        assert {"course_user", "course_alembic_version"} <= apart
+        assert not any(name.startswith("course_") for name in beside)
+        trainee = factories.make_trainee()
+        client = host.test_client()
+        client.post("/pfr/login", data={"email": trainee.email, "password": factories.PASSWORD})
+        assert client.get("/pfr/training").status_code == 200
+        with host_db.engines["pfr"].connect() as connection:
+            emails = connection.execute(text("SELECT email FROM course_user")).scalars().all()
+        assert trainee.email in emails
+        host_db.session.remove()
+        for engine in host_db.engines.values():
+            engine.dispose()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import text
 
-from course.extensions import db
+from course.database import course_engine
 
 logger = logging.getLogger("pfr.health")
 
@@ -34,7 +34,7 @@ class Health:
 
 def check_database() -> None:
     # Its own connection, so a request's session (and its transaction) is left alone.
-    with db.engine.connect() as connection:
+    with course_engine().connect() as connection:
         connection.execute(text("SELECT 1"))
 
 

@@ -63,8 +63,8 @@ def test_deactivation_ends_the_persons_sessions(app, client, auth, make):
 
 def test_a_cookie_in_the_old_form_or_forged_signs_nobody_in(app, make):
     user = make.make_trainee()
-    from course import _load_user
+    from course import load_user
 
-    assert _load_user(str(user.id)) is None
-    assert _load_user(f"{user.id}:x") is None
-    assert _load_user(f"{user.id}:{user.session_version}") == user
+    assert load_user(str(user.id)) is None
+    assert load_user(f"{user.id}:x") is None
+    assert load_user(f"{user.id}:{user.session_version}") == user
