@@ -76,7 +76,7 @@ class Config:
     COURSE_MAIL_USERNAME = _setting("MAIL_USERNAME")
     COURSE_MAIL_PASSWORD = _setting("MAIL_PASSWORD")
     COURSE_MAIL_DEFAULT_SENDER = _setting("MAIL_DEFAULT_SENDER")
-    COURSE_SITE_URL = _setting("SITE_URL")
+    COURSE_SITE_URL = _setting("SITE_URL") or "http://127.0.0.1:5000"  # where `make run` serves
     # Old keys still accepted when reading session cookies while SECRET_KEY is rotated
     # (comma-separated; remove them once sessions signed with them have expired).
     SECRET_KEY_FALLBACKS = [

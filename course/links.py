@@ -1,12 +1,26 @@
 """Links to the course's pages for notifications and emails, built with ``url_for`` so
 they carry the URL prefix the host mounted the course under."""
 
+from urllib.parse import urljoin
+
 from flask import current_app, has_request_context, url_for
 
 
+def site_address() -> str:
+    """The site's public address for emails: ``COURSE_SITE_URL``, else the host's own
+    ``SERVER_NAME`` with ``PREFERRED_URL_SCHEME`` and ``APPLICATION_ROOT``."""
+    config = current_app.config
+    if config["COURSE_SITE_URL"]:
+        return config["COURSE_SITE_URL"]
+    if config.get("SERVER_NAME"):
+        scheme, root = config["PREFERRED_URL_SCHEME"], config["APPLICATION_ROOT"]
+        return f"{scheme}://{config['SERVER_NAME']}{root}"
+    return "http://localhost"
+
+
 def _on_the_site():
-    """A request context at the host's public address (``SITE_URL``)."""
-    return current_app.test_request_context(base_url=current_app.config["COURSE_SITE_URL"])
+    """A request context at the site's public address."""
+    return current_app.test_request_context(base_url=site_address())
 
 
 def path_for(endpoint: str, **values) -> str:
@@ -23,3 +37,8 @@ def site_url_for(endpoint: str, **values) -> str:
     request or from the CLI alike (never the address a request happened to use)."""
     with _on_the_site():
         return url_for(endpoint, _external=True, **values)
+
+
+def absolute(path: str) -> str:
+    """The absolute address of a stored site path (which already carries the prefix)."""
+    return urljoin(site_address(), path)

@@ -57,8 +57,9 @@ DEFAULTS: dict[str, object] = {
     "COURSE_MAIL_USERNAME": None,
     "COURSE_MAIL_PASSWORD": None,
     "COURSE_MAIL_DEFAULT_SENDER": "PFR Learn <no-reply@pfr-learn.example.org>",
-    # Scheme and host for links in emails, e.g. https://learn.example.org
-    "COURSE_SITE_URL": "http://127.0.0.1:5000",
+    # Scheme and host for links in emails, e.g. https://learn.example.org; empty: the
+    # host's SERVER_NAME and PREFERRED_URL_SCHEME.
+    "COURSE_SITE_URL": "",
     "LOG_LEVEL": "INFO",
     # True: headers, error pages and the access log cover every page of the site (the
     # standalone site); False: the plugins' own pages only, beside a host's.

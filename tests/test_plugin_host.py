@@ -325,3 +325,22 @@ def test_the_course_can_keep_its_tables_in_a_database_of_its_own(tmp_path):
         host_db.session.remove()
         for engine in host_db.engines.values():
             engine.dispose()
+
+
+def test_email_links_use_the_hosts_server_name_and_scheme(tmp_path):
+    from course.links import path_for, site_url_for
+    from course.notifications.services import notify
+
+    host = _mounted_host(tmp_path)
+    host.config.update(SERVER_NAME="learn.example.org", PREFERRED_URL_SCHEME="https")
+    with host.app_context():
+        create_tables()
+        trainee = factories.make_trainee()
+        invitation = site_url_for("course.accounts.accept_invitation", token="abc")
+        assert invitation == "https://learn.example.org/pfr/invitations/abc"
+        notify(
+            trainee, "Week 2 is open", "Two new videos.", link=path_for("course.learning.training")
+        )
+        (message,) = host.extensions["course_mail_outbox"]
+        assert "https://learn.example.org/pfr/training" in message.get_content()
+        drop_tables()

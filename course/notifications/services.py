@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 import smtplib
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from course import jobs
 from course.accounts.models import User
 from course.accounts.services import safe_next_url
 from course.extensions import db
-from course.links import path_for
+from course.links import absolute, path_for
 from course.notifications.mail import send_email
 from course.notifications.models import Notification
 from course.timeutil import utcnow
@@ -34,7 +33,8 @@ def notify(
     """Store a notification for ``user`` and, if asked and the user is active, email it.
 
     ``link`` is a path inside the site ("/reflections/12"); the email carries it as an
-    absolute URL built on ``SITE_URL``. Pass generic text only: see ``send_email``.
+    absolute URL on the site's public address (``course.links.site_address``). Pass
+    generic text only: see ``send_email``.
     A failing mail server is logged; the stored notification still stands.
 
     :raise ValueError: for an empty or over-long subject, or a link that is not a
@@ -80,8 +80,7 @@ def email_notification(notification_id: int) -> None:
         return
     text = notification.body
     if notification.link:
-        site = current_app.config.get("COURSE_SITE_URL") or "http://127.0.0.1:5000"
-        text = f"{text}\n\nOpen it on PFR Learn:\n{site.rstrip('/')}{notification.link}\n"
+        text = f"{text}\n\nOpen it on PFR Learn:\n{absolute(notification.link)}\n"
     try:
         send_email(db.session.get(User, notification.user_id).email, notification.subject, text)
     except (smtplib.SMTPException, OSError) as exc:
