@@ -36,6 +36,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from course.agencies import models as _agencies  # noqa: F401  (register the tables)
     from course.agencies.views import bp as agencies_bp
     from course.audit import models as _audit  # noqa: F401
+    from course.calendar.views import bp as calendar_bp
     from course.cli import register_commands
     from course.curriculum.views import bp as curriculum_bp
     from course.learning.services import complete_unit_of_passed_quiz, reopen_unit_of_quiz
@@ -50,6 +51,8 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from course.ops.views import bp as ops_bp
     from course.reflections import models as _reflections  # noqa: F401
     from course.reflections.views import bp as reflections_bp
+    from course.workshops import models as _workshops  # noqa: F401
+    from course.workshops.views import bp as workshops_bp
     from quizzes.api import quiz_slugs
     from quizzes.signals import open_answer_replied, quiz_passed, quiz_reopened
 
@@ -77,6 +80,8 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
         notifications_bp,
         agencies_bp,
         media_bp,
+        workshops_bp,
+        calendar_bp,
         ops_bp,
     ]
     # One parent blueprint, "course", holds every feature: its endpoints are

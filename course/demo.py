@@ -16,6 +16,7 @@ from course.agencies.models import Agency, Cohort
 from course.curriculum.services import get_curriculum
 from course.demo_mentoring import seed_mentoring
 from course.demo_quizzes import seed_open_answers
+from course.demo_workshops import seed_workshops
 from course.extensions import db
 from course.learning import services as learning
 from course.learning.models import Enrolment
@@ -119,6 +120,15 @@ PEOPLE = [
         "trainee, Riverbend: Level 2 with Jonah (a returned reflection)",
     ),
     (
+        "kofi@cedarhills.example.org",
+        "Kofi Mensah",
+        [Role.TRAINEE],
+        CEDAR_HILLS,
+        7,
+        0,
+        "trainee, Cedar Hills: missed day 2 of the October workshop, waiting for a make-up",
+    ),
+    (
         "rosa@cedarhills.example.org",
         "Rosa Delgado",
         [Role.TRAINEE],
@@ -146,6 +156,7 @@ def seed() -> list[tuple[str, str, str]]:
         if Role.TRAINEE in roles and _has_no_enrolment(user):
             _give_progress(user, cohorts[agency_name], done, opened)
         printed.append((email, ", ".join(role.value for role in roles), note))
+    seed_workshops()  # Level 1 signed off for the Level 2 people, before their groups
     seed_mentoring()
     seed_open_answers()
     return printed

@@ -38,6 +38,10 @@ class Action(StrEnum):
     VIDEO_DELETE = "video:delete"  # obj: a DyadVideo
     AUDIT_VIEW = "audit:view"
     PERSON_MANAGE = "person:manage"  # obj: an existing User; enrol in a cohort, deactivate
+    WORKSHOP_CREATE = "workshop:create"
+    WORKSHOP_VIEW = "workshop:view"  # obj: a Workshop; its dates, place and pre-work
+    WORKSHOP_ENROL = "workshop:enrol"  # obj: a Workshop; give staff places in it
+    WORKSHOP_TEACH = "workshop:teach"  # obj: a Workshop; roster, attendance, sign-off
 
 
 def can(user, action: Action, obj=None) -> bool:
@@ -75,6 +79,13 @@ def can(user, action: Action, obj=None) -> bool:
         return user.has_role(Role.SITE_ADMIN)
     if action == Action.PERSON_MANAGE:
         return _manages_person(user, obj)
+    if action in (
+        Action.WORKSHOP_CREATE,
+        Action.WORKSHOP_VIEW,
+        Action.WORKSHOP_ENROL,
+        Action.WORKSHOP_TEACH,
+    ):
+        return _workshop_rule(user, action, obj)
     raise ValueError(f"no rule for {action}")
 
 
@@ -98,6 +109,29 @@ def _video_rule(user, action: Action, video) -> bool:
         and video.status == VideoStatus.READY
     )
     return mentor or partner or user.has_role(Role.SITE_ADMIN)
+
+
+def _workshop_rule(user, action: Action, workshop) -> bool:
+    """Master Trainers teach the workshops they are named on (a site admin runs any);
+    an agency admin enrols its staff where its agency is invited; a trainee sees the
+    workshop they hold a place in."""
+    if user.has_role(Role.SITE_ADMIN):
+        return True
+    if action == Action.WORKSHOP_CREATE:
+        return user.has_role(Role.MASTER_TRAINER)
+    teaches = user.has_role(Role.MASTER_TRAINER) and user.id in workshop.trainer_ids
+    if action == Action.WORKSHOP_TEACH:
+        return teaches
+    invited = user.has_role(Role.AGENCY_ADMIN) and user.agency_id in workshop.agency_ids
+    if action == Action.WORKSHOP_ENROL:
+        return teaches or (invited and user.agency_id is not None)
+    from course.workshops.services import seat_of  # avoid an import cycle
+
+    return (
+        teaches
+        or (invited and user.agency_id is not None)
+        or seat_of(workshop, user.id) is not None
+    )
 
 
 def _shared_with_partner(user, reflection) -> bool:

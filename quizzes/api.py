@@ -1,5 +1,6 @@
 """The only functions the course may call."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from quizzes import services
@@ -90,3 +91,58 @@ def passed_quizzes(user_ids: set[int]) -> dict[int, set[str]]:
     for user_id, slugs in revisits_of(user_ids).items():
         result[user_id] = result.get(user_id, set()) - slugs
     return result
+
+
+@dataclass(frozen=True)
+class OpenAnswer:
+    """One submitted open answer, for a host page that discusses them (a workshop)."""
+
+    user_id: int
+    attempt_id: int
+    quiz_title: str
+    scenario: str
+    parts: tuple[tuple[str, str], ...]  # (prompt, what the person wrote)
+    review_state: str
+
+
+def open_answers_of(user_ids: set[int], limit: int = 200) -> list[OpenAnswer]:
+    """The latest submitted open answers of these people, newest first (one query)."""
+    from sqlalchemy import select
+
+    from quizzes.models import AttemptStatus, QuizAnswer, QuizAttempt
+
+    if not user_ids:
+        return []
+    rows = services.session().execute(
+        select(QuizAnswer, QuizAttempt)
+        .join(QuizAttempt)
+        .where(
+            QuizAttempt.user_id.in_(user_ids),
+            QuizAttempt.status == AttemptStatus.SUBMITTED,
+            QuizAnswer.review_state.is_not(None),
+        )
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAnswer.id)
+        .limit(limit)
+    )
+    found = []
+    for answer, attempt in rows:
+        quiz = services.get_quiz(attempt.quiz_slug)
+        question = quiz.question(answer.question_id) if quiz else None
+        if question is None or not question.is_open:
+            continue
+        texts = (answer.response or {}).get("parts") or []
+        parts = tuple(
+            (part.prompt, texts[n] if n < len(texts) else "")
+            for n, part in enumerate(question.parts)
+        )
+        found.append(
+            OpenAnswer(
+                attempt.user_id,
+                attempt.id,
+                quiz.title,
+                question.scenario,
+                parts,
+                answer.review_state,
+            )
+        )
+    return found

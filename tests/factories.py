@@ -40,13 +40,51 @@ def make_site_admin(**kwargs):
     return make_user(Role.SITE_ADMIN, **kwargs)
 
 
+def make_workshop(trainer=None, agencies=(), starts_in_days=-3, capacity=20, days=2):
+    """A Level 1 workshop set up through the service, online, 9 to 4 in Chicago each
+    day; by default its days have passed (attendance can be taken)."""
+    from datetime import date, time, timedelta
+
+    from course.workshops.models import Mode
+    from course.workshops.services import SessionPlan, WorkshopPlan, save_workshop
+
+    trainer = trainer or make_user(Role.MASTER_TRAINER)
+    agencies = list(agencies) or [make_agency()]
+    first = date.today() + timedelta(days=starts_in_days)
+    plan = WorkshopPlan(
+        title=f"Level 1 workshop {next(_counter)}",
+        mode=Mode.ONLINE,
+        capacity=capacity,
+        time_zone="America/Chicago",
+        sessions=[
+            SessionPlan(first + timedelta(days=n), time(9), time(16), ()) for n in range(days)
+        ],
+        trainer_ids={trainer.id},
+        agency_ids={agency.id for agency in agencies},
+        meeting_link="https://meet.example.org/pfr-level-1",
+    )
+    return save_workshop(trainer, plan)
+
+
 def complete_level_one(trainee):
-    """Pass every Level 1 quiz, as a trainee who finished the workshop would."""
+    """As a trainee who finished the workshop: every Level 1 quiz passed, every day of
+    a past workshop attended, and Level 1 signed off by its Master Trainer."""
     from course.curriculum.services import get_curriculum
+    from course.workshops import services as workshops
+    from course.workshops.models import Presence
     from quizzes.api import take_quiz
 
     for unit in get_curriculum().level("level-1").units:
         assert take_quiz(trainee.id, unit.quiz)
+    if trainee.agency_id is None:
+        trainee.agency = make_agency()
+        db.session.commit()
+    workshop = make_workshop(agencies=[trainee.agency])
+    (trainer,) = [link.trainer for link in workshop.trainer_links]
+    workshops.enrol(trainer, workshop, [trainee])
+    for session in workshop.sessions:
+        workshops.record_attendance(trainer, session, trainee.id, Presence.PRESENT)
+    workshops.sign_off_level_one(trainer, workshop, trainee)
     return trainee
 
 
@@ -81,3 +119,10 @@ def make_level_one_graduate(agency=None, **kwargs):
     enrolment.completed_at = utcnow()
     db.session.commit()
     return trainee
+
+
+def mail_to(app, user):
+    """The emails sent to ``user`` so far (the memory mail backend's outbox)."""
+    from course.notifications.mail import OUTBOX_KEY
+
+    return [m for m in app.extensions.get(OUTBOX_KEY, []) if m["To"] == user.email]

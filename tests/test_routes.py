@@ -193,6 +193,30 @@ ACCESS = {
     "course.notifications.mark_all_read": ("POST", "/notifications/read-all", signed_in(302)),
     # Public: anyone can check a certificate code; an unknown one is not found.
     "course.mentoring.verify": ("GET", "/verify/PFR-NOPE-NOPE-NOPE", everyone(404)),
+    # Level 1 workshops: each workshop is checked object by object in
+    # tests/course/test_workshops.py; an id that is nobody's is not found.
+    "course.workshops.index": ("GET", "/workshops", signed_in(200)),
+    "course.workshops.new": (
+        "GET",
+        "/workshops/new",
+        only(200, Role.MASTER_TRAINER, Role.SITE_ADMIN),
+    ),
+    "course.workshops.show": ("GET", f"/workshops/{NOBODY}", signed_in(404)),
+    "course.workshops.edit": ("GET", f"/workshops/{NOBODY}/edit", signed_in(404)),
+    "course.workshops.enrol": ("POST", f"/workshops/{NOBODY}/enrol", signed_in(404)),
+    "course.workshops.withdraw": ("GET", f"/workshops/{NOBODY}/seats/1/withdraw", signed_in(404)),
+    "course.workshops.attendance": (
+        "POST",
+        f"/workshops/{NOBODY}/sessions/1/attendance/1",
+        signed_in(404),
+    ),
+    "course.workshops.notes": ("POST", f"/workshops/{NOBODY}/notes", signed_in(404)),
+    "course.workshops.sign_off": ("POST", f"/workshops/{NOBODY}/sign-off/1", signed_in(404)),
+    "course.workshops.revoke": ("GET", f"/workshops/{NOBODY}/sign-off/1/revoke", signed_in(404)),
+    "course.calendar.session_ics": ("GET", f"/workshops/{NOBODY}/sessions/1.ics", signed_in(404)),
+    "course.calendar.index": ("GET", "/calendar", signed_in(200)),
+    # The feed is public by its secret: a made-up one is not found, signed in or not.
+    "course.calendar.feed": ("GET", "/calendar/feed/not-a-feed.ics", everyone(404)),
     # Public: load balancers probe it; only a site admin sees which check failed
     # (tests/ops/test_healthz.py).
     "course.ops.healthz": ("GET", "/healthz", everyone(200)),

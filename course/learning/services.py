@@ -17,6 +17,9 @@ from quizzes.api import has_passed, has_revisits
 # Level 1 is the self-paced workshop: opening a module enrols the trainee. Later
 # levels are entered through a mentor group or an invitation.
 SELF_ENROL_LEVELS = {"level-1"}
+# Levels a workshop trainer signs off (course.workshops): their modules are the
+# workshop's pre-work, and finishing them does not complete the level.
+WORKSHOP_LEVELS = {"level-1"}
 
 
 class LearningError(Exception):
@@ -273,8 +276,10 @@ def mark_unit_complete(user: User, unit: Unit) -> LevelProgress:
         progress.completed_at = utcnow()
     db.session.flush()
     level = get_curriculum().level(unit.level)
-    if enrolment.status == EnrolmentStatus.ACTIVE and level_progress(user, level).done == len(
-        level.units
+    if (
+        level.slug not in WORKSHOP_LEVELS
+        and enrolment.status == EnrolmentStatus.ACTIVE
+        and level_progress(user, level).done == len(level.units)
     ):
         enrolment.status = EnrolmentStatus.COMPLETED
         enrolment.completed_at = utcnow()

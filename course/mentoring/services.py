@@ -57,8 +57,11 @@ def is_mentor_of(mentor: User, trainee_id: int) -> bool:
 
 
 def _level_one_trainees(trainer: User, trainee_id: int | None = None) -> set[int]:
-    """The people enrolled (and not withdrawn) in Level 1 cohorts that ``trainer`` leads."""
-    query = (
+    """The people enrolled (and not withdrawn) in Level 1 cohorts that ``trainer`` leads,
+    and the people with a place in a workshop they teach."""
+    from course.workshops.models import WorkshopSeat, WorkshopTrainer
+
+    cohorts = (
         select(Enrolment.user_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .where(
@@ -67,9 +70,15 @@ def _level_one_trainees(trainer: User, trainee_id: int | None = None) -> set[int
             Enrolment.status != EnrolmentStatus.WITHDRAWN,
         )
     )
+    workshops = (
+        select(WorkshopSeat.trainee_id)
+        .join(WorkshopTrainer, WorkshopTrainer.workshop_id == WorkshopSeat.workshop_id)
+        .where(WorkshopTrainer.trainer_id == trainer.id, WorkshopSeat.withdrawn_at.is_(None))
+    )
     if trainee_id is not None:
-        query = query.where(Enrolment.user_id == trainee_id)
-    return set(db.session.scalars(query))
+        cohorts = cohorts.where(Enrolment.user_id == trainee_id)
+        workshops = workshops.where(WorkshopSeat.trainee_id == trainee_id)
+    return set(db.session.scalars(cohorts.union(workshops)))
 
 
 def trainees_of_trainer(trainer: User) -> set[int]:

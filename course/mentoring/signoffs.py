@@ -158,27 +158,7 @@ def sign_off_level(group: MentorGroup, actor: User, trainee: User) -> Certificat
             f"Sign off every week first; still open: {', '.join(unsigned[:3])}"
             + (f" and {len(unsigned) - 3} more." if len(unsigned) > 3 else ".")
         )
-    agency_trainer = actor.has_role(Role.AGENCY_TRAINER) and not actor.has_role(Role.MASTER_TRAINER)
-    certificate = Certificate(
-        code=_new_code(),
-        trainee_id=trainee.id,
-        level=group.level,
-        issued_by_id=actor.id,
-        issuer_role=Role.AGENCY_TRAINER if agency_trainer else Role.MASTER_TRAINER,
-        issuer_agency_id=actor.agency_id if agency_trainer else None,
-    )
-    db.session.add(certificate)
-    enrolment = learning.current_enrolment(trainee, group.level)
-    if enrolment is not None and enrolment.status == EnrolmentStatus.ACTIVE:
-        enrolment.status = EnrolmentStatus.COMPLETED
-        enrolment.completed_at = utcnow()
-    if group.level == "level-3":
-        trainee.add_role(Role.AGENCY_TRAINER)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return standing_certificate(trainee, group.level)
+    certificate = issue_certificate(actor, trainee, group.level)
     title = get_curriculum().level(group.level).title
     notify(
         trainee,
@@ -189,14 +169,44 @@ def sign_off_level(group: MentorGroup, actor: User, trainee: User) -> Certificat
     return certificate
 
 
+def issue_certificate(actor: User, trainee: User, level: str) -> Certificate:
+    """Issue the level's certificate and complete the level's enrolment (once: a second
+    request, or two at once, gets the standing certificate)."""
+    agency_trainer = actor.has_role(Role.AGENCY_TRAINER) and not actor.has_role(Role.MASTER_TRAINER)
+    certificate = Certificate(
+        code=_new_code(),
+        trainee_id=trainee.id,
+        level=level,
+        issued_by_id=actor.id,
+        issuer_role=Role.AGENCY_TRAINER if agency_trainer else Role.MASTER_TRAINER,
+        issuer_agency_id=actor.agency_id if agency_trainer else None,
+    )
+    db.session.add(certificate)
+    enrolment = learning.current_enrolment(trainee, level)
+    if enrolment is not None and enrolment.status == EnrolmentStatus.ACTIVE:
+        enrolment.status = EnrolmentStatus.COMPLETED
+        enrolment.completed_at = utcnow()
+    if level == "level-3":
+        trainee.add_role(Role.AGENCY_TRAINER)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return standing_certificate(trainee, level)
+    return certificate
+
+
 def _new_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
     return f"PFR-{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def revoke_certificate(certificate: Certificate, actor: User, reason: str) -> None:
-    """Withdraw a certificate (a site admin or its issuer), keeping it with the reason."""
-    if not (actor.has_role(Role.SITE_ADMIN) or actor.id == certificate.issued_by_id):
+def revoke_certificate(
+    certificate: Certificate, actor: User, reason: str, may: bool = False
+) -> None:
+    """Withdraw a certificate (a site admin or its issuer, or whoever the caller's own
+    rule allows: ``may``), keeping it with the reason."""
+    if not (may or actor.has_role(Role.SITE_ADMIN) or actor.id == certificate.issued_by_id):
         raise MentoringError("Only the issuer or a site admin may revoke a certificate.")
     _revoke(certificate, actor, reason, "Say why the certificate is revoked.")
 

@@ -64,13 +64,16 @@ def test_progress_counts_completed_modules(app, make, level_one):
     assert not progress.complete
 
 
-def test_completing_every_module_completes_level_one_and_opens_level_two(app, make, level_one):
+def test_every_module_done_leaves_level_one_to_the_workshop_sign_off(app, make, level_one):
     trainee = make.make_trainee()
-    for unit in level_one.units[:-1]:
-        assert not complete(trainee, unit).complete
-    progress = complete(trainee, level_one.units[-1])
-    assert progress.complete
-    assert progress.enrolment.completed_at is not None
+    for unit in level_one.units:
+        progress = complete(trainee, unit)
+    assert progress.done == progress.total and not progress.complete
+    assert not services.has_completed_level(trainee, "level-1")
+    assert "opens when you have completed Level 1" in services.level_lock_reason(trainee, "level-2")
+
+    make.complete_level_one(trainee)  # the workshop attended and signed off
+
     assert services.has_completed_level(trainee, "level-1")
     # Level 2 is no longer blocked by the prerequisite, only by enrolment (mentor groups).
     assert services.level_lock_reason(trainee, "level-2") == (
@@ -179,12 +182,19 @@ def test_mark_as_complete_is_refused_while_the_quiz_is_not_passed(client, auth, 
     assert services.unit_status(trainee, unit) != UnitStatus.COMPLETE
 
 
-def test_passing_the_last_quiz_completes_level_one(client, auth, level_one):
+def test_the_last_module_done_points_to_the_workshop_sign_off(client, auth, level_one, make):
     trainee = auth.login_as(Role.TRAINEE)
     for unit in level_one.units:
         complete(trainee, unit)
     page = client.get("/training").get_data(as_text=True)
     assert "7 of 7 done (100%)" in page
+    assert "Completed on" not in page
+    assert "Your workshop trainer signs Level 1 off" in page
+    assert "Level 2 opens when" in page
+
+    make.complete_level_one(trainee)
+
+    page = client.get("/training").get_data(as_text=True)
     assert "Completed on" in page
     assert "Level 2 opens when" not in page
 

@@ -16,6 +16,7 @@ from course.reflections import services
 from course.reflections.models import Decision, Reflection, ReflectionStatus, Review
 from course.reflections.services import ReflectionError
 from course.timeutil import utcnow
+from tests.factories import mail_to
 
 TODAY = date.today()
 # A word no page or email should show unless it shows the reflection itself.
@@ -58,10 +59,6 @@ def answers_for(unit, marker=""):
 
 def full_scores(score=3):
     return {criterion.slug: score for criterion in get_curriculum().rubric}
-
-
-def mail_to(app, user):
-    return [m for m in app.extensions.get(OUTBOX_KEY, []) if m["To"] == user.email]
 
 
 def page(response):

@@ -54,12 +54,15 @@ def test_seed_demo_creates_every_role_and_progress(runner):
     roles = {link for user in db.session.scalars(select(User)) for link in user.roles}
     assert roles == set(Role)
     trainees = [u for u in db.session.scalars(select(User)) if u.has_role(Role.TRAINEE)]
-    assert len(trainees) == 6
+    assert len(trainees) == 7
     assert len({t.agency_id for t in trainees}) == 2
     level_one = get_curriculum().level("level-1")
     done = sorted(learning.level_progress(t, level_one).done for t in trainees)
     # Amara passed three quizzes; her trainer asked her to revisit an answer in one.
-    assert done == [0, 1, 2, 7, 7, 7]
+    assert done == [0, 1, 2, 7, 7, 7, 7]
+    # The October workshop signed off all but Kofi, who missed day 2.
+    signed = {t.email.split("@")[0] for t in trainees if learning.has_completed_level(t, "level-1")}
+    assert signed == {"jonah", "tomasz", "rosa"}
     amara = next(t for t in trainees if t.email.startswith("amara"))
     states = db.session.scalars(
         select(QuizAnswer.review_state)
@@ -80,7 +83,8 @@ def test_seed_demo_shows_the_mentored_weeks_at_work(runner):
     assert statuses == sorted(["accepted", "accepted", "submitted", "returned", "draft"])
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
     assert db.session.scalar(select(func.count()).select_from(WeekSignOff)) == 2
-    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 3
+    # Level 1 for Jonah, Tomasz and Rosa; Level 2 for Rosa and Pilar; Level 3 for Pilar.
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 6
     assert db.session.scalar(select(func.count()).select_from(LevelThreeInvitation)) == 1
     returned = db.session.scalar(
         select(Reflection).where(Reflection.status == ReflectionStatus.RETURNED)
