@@ -37,6 +37,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from course.agencies.views import bp as agencies_bp
     from course.audit import models as _audit  # noqa: F401
     from course.calendar.views import bp as calendar_bp
+    from course.certificates.views import bp as certificates_bp
     from course.cli import register_commands
     from course.curriculum.views import bp as curriculum_bp
     from course.learning.services import complete_unit_of_passed_quiz, reopen_unit_of_quiz
@@ -82,6 +83,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
         media_bp,
         workshops_bp,
         calendar_bp,
+        certificates_bp,
         ops_bp,
     ]
     # One parent blueprint, "course", holds every feature: its endpoints are

@@ -42,6 +42,7 @@ class Action(StrEnum):
     WORKSHOP_VIEW = "workshop:view"  # obj: a Workshop; its dates, place and pre-work
     WORKSHOP_ENROL = "workshop:enrol"  # obj: a Workshop; give staff places in it
     WORKSHOP_TEACH = "workshop:teach"  # obj: a Workshop; roster, attendance, sign-off
+    CERTIFICATE_VIEW = "certificate:view"  # obj: a Certificate; its page and PDF
 
 
 def can(user, action: Action, obj=None) -> bool:
@@ -86,6 +87,8 @@ def can(user, action: Action, obj=None) -> bool:
         Action.WORKSHOP_TEACH,
     ):
         return _workshop_rule(user, action, obj)
+    if action == Action.CERTIFICATE_VIEW:  # anyone may verify it; this is the document
+        return user.id in (obj.trainee_id, obj.issued_by_id) or user.has_role(Role.SITE_ADMIN)
     raise ValueError(f"no rule for {action}")
 
 

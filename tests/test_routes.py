@@ -215,6 +215,13 @@ ACCESS = {
     "course.workshops.revoke": ("GET", f"/workshops/{NOBODY}/sign-off/1/revoke", signed_in(404)),
     "course.calendar.session_ics": ("GET", f"/workshops/{NOBODY}/sessions/1.ics", signed_in(404)),
     "course.calendar.index": ("GET", "/calendar", signed_in(200)),
+    # Certificates: by holder, issuer or site admin (tests/course/test_certificates.py).
+    "course.certificates.show": ("GET", "/certificates/PFR-NOPE-NOPE-NOPE", signed_in(404)),
+    "course.certificates.download": (
+        "GET",
+        "/certificates/PFR-NOPE-NOPE-NOPE.pdf",
+        signed_in(404),
+    ),
     # The feed is public by its secret: a made-up one is not found, signed in or not.
     "course.calendar.feed": ("GET", "/calendar/feed/not-a-feed.ics", everyone(404)),
     # Public: load balancers probe it; only a site admin sees which check failed

@@ -164,7 +164,7 @@ def sign_off_level(group: MentorGroup, actor: User, trainee: User) -> Certificat
         trainee,
         f"Your {title} certificate",
         f"Congratulations. Your certificate code is {certificate.code}.",
-        link=path_for("course.mentoring.verify", code=certificate.code),
+        link=path_for("course.certificates.show", code=certificate.code),
     )
     return certificate
 
@@ -209,15 +209,6 @@ def revoke_certificate(
     if not (may or actor.has_role(Role.SITE_ADMIN) or actor.id == certificate.issued_by_id):
         raise MentoringError("Only the issuer or a site admin may revoke a certificate.")
     _revoke(certificate, actor, reason, "Say why the certificate is revoked.")
-
-
-def find_certificate(code: str) -> Certificate | None:
-    """Return the standing certificate with this code (revoked ones verify as nothing)."""
-    return db.session.scalar(
-        select(Certificate).where(
-            Certificate.code == code.strip().upper(), Certificate.revoked_at.is_(None)
-        )
-    )
 
 
 def certificates_of(trainee: User) -> list[Certificate]:

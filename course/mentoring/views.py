@@ -4,6 +4,7 @@ from wtforms import SelectChoice
 
 from course.accounts.forms import PostForm
 from course.accounts.models import Role, User
+from course.certificates.services import by_code as certificate_by_code
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
 from course.media.services import videos_of_group
@@ -263,8 +264,8 @@ def _mentor_kind(user: User) -> str:
 
 @bp.get("/verify/<code>")
 def verify(code):
-    """Public: confirm a certificate; name, level, date and issuer, nothing else."""
-    certificate = signoffs.find_certificate(code)
+    """Public: say whether a certificate is valid or revoked; name, level and date only."""
+    certificate = certificate_by_code(code)  # standing or revoked: the page says which
     if certificate is None:
         abort(404)
     return render_template(

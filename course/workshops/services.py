@@ -470,7 +470,7 @@ def sign_off_level_one(actor: User, workshop: Workshop, trainee: User) -> Certif
         "Your trainer signed off Level 1: your certificate is ready. Next comes Level 2, "
         "fifteen weeks with a mentor. Your agency enrols you in a Level 2 cohort; ask "
         "your supervisor or agency administrator when the next one starts.",
-        link=path_for("course.mentoring.verify", code=certificate.code),
+        link=path_for("course.certificates.show", code=certificate.code),
     )
     return certificate
 

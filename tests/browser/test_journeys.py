@@ -294,7 +294,7 @@ def test_certificate_verify_page_is_public(live_server, page, check_a11y, screen
         code = db.session.scalar(select(Certificate.code).where(Certificate.level == "level-3"))
     page.goto(f"{live_server}/verify/{code}")  # nobody is signed in
     check_a11y(page)
-    assert page.get_by_role("heading", name="Certificate verified").is_visible()
+    assert page.get_by_role("heading", name="This certificate is valid").is_visible()
     assert page.get_by_text("Pilar Esquivel").is_visible()
     assert page.get_by_text("Level 3: Agency Trainer").is_visible()
     assert "@" not in page.locator("main").inner_text()  # no email addresses
