@@ -395,3 +395,134 @@ def test_site_admin_sees_a_stuck_video_and_sends_it_back_to_the_queue(
             db.session.scalar(select(DyadVideo.status).where(DyadVideo.public_id == public_id))
             == VideoStatus.READY
         )
+
+
+def assert_fits_the_screen(page):
+    """Nothing pushes the page wider than the phone (wide tables scroll in their box)."""
+    too_wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .filter(e => !e.closest('.table-scroll') || e.classList.contains('table-scroll'))
+            .map(e => e.tagName + (e.className ? '.' + e.className : ''))"""
+    )
+    assert not too_wide, f"wider than the screen on {page.url}: {too_wide[:8]}"
+
+
+def _workshop_for_the_journey(app):
+    """A two-day workshop starting tomorrow, taught by Graham, open to both agencies."""
+    from datetime import date, time, timedelta
+
+    from sqlalchemy import select
+
+    from course.accounts.services import get_user_by_email
+    from course.agencies.models import Agency
+    from course.extensions import db
+    from course.workshops import services
+    from course.workshops.models import Mode
+
+    with app.app_context():
+        graham = get_user_by_email("mentor@pfr-center.example.org")
+        plan = services.WorkshopPlan(
+            title="Level 1 workshop, make-up days",
+            mode=Mode.IN_PERSON,
+            capacity=8,
+            time_zone="America/Los_Angeles",
+            sessions=[
+                services.SessionPlan(date.today() + timedelta(days=n), time(9), time(15, 30))
+                for n in (1, 2)
+            ],
+            trainer_ids={graham.id},
+            agency_ids=set(db.session.scalars(select(Agency.id))),
+            address="Cedar Hills Early Learning Network, 88 Birch Road, Salem, OR",
+        )
+        return services.save_workshop(graham, plan).id
+
+
+def _two_days_later(app, workshop_id):
+    """The workshop's days have passed (the journey goes on after them)."""
+    from datetime import timedelta
+
+    from course.extensions import db
+    from course.workshops.models import Workshop
+
+    with app.app_context():
+        workshop = db.session.get(Workshop, workshop_id)
+        for session in workshop.sessions:
+            session.starts_at -= timedelta(days=3)
+            session.ends_at -= timedelta(days=3)
+        db.session.commit()
+
+
+def test_agency_admin_enrols_trainer_takes_attendance_and_signs_level_one_off(
+    live_server, browser, page, check_a11y, screenshot
+):
+    import io
+    from urllib.parse import urlsplit
+
+    from pypdf import PdfReader
+
+    workshop_id = _workshop_for_the_journey(live_server.app)
+    url = f"{live_server}/workshops/{workshop_id}"
+
+    # Cedar Hills' admin enrols two of her staff.
+    sign_in(page, live_server, "admin@cedarhills.example.org")
+    page.goto(url)
+    check_a11y(page)
+    page.get_by_label("Kofi Mensah (Cedar Hills Early Learning Network)").check()
+    page.get_by_label("Mei Tanaka (Cedar Hills Early Learning Network)").check()
+    page.get_by_role("button", name="Enrol").click()
+    assert page.get_by_text("Enrolled: Kofi Mensah, Mei Tanaka.").is_visible()
+    assert page.get_by_text("6 of 8 places left").is_visible()
+    screenshot(page, "agency-admin-enrols-workshop")
+
+    _two_days_later(live_server.app, workshop_id)
+
+    # Graham takes attendance: each cell saves by itself.
+    trainer = browser.new_context().new_page()
+    sign_in(trainer, live_server, "mentor@pfr-center.example.org")
+    trainer.goto(url)
+    check_a11y(trainer)
+    for day in (1, 2):
+        trainer.get_by_label(f"Day {day}, Kofi Mensah").select_option("present")
+        row = trainer.locator(
+            "form.attendance", has=trainer.get_by_label(f"Day {day}, Kofi Mensah")
+        )
+        row.locator(".saved").filter(has_text="Saved: Present").wait_for()
+    trainer.get_by_label("Day 1, Mei Tanaka").select_option("present")
+    mei_day_2 = trainer.locator("form.attendance", has=trainer.get_by_label("Day 2, Mei Tanaka"))
+    trainer.get_by_label("Day 2, Mei Tanaka").select_option("partial")
+    mei_day_2.get_by_label("Minutes").fill("200")
+    mei_day_2.get_by_role("button", name="Save day 2 for Mei Tanaka").click()
+    mei_day_2.locator(".saved").filter(has_text="Saved: Partial").wait_for()
+    trainer.reload()
+    assert trainer.get_by_text(
+        "Needs day 2 attended or made up, 6 module quizzes passed"
+    ).is_visible()
+    trainer.get_by_role("button", name="Sign off Level 1 for Kofi Mensah").click()
+    assert trainer.get_by_text("Level 1 is signed off for Kofi Mensah").is_visible()
+    check_a11y(trainer)
+    screenshot(trainer, "trainer-workshop-attendance")
+    trainer.set_viewport_size({"width": 390, "height": 844})
+    assert_fits_the_screen(trainer)
+    screenshot(trainer, "trainer-workshop-attendance-phone")
+
+    # Kofi finds his certificate, downloads the PDF and opens its verify page.
+    kofi = browser.new_context().new_page()
+    kofi.set_viewport_size({"width": 390, "height": 844})
+    sign_in(kofi, live_server, "kofi@cedarhills.example.org")
+    kofi.goto(url)
+    check_a11y(kofi)
+    kofi.get_by_role("link", name="your certificate").click()
+    check_a11y(kofi)
+    screenshot(kofi, "trainee-level-one-certificate-phone")
+    with kofi.expect_download() as download:
+        kofi.get_by_role("link", name="Download the PDF").click()
+    text = PdfReader(io.BytesIO(download.value.path().read_bytes())).pages[0].extract_text()
+    assert "Kofi Mensah" in text and "Level 1: Knowledge Building" in text
+    assert "Graham Lindqvist" in text
+    verify = kofi.locator("figcaption a").get_attribute("href")
+    kofi.goto(live_server + urlsplit(verify).path)  # the site's address is SITE_URL's
+    check_a11y(kofi)
+    assert kofi.get_by_role("heading", name="This certificate is valid").is_visible()
+    assert kofi.locator("main dd").first.inner_text() == "Kofi Mensah"
+    screenshot(kofi, "certificate-verify-level-one-phone")
