@@ -30,6 +30,7 @@ from course.mentoring.services import scheduled_units
 from course.reflections.models import Reflection, ReflectionStatus
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
+from course.workshops.services import WorkshopRecord, workshop_records
 from quizzes.api import passed_quizzes
 
 BEHIND_AFTER_DAYS = 14
@@ -78,6 +79,7 @@ class StaffRow:
     certificates: list[CertificateRef] = field(default_factory=list)
     # unit title -> where the week stands ("submitted", "signed off 3 Dec 2026", ...)
     weeks: dict[str, str] = field(default_factory=dict)
+    workshop: WorkshopRecord | None = None  # the latest Level 1 workshop, with attendance
 
     @property
     def level(self) -> str:
@@ -327,6 +329,8 @@ def add_details(rows: list[StaffRow]) -> None:
             by_id[trainee_id].weeks[unit.title] = f"signed off {when:%-d %b %Y}"
     for trainee_id, certificate in _certificates(ids):
         by_id[trainee_id].certificates.append(certificate)
+    for trainee_id, record in workshop_records(ids).items():
+        by_id[trainee_id].workshop = record
     position = _positions(curriculum)
     for row in rows:
         row.weeks = dict(sorted(row.weeks.items(), key=lambda item: position[item[0]]))
@@ -410,6 +414,10 @@ REPORT_COLUMNS = [
     "completed",
     "weeks signed off",
     "Level 1 quizzes passed",
+    "Level 1 workshop",
+    "workshop first day",
+    "workshop days attended",
+    "workshop minutes in part-days",
     "reflective consultation hours",
     "certificate codes",
 ]
@@ -427,10 +435,11 @@ def report_csv(rows: list[StaffRow]) -> Iterator[str]:
     codes: dict[int, list[str]] = {}
     for trainee_id, certificate in _certificates(ids):
         codes.setdefault(trainee_id, []).append(certificate.code)
-    return _report_lines(rows, passed, codes, len(quizzes), quizzes)
+    workshops = workshop_records(ids)
+    return _report_lines(rows, passed, codes, len(quizzes), quizzes, workshops)
 
 
-def _report_lines(rows, passed, codes, count, quizzes) -> Iterator[str]:
+def _report_lines(rows, passed, codes, count, quizzes, workshops) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
 
@@ -443,6 +452,7 @@ def _report_lines(rows, passed, codes, count, quizzes) -> Iterator[str]:
     yield line(REPORT_COLUMNS)
     for row in rows:
         enrolment = row.enrolments.get(row.level)
+        workshop = workshops.get(row.person.id)
         yield line([
             row.person.name, row.person.email, row.person.job_title,
             row.cohort.name if row.cohort else "", row.level, row.status,
@@ -450,6 +460,10 @@ def _report_lines(rows, passed, codes, count, quizzes) -> Iterator[str]:
             f"{enrolment.completed_at:%Y-%m-%d}" if enrolment and enrolment.completed_at else "",
             row.signed_off,
             f"{len(passed.get(row.person.id, set()) & quizzes)}/{count} passed",
+            workshop.title if workshop else "",
+            f"{workshop.first_day:%Y-%m-%d}" if workshop else "",
+            f"{workshop.attended}/{workshop.days}" if workshop else "",
+            workshop.partial_minutes if workshop else "",
             row.consultation_hours,
             " ".join(codes.get(row.person.id, [])),
         ])  # fmt: skip

@@ -490,3 +490,60 @@ def revoke_level_one(actor: User, workshop: Workshop, trainee: User, reason: str
         enrolment.status = EnrolmentStatus.ACTIVE
         enrolment.completed_at = None
     db.session.commit()
+
+
+@dataclass(frozen=True)
+class WorkshopRecord:
+    """A person's latest Level 1 workshop, as an agency reports it (never answers)."""
+
+    title: str
+    first_day: date
+    days: int
+    attended: int  # days present or made up
+    partial_minutes: int  # minutes of days attended in part
+
+
+def workshop_records(trainee_ids: list[int]) -> dict[int, WorkshopRecord]:
+    """Each person's latest workshop with their attendance (two queries for everyone)."""
+    if not trainee_ids:
+        return {}
+    seats = db.session.execute(
+        select(WorkshopSeat.trainee_id, Workshop)
+        .join(Workshop, Workshop.id == WorkshopSeat.workshop_id)
+        .where(WorkshopSeat.trainee_id.in_(trainee_ids), WorkshopSeat.withdrawn_at.is_(None))
+        .order_by(WorkshopSeat.enrolled_at)
+    )
+    latest = {trainee_id: workshop for trainee_id, workshop in seats}  # the last one wins
+    session_ids = {s.id for w in latest.values() for s in w.sessions}
+    records = (
+        db.session.execute(
+            select(
+                Attendance.trainee_id,
+                Attendance.session_id,
+                Attendance.presence,
+                Attendance.minutes,
+            ).where(Attendance.trainee_id.in_(trainee_ids), Attendance.session_id.in_(session_ids))
+        )
+        if session_ids
+        else []
+    )
+    attended: dict[int, int] = {}
+    minutes: dict[int, int] = {}
+    for trainee_id, session_id, presence, partial in records:
+        if session_id not in {s.id for s in latest[trainee_id].sessions}:
+            continue  # another workshop of theirs
+        if Presence(presence).counts:
+            attended[trainee_id] = attended.get(trainee_id, 0) + 1
+        elif partial:
+            minutes[trainee_id] = minutes.get(trainee_id, 0) + partial
+    return {
+        trainee_id: WorkshopRecord(
+            title=workshop.title,
+            first_day=workshop.sessions[0].local_start.date(),
+            days=len(workshop.sessions),
+            attended=attended.get(trainee_id, 0),
+            partial_minutes=minutes.get(trainee_id, 0),
+        )
+        for trainee_id, workshop in latest.items()
+        if workshop.sessions
+    }

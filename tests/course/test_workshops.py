@@ -441,3 +441,34 @@ def test_a_changed_time_bumps_the_events_sequence(app, world):
     services.save_workshop(maya, plan, workshop)
     assert [s.sequence for s in workshop.sessions] == [1, 1]
     assert workshop.sessions[0].local_start.hour == 10
+
+
+# -- agencies ---------------------------------------------------------------------------
+
+
+def test_the_agency_sees_workshop_attendance_in_its_dashboard_and_csv(app, client, auth, world):
+    import csv
+    import io
+
+    workshop, maya, ana, ben = world["workshop"], world["maya"], world["ana"], world["ben"]
+    services.enrol(maya, workshop, [ana, ben])
+    _pass_modules(ana)
+    _attend_all(world, ana)
+    day1, day2 = workshop.sessions
+    services.record_attendance(maya, day1, ben.id, Presence.PRESENT)
+    services.record_attendance(maya, day2, ben.id, Presence.PARTIAL, 90)
+    services.sign_off_level_one(maya, workshop, ana)
+
+    auth.login(world["admin"].email)
+    page = client.get("/agency/staff").get_data(as_text=True)
+    assert "2 of 2 days attended" in page  # Ana
+    assert "1 of 2 days attended (+90 min in part)" in page  # Ben
+    export = client.get("/agency/staff?format=csv").get_data(as_text=True)
+    rows = {row["name"]: row for row in csv.DictReader(io.StringIO(export))}
+    assert rows["Ana Ruiz"]["Level 1 workshop"] == workshop.title
+    assert rows["Ana Ruiz"]["workshop days attended"] == "2/2"
+    assert rows["Ana Ruiz"]["completed"]  # Level 1 signed off
+    assert rows["Ben Ode"]["workshop days attended"] == "1/2"
+    assert rows["Ben Ode"]["workshop minutes in part-days"] == "90"
+    assert "Out Sider" not in rows  # another agency's trainee
+    assert "What do you observe" not in export  # attendance and results, never answers
