@@ -7,7 +7,7 @@ Runs once: it does nothing when the demo pair already has a group.
 from __future__ import annotations
 
 import tempfile
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -22,6 +22,7 @@ from course.media import services as media
 from course.mentoring import services as mentoring
 from course.mentoring import signoffs
 from course.mentoring.models import Certificate, LevelThreeInvitation
+from course.mentoring.planning import plan_meeting
 from course.reflections import services as reflections
 from course.reflections.models import Decision
 from course.timeutil import utcnow
@@ -86,6 +87,11 @@ def seed_mentoring() -> None:
         admin, mentor, [jonah, tomasz], "level-2", date.today() - timedelta(days=36)
     )
     mentoring.set_sharing(group, mentor, True)
+    # This week's meeting, in both trainees' calendars (and Graham's).
+    plan_meeting(
+        group, mentor, units[5], date.today() + timedelta(days=2), time(16), 60,
+        "America/Los_Angeles", "https://meet.example.org/riverbend-pair",
+    )  # fmt: skip
     week1, week2, week3 = units[0], units[1], units[2]
 
     # Week 1: both reflections accepted, the meeting logged, both signed off.

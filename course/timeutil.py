@@ -1,6 +1,7 @@
 """UTC time helpers shared by the models and services."""
 
 from datetime import UTC, date, datetime
+from zoneinfo import available_timezones
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -33,3 +34,9 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+def time_zones() -> list[str]:
+    """The IANA zones people pick from for dates they set, US ones first."""
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return sorted(zones, key=lambda z: not z.startswith("America/"))

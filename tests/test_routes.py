@@ -215,6 +215,12 @@ ACCESS = {
     "course.workshops.revoke": ("GET", f"/workshops/{NOBODY}/sign-off/1/revoke", signed_in(404)),
     "course.calendar.session_ics": ("GET", f"/workshops/{NOBODY}/sessions/1.ics", signed_in(404)),
     "course.calendar.index": ("GET", "/calendar", signed_in(200)),
+    "course.calendar.meeting_ics": ("GET", f"/meetings/{NOBODY}.ics", signed_in(404)),
+    "course.mentoring.plan_meeting": (
+        "GET",
+        f"/mentor/groups/{NOBODY}/meetings/plan",
+        only(404, *MENTORS),
+    ),
     # Certificates: by holder, issuer or site admin (tests/course/test_certificates.py).
     "course.certificates.show": ("GET", "/certificates/PFR-NOPE-NOPE-NOPE", signed_in(404)),
     "course.certificates.download": (

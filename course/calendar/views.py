@@ -7,7 +7,8 @@ from course.accounts.forms import PostForm
 from course.calendar import services
 from course.extensions import db, limiter
 from course.links import site_url_for
-from course.permissions import Action, get_visible_or_404
+from course.mentoring.models import PlannedMeeting
+from course.permissions import Action, can, get_visible_or_404
 from course.workshops.models import Workshop, WorkshopSession
 
 bp = Blueprint("calendar", __name__, template_folder="templates")
@@ -29,7 +30,22 @@ def session_ics(workshop_id, session_id):
     if session is None or session.workshop_id != workshop.id:
         abort(404)
     number = workshop.sessions.index(session) + 1
-    return _ics(services.calendar_of([session], workshop.title), f"pfr-workshop-day-{number}.ics")
+    body = services.calendar_of([services.workshop_entry(session)], workshop.title)
+    return _ics(body, f"pfr-workshop-day-{number}.ics")
+
+
+@bp.get("/meetings/<int(max=2147483647):planned_id>.ics")
+@login_required
+def meeting_ics(planned_id):
+    """A planned weekly meeting: for its group's trainees, its mentor and site admins."""
+    planned = db.session.get(PlannedMeeting, planned_id)
+    if planned is None or not (
+        current_user.id in planned.group.trainee_ids
+        or can(current_user, Action.GROUP_VIEW, planned.group)
+    ):
+        abort(404)
+    body = services.calendar_of([services.meeting_entry(planned)], "PFR weekly meeting")
+    return _ics(body, "pfr-weekly-meeting.ics")
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
@@ -52,7 +68,7 @@ def index():
         form=form,
         feed_url=feed_url,
         has_feed=services.has_feed(current_user),
-        sessions=services.sessions_of(current_user),
+        entries=services.entries_of(current_user),
     )
 
 
@@ -63,7 +79,7 @@ def feed(token):
     owner = services.feed_owner(token)
     if owner is None:
         abort(404)
-    body = services.calendar_of(services.sessions_of(owner), "PFR training")
+    body = services.calendar_of(services.entries_of(owner), "PFR training")
     response = _ics(body, "pfr-training.ics")
     response.headers["Content-Disposition"] = "inline"
     return response

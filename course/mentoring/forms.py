@@ -1,8 +1,16 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -42,3 +50,18 @@ class GroupForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
+
+
+class PlanMeetingForm(FlaskForm):
+    unit_slug = SelectField("Week", validators=[DataRequired()])
+    day = DateField("Date", validators=[DataRequired()])
+    start = TimeField("Starts", validators=[DataRequired()])
+    minutes = IntegerField(
+        "Length in minutes", default=60, validators=[InputRequired(), NumberRange(15, 240)]
+    )
+    time_zone = SelectField("Time zone", validators=[DataRequired()])
+    link = StringField(
+        "Video-call link (optional)",
+        validators=[Optional(), URL(require_tld=True), Length(max=500)],
+        description="Leave empty for a meeting in person or by phone.",
+    )

@@ -208,3 +208,25 @@ class LevelThreeInvitation(CourseModel):
 
     def __repr__(self) -> str:
         return f"<LevelThreeInvitation {self.id} trainee={self.trainee_id}>"
+
+
+class PlannedMeeting(CourseModel):
+    """The weekly meeting as the mentor schedules it (the Meeting log records what
+    happened); one per group and week, in the calendar of everyone in the group."""
+
+    __table_args__ = (UniqueConstraint("group_id", "unit_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("course_mentor_group.id", ondelete="CASCADE"), index=True
+    )
+    unit_slug: Mapped[str] = mapped_column(String(120))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    link: Mapped[str] = mapped_column(String(500), default="")
+    planned_by_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"))
+    # Bumped when the time changes, so calendar apps replace the event they hold.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    group: Mapped[MentorGroup] = relationship()

@@ -4,16 +4,18 @@ from wtforms import SelectChoice
 
 from course.accounts.forms import PostForm
 from course.accounts.models import Role, User
+from course.calendar.services import meeting_entry
 from course.certificates.services import by_code as certificate_by_code
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
 from course.media.services import videos_of_group
-from course.mentoring import services, signoffs
-from course.mentoring.forms import GroupForm, MeetingForm, ReasonForm
+from course.mentoring import planning, services, signoffs
+from course.mentoring.forms import GroupForm, MeetingForm, PlanMeetingForm, ReasonForm
 from course.mentoring.models import MentorGroup, WeekSignOff
 from course.mentoring.progress import group_progress
 from course.permissions import Action, can, get_visible_or_404, role_required
 from course.reflections.services import review_queue
+from course.timeutil import time_zones
 
 bp = Blueprint("mentoring", __name__, template_folder="templates")
 MENTORS = (Role.MASTER_TRAINER, Role.AGENCY_TRAINER)
@@ -65,6 +67,7 @@ def group(group_id):
         progress=group_progress(group),
         videos=videos_of_group(group.id),
         meetings=services.meetings_of(group),
+        planned=[(p, meeting_entry(p)) for p in planning.planned_meetings(group)],
         is_mentor=can(current_user, Action.GROUP_MENTOR, group),
         form=PostForm(),
         level=get_curriculum().level(group.level),
@@ -197,6 +200,39 @@ def new_meeting(group_id):
         if logged:
             return _back(group)
     return render_template("course/mentoring/meeting_form.html", form=form, group=group)
+
+
+@bp.route("/mentor/groups/<int(max=2147483647):group_id>/meetings/plan", methods=["GET", "POST"])
+@role_required(*MENTORS)
+def plan_meeting(group_id):
+    """Set the date, time and link of a week's meeting (calendars follow)."""
+    group = _group(group_id)
+    form = PlanMeetingForm()
+    form.unit_slug.choices = [
+        SelectChoice(s.unit.slug, s.unit.title) for s in services.scheduled_units(group)
+    ]
+    form.time_zone.choices = [SelectChoice(z, z.replace("_", " ")) for z in time_zones()]
+    if request.method == "GET":
+        form.time_zone.data = "America/Los_Angeles"
+        current = next((s for s in services.scheduled_units(group) if s.is_open), None)
+        if current is not None:
+            form.unit_slug.data = current.unit.slug
+    if form.validate_on_submit():
+        planned = _attempt(
+            planning.plan_meeting,
+            group,
+            current_user,
+            get_unit_or_404(form.unit_slug.data),
+            form.day.data,
+            form.start.data,
+            form.minutes.data,
+            form.time_zone.data,
+            form.link.data or "",
+            success="The meeting is in the group's calendars.",
+        )
+        if planned:
+            return _back(group)
+    return render_template("course/mentoring/plan_form.html", form=form, group=group)
 
 
 @bp.post("/mentor/trainees/<int(max=2147483647):trainee_id>/invite-level-three")

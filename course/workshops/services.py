@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -66,12 +66,6 @@ class WorkshopPlan:
     agency_ids: set[int]
     meeting_link: str = ""
     address: str = ""
-
-
-def time_zones() -> list[str]:
-    """The IANA zones a workshop may use, US ones first (the program's home)."""
-    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
-    return sorted(zones, key=lambda z: not z.startswith("America/"))
 
 
 def _zone(name: str) -> ZoneInfo:
