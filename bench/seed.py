@@ -524,7 +524,7 @@ def seed(upload_dir: str | Path, rng_seed: int = 2026) -> dict:
         table = model.__table__
         for k in range(0, len(batch), 5_000):
             db.session.execute(insert(table), batch[k : k + 5_000])
-        counts[table.name] = len(batch)
+        counts[table.name.removeprefix("course_")] = len(batch)
     db.session.commit()
     _reset_sequences(rows)
 

@@ -41,6 +41,10 @@ DEFAULTS: dict[str, object] = {
     "COURSE_UPLOAD_PART_SIZE": 8 * 1024 * 1024,
     # Where sign-in failures are counted (Flask-Limiter); Redis when several processes run.
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Redis (the shared store) down: count in each process instead, with a warning,
+    # and never refuse a request for an error of the store itself.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     # Failed sign-ins allowed per account (email) and per address (client IP).
     "COURSE_LOGIN_LIMIT_PER_ACCOUNT": "5 per minute;20 per hour",
     "COURSE_LOGIN_LIMIT_PER_ADDRESS": "20 per minute;100 per hour",

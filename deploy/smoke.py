@@ -606,7 +606,7 @@ def journey(stack: Stack) -> None:
         "download through B is the MP4 copy made without the recording's metadata",
         f"HTTP {status}, {len(served)} bytes",
     )
-    stored = stack.sql("SELECT sha256 FROM dyad_video WHERE public_id = %s", video_id)
+    stored = stack.sql("SELECT sha256 FROM course_dyad_video WHERE public_id = %s", video_id)
     check(
         stored is not None and stored[0] == local_sha,
         "video.sha256 stored by the worker equals it",
@@ -693,8 +693,8 @@ def journey(stack: Stack) -> None:
     said = sign_off()
     check("is signed off for" in said, "mentor signed the week off", said or "no message")
     row = stack.sql(
-        "SELECT count(*) FROM week_sign_off WHERE unit_slug = %s AND revoked_at IS NULL "
-        'AND trainee_id = (SELECT id FROM "user" WHERE email = %s)',
+        "SELECT count(*) FROM course_week_sign_off WHERE unit_slug = %s AND revoked_at IS NULL "
+        "AND trainee_id = (SELECT id FROM course_user WHERE email = %s)",
         unit,
         TRAINEE,
     )

@@ -214,3 +214,33 @@ def test_user_markdown_is_inert_in_reflection_and_comment_pages(client, auth, ma
         assert "<iframe" not in page
         assert "word word" in page  # the text itself is shown
         auth.logout()
+
+
+def test_sign_in_keeps_working_when_the_limits_store_is_down(make, caplog):
+    """Redis (the limits' store) not answering: sign-in goes on under in-process limits,
+    with a logged warning, instead of a 500 for everyone."""
+    from app import create_app
+    from config import TestConfig
+    from tests.conftest import create_tables, drop_tables
+
+    class RedisDown(TestConfig):
+        RATELIMIT_ENABLED = True
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+        COURSE_LOGIN_LIMIT_PER_ACCOUNT = "3 per minute"
+
+    app = create_app(RedisDown)
+    with app.app_context():
+        create_tables()
+        client = app.test_client()
+        user = make.make_trainee()
+        wrong = _fail(client, user.email)
+        assert wrong.status_code == 200
+        assert "do not match an account" in wrong.get_data(as_text=True)
+        right = client.post("/login", data={"email": user.email, "password": make.PASSWORD})
+        assert right.status_code == 302
+        client.post("/logout")
+        for _ in range(3):
+            _fail(client, user.email)
+        assert _fail(client, user.email).status_code == 429  # the fallback still counts
+        assert any("rate limit" in r.getMessage().lower() for r in caplog.records)
+        drop_tables()
