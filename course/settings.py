@@ -31,6 +31,11 @@ DEFAULTS: dict[str, object] = {
     "COURSE_S3_ENDPOINT_URL": None,  # any S3-compatible store; None: AWS
     "COURSE_S3_REGION": "us-east-1",
     "COURSE_S3_PREFIX": "dyad/",
+    # Seconds to connect and to wait for an answer, and tries in all: a frozen store
+    # gets a quick 503 instead of holding the workers.
+    "COURSE_S3_CONNECT_TIMEOUT": 3,
+    "COURSE_S3_READ_TIMEOUT": 10,
+    "COURSE_S3_MAX_ATTEMPTS": 2,
     # "proxy": the app streams every byte after its permission check; "presigned":
     # after the same check (and audit row) it redirects to a URL valid a few minutes.
     "COURSE_VIDEO_DELIVERY": "proxy",

@@ -1,6 +1,7 @@
 """The front door, and the error pages of the course's own pages."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from botocore.exceptions import BotoCoreError
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from course.accounts.models import Role
@@ -65,6 +66,19 @@ def too_many_requests(error):
     ), 429
 
 
+def store_unavailable(error):
+    """The video store did not answer in time (or at all): say so quickly."""
+    current_app.logger.warning("video store unavailable: %r", error)
+    page = render_template(
+        "course/error.html",
+        code=503,
+        title="Videos are out of reach for a moment",
+        message="The video store is not answering. Your work is saved; try again in a "
+        "few minutes. Pages without videos keep working.",
+    )
+    return page, 503, {"Retry-After": "60"}
+
+
 ERROR_PAGES = {400: bad_request, 403: forbidden, 404: not_found, 429: too_many_requests}
 
 
@@ -73,3 +87,4 @@ def register_error_pages(target) -> None:
     page), or the whole app when the course is the whole site (COURSE_WHOLE_SITE)."""
     for code, page in ERROR_PAGES.items():
         target.register_error_handler(code, page)
+    target.register_error_handler(BotoCoreError, store_unavailable)

@@ -157,7 +157,14 @@ class S3Storage:
     from the store when the upload completes, so any app server can finish it.
     """
 
-    def __init__(self, bucket: str, prefix: str = "", part_size: int = 8 * 1024 * 1024, **client):
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        part_size: int = 8 * 1024 * 1024,
+        timeouts: tuple[float, float, int] = (3, 10, 2),
+        **client,
+    ):
         import boto3
         from boto3.s3.transfer import TransferConfig
         from botocore.config import Config
@@ -165,8 +172,17 @@ class S3Storage:
         self.bucket = bucket
         self.prefix = prefix
         self.part_size = part_size
-        # Signature v4 everywhere: pre-signed URLs then carry their own expiry.
-        self.client = boto3.client("s3", config=Config(signature_version="s3v4"), **client)
+        # Signature v4 everywhere: pre-signed URLs then carry their own expiry. Short
+        # timeouts and few retries: a store that stops answering must not hold every
+        # worker (the request answers 503 instead, see course.views).
+        connect, read, attempts = timeouts
+        config = Config(
+            signature_version="s3v4",
+            connect_timeout=connect,
+            read_timeout=read,
+            retries={"total_max_attempts": attempts, "mode": "standard"},
+        )
+        self.client = boto3.client("s3", config=config, **client)
         # Two threads of 8 MiB: a 1 GB derivative uploads without 1 GB in memory.
         self.transfer = TransferConfig(
             multipart_chunksize=part_size, max_concurrency=2, use_threads=True
@@ -229,10 +245,15 @@ class S3Storage:
         self.client.upload_file(str(source), self.bucket, self._name(key), Config=self.transfer)
 
     def read_range(self, key: str, start: int, end: int) -> Iterator[bytes]:
+        # Asked now, not when the response starts streaming: a store that does not
+        # answer is then an error the request can still turn into a 503.
         answer = self.client.get_object(
             Bucket=self.bucket, Key=self._name(key), Range=f"bytes={start}-{end}"
         )
-        body = answer["Body"]
+        return self._pieces(answer["Body"])
+
+    @staticmethod
+    def _pieces(body) -> Iterator[bytes]:
         try:
             yield from body.iter_chunks(COPY_PIECE)
         finally:
@@ -282,6 +303,11 @@ def storage_from_config(config) -> Storage:
             config["COURSE_S3_BUCKET"],
             prefix=config.get("COURSE_S3_PREFIX", ""),
             part_size=config["COURSE_UPLOAD_PART_SIZE"],
+            timeouts=(
+                config["COURSE_S3_CONNECT_TIMEOUT"],
+                config["COURSE_S3_READ_TIMEOUT"],
+                config["COURSE_S3_MAX_ATTEMPTS"],
+            ),
             endpoint_url=config.get("COURSE_S3_ENDPOINT_URL"),
             region_name=config.get("COURSE_S3_REGION"),
         )

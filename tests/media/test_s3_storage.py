@@ -208,3 +208,59 @@ def test_pages_may_load_media_from_the_store_only_with_presigned_delivery(settin
         assert origin in policy["media-src"].split() and origin in policy["img-src"].split()
         assert "'self'" in policy["media-src"].split()
     assert policy["script-src"] == "'self'"  # never widened
+
+
+@pytest.fixture
+def frozen_store():
+    """An address that accepts connections and never answers (a paused S3 server)."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])  # read nothing, answer nothing
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join(timeout=2)
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def test_a_frozen_store_answers_503_quickly_and_other_pages_work(
+    s3, app, client, auth, practice, clip, upload, frozen_store
+):
+    video = upload(clip)
+    auth.login_as(practice.trainee)
+    app.config.update(
+        COURSE_S3_ENDPOINT_URL=frozen_store,
+        COURSE_S3_CONNECT_TIMEOUT=1,
+        COURSE_S3_READ_TIMEOUT=1,
+        COURSE_S3_MAX_ATTEMPTS=1,
+    )
+    app.extensions.pop(services.STORAGE_KEY, None)
+
+    answer = client.get(f"/media/videos/{video.public_id}/stream")
+
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "60"
+    assert "Videos are out of reach for a moment" in answer.get_data(as_text=True)
+    assert client.get("/training").status_code == 200  # a page without video
+
+
+def test_the_store_client_has_short_timeouts_and_few_retries(s3, app):
+    store = services.storage()
+    config = store.client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (3, 10)
+    assert config.retries == {"total_max_attempts": 2, "mode": "standard"}
