@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from flask_login import current_user
 
+from course.accounts.timeouts import check_staff_session
 from course.scope import is_plugin_request
 
 # No inline script or style anywhere: every script is a static file (see templates).
@@ -27,6 +28,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def init_app(app: Flask) -> None:
     app.extensions["course_csp"] = content_security_policy(app.config)
     app.after_request(_set_security_headers)
+    app.before_request(check_staff_session)
 
 
 def content_security_policy(config) -> str:

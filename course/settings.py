@@ -55,6 +55,10 @@ DEFAULTS: dict[str, object] = {
     "COURSE_LOGIN_LIMIT_PER_ADDRESS": "20 per minute;100 per hour",
     "COURSE_HSTS": False,
     "COURSE_INVITATION_DAYS": 14,
+    # Staff (trainers and admins) sign in again after this long without activity, and
+    # after this long in all.
+    "COURSE_STAFF_IDLE_MINUTES": 30,
+    "COURSE_STAFF_SESSION_HOURS": 12,
     # argon2id (memory-hard; older hashes are replaced at next sign-in), or a Werkzeug
     # method such as "pbkdf2:sha256:1000" where speed matters more (the tests).
     "COURSE_PASSWORD_HASH_METHOD": "argon2id",

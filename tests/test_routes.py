@@ -49,6 +49,7 @@ ACCESS = {
     ),
     "course.accounts.login": ("GET", "/login", {**everyone(302), ANON: 200}),
     "course.accounts.logout": ("POST", "/logout", everyone(302)),
+    "course.accounts.alive": ("GET", "/session/alive", signed_in(204)),
     "course.accounts.accept_invitation": ("GET", "/invitations/not-a-token", everyone(404)),
     "course.learning.training": ("GET", "/training", only(200, Role.TRAINEE)),
     "course.learning.unit": (

@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from course.accounts import services
+from course.accounts import services, timeouts
 from course.accounts.forms import LoginForm, PostForm, SetPasswordForm
 from course.accounts.models import normalize_email
 from course.extensions import db, limiter
@@ -49,6 +49,7 @@ def login():
         if user is not None:
             session.clear()  # a fresh session at sign-in defeats session fixation
             login_user(user)
+            timeouts.start()
             return redirect(services.safe_next_url(form.next.data) or url_for("course.index"))
         # One message whether or not the email has an account.
         flash("That email and password do not match an account.", "error")
@@ -68,6 +69,14 @@ def logout():
     return redirect(url_for("course.accounts.login"))
 
 
+@bp.get("/session/alive")
+@login_required
+def alive():
+    """The page's script says someone is at work here (typing a long review): the
+    staff idle limit counts from now. Nothing else happens."""
+    return "", 204
+
+
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def accept_invitation(token):
     try:
@@ -85,6 +94,7 @@ def accept_invitation(token):
         else:
             session.clear()
             login_user(user)
+            timeouts.start()
             flash("Welcome. Your password is set and you are signed in.", "success")
             return redirect(url_for("course.index"))
     return render_template(

@@ -4,4 +4,18 @@ document.addEventListener("DOMContentLoaded", () => {
     button.hidden = false;
     button.addEventListener("click", () => window.print());
   }
+  // Someone typing or clicking is at work: tell the site every few minutes, so a staff
+  // session's idle limit counts from the last activity, not from the last page loaded.
+  const alive = document.body.dataset.aliveUrl;
+  if (alive) {
+    let active = false;
+    for (const kind of ["keydown", "pointerdown", "input"]) {
+      document.addEventListener(kind, () => { active = true; }, { passive: true });
+    }
+    setInterval(() => {
+      if (!active) return;
+      active = false;
+      fetch(alive, { credentials: "same-origin" }).catch(() => {});
+    }, 5 * 60 * 1000);
+  }
 });
