@@ -1,8 +1,11 @@
 """The front door, and the error pages of the course's own pages."""
 
+from urllib.parse import urlsplit
+
 from botocore.exceptions import BotoCoreError
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from course.accounts.models import Role
 
@@ -79,6 +82,24 @@ def store_unavailable(error):
     return page, 503, {"Retry-After": "60"}
 
 
+def already_done(error):
+    """Two requests at once (a double click) and the database kept the first: the
+    second gets where things stand now, never an error page."""
+    from course.accounts.services import safe_next_url
+    from course.extensions import db
+
+    db.session.rollback()
+    current_app.logger.info("a simultaneous request was already done: %s", type(error).__name__)
+    message = "That was already done (perhaps by a second click). This is how it stands now."
+    came_from = urlsplit(request.referrer or "")
+    back = came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    if request.method == "POST" and came_from.netloc == request.host and safe_next_url(back):
+        flash(message, "info")
+        return redirect(back)
+    page = render_template("course/error.html", code=409, title="Already done", message=message)
+    return page, 409
+
+
 ERROR_PAGES = {400: bad_request, 403: forbidden, 404: not_found, 429: too_many_requests}
 
 
@@ -88,3 +109,4 @@ def register_error_pages(target) -> None:
     for code, page in ERROR_PAGES.items():
         target.register_error_handler(code, page)
     target.register_error_handler(BotoCoreError, store_unavailable)
+    target.register_error_handler(IntegrityError, already_done)

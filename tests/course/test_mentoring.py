@@ -20,6 +20,7 @@ from course.mentoring.models import (
     Certificate,
     Meeting,
     MentorGroup,
+    WeekOpening,
     WeekSignOff,
 )
 from course.mentoring.services import MentoringError
@@ -1452,3 +1453,43 @@ def test_mentor_dashboard_query_count_does_not_grow_with_groups(client, auth, ma
         counts.append(len(queries))
     assert page.count("/mentor/groups/") == 4  # every group listed, with its trainees
     assert counts[0] == counts[1], counts
+
+
+# -- two requests at once (#19 item 6) ---------------------------------------------------
+
+
+def _race_lost(monkeypatch, group, unit):
+    """The week is opened by a first request while a second one has already checked
+    that it was closed: the second then meets the database's unique constraint."""
+    services.open_week_early(group, unit, group.mentor)
+    monkeypatch.setattr(services, "unit_is_open", lambda *args: False)
+
+
+def test_the_second_of_two_simultaneous_posts_goes_back_with_a_clear_word(
+    app, client, auth, make, monkeypatch
+):
+    group = new_group(make)
+    unit = get_curriculum().level("level-2").units[3]
+    _race_lost(monkeypatch, group, unit)
+    auth.login(group.mentor.email)
+    url = f"/mentor/groups/{group.id}"
+
+    second = client.post(
+        f"{url}/open-week",
+        data={"unit_slug": unit.slug},
+        headers={"Referer": f"http://localhost{url}"},
+    )
+
+    assert second.status_code == 302 and second.headers["Location"] == url
+    assert "That was already done" in page(client.get(url))
+    assert count(WeekOpening) == 1
+
+
+def test_without_a_page_to_return_to_it_says_already_done(app, client, auth, make, monkeypatch):
+    group = new_group(make)
+    unit = get_curriculum().level("level-2").units[3]
+    _race_lost(monkeypatch, group, unit)
+    auth.login(group.mentor.email)
+    answer = client.post(f"/mentor/groups/{group.id}/open-week", data={"unit_slug": unit.slug})
+    assert answer.status_code == 409 and "Already done" in page(answer)
+    assert client.get(f"/mentor/groups/{group.id}").status_code == 200  # the session is fine
