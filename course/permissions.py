@@ -125,16 +125,13 @@ def _workshop_rule(user, action: Action, workshop) -> bool:
     teaches = user.has_role(Role.MASTER_TRAINER) and user.id in workshop.trainer_ids
     if action == Action.WORKSHOP_TEACH:
         return teaches
+    # (An account without an agency is never invited: agency_ids holds no None.)
     invited = user.has_role(Role.AGENCY_ADMIN) and user.agency_id in workshop.agency_ids
     if action == Action.WORKSHOP_ENROL:
-        return teaches or (invited and user.agency_id is not None)
+        return teaches or invited
     from course.workshops.services import seat_of  # avoid an import cycle
 
-    return (
-        teaches
-        or (invited and user.agency_id is not None)
-        or seat_of(workshop, user.id) is not None
-    )
+    return teaches or invited or seat_of(workshop, user.id) is not None
 
 
 def _shared_with_partner(user, reflection) -> bool:

@@ -133,19 +133,22 @@ def db_commands(history: Callable[[], History]) -> AppGroup:
     """``db upgrade``, ``downgrade``, ``current``, ``revision`` and ``check`` for a plugin."""
     group = AppGroup("db", help="Migrate this plugin's tables (its own Alembic history).")
 
+    def say_where() -> None:
+        click.echo(f"{history().name}: at {', '.join(sorted(history().current())) or 'nothing'}")
+
     @group.command("upgrade")
     @click.argument("revision", default="head")
     def upgrade(revision):
         """Bring the tables up to REVISION (the newest by default)."""
         history().upgrade(revision)
-        click.echo(f"{history().name}: at {', '.join(sorted(history().current())) or 'nothing'}")
+        say_where()
 
     @group.command("downgrade")
     @click.argument("revision")
     def downgrade(revision):
         """Step the tables back to REVISION (for example -1)."""
         history().downgrade(revision)
-        click.echo(f"{history().name}: at {', '.join(sorted(history().current())) or 'nothing'}")
+        say_where()
 
     @group.command("current")
     def current():

@@ -23,10 +23,9 @@ from course.timeutil import utcnow
 from course.workshops.models import (
     CalendarFeed,
     Workshop,
-    WorkshopSeat,
     WorkshopSession,
-    WorkshopTrainer,
 )
+from course.workshops.services import seated_in, teaching
 
 PRODID = "-//PFR Learn//Training calendar//EN"
 
@@ -35,10 +34,14 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _feed_of(user: User) -> CalendarFeed | None:
+    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+
+
 def new_feed(user: User) -> str:
     """Give ``user`` a new feed URL (any earlier one stops working); return the token."""
     token = secrets.token_urlsafe(32)
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    feed = _feed_of(user)
     if feed is None:
         feed = CalendarFeed(user_id=user.id)
         db.session.add(feed)
@@ -49,17 +52,14 @@ def new_feed(user: User) -> str:
 
 
 def revoke_feed(user: User) -> None:
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    feed = _feed_of(user)
     if feed is not None:
         db.session.delete(feed)
         db.session.commit()
 
 
 def has_feed(user: User) -> bool:
-    return (
-        db.session.scalar(select(CalendarFeed.id).where(CalendarFeed.user_id == user.id))
-        is not None
-    )
+    return _feed_of(user) is not None
 
 
 def feed_owner(token: str) -> User | None:
@@ -90,14 +90,10 @@ class Entry:
 def entries_of(user: User) -> list[Entry]:
     """Workshop days of workshops ``user`` holds a place in or teaches, and the planned
     weekly meetings of the groups they mentor or belong to, soonest first."""
-    seated = select(WorkshopSeat.workshop_id).where(
-        WorkshopSeat.trainee_id == user.id, WorkshopSeat.withdrawn_at.is_(None)
-    )
-    teaching = select(WorkshopTrainer.workshop_id).where(WorkshopTrainer.trainer_id == user.id)
     sessions = db.session.scalars(
         select(WorkshopSession)
         .join(Workshop)
-        .where(Workshop.id.in_(seated) | Workshop.id.in_(teaching))
+        .where(Workshop.id.in_(seated_in(user)) | Workshop.id.in_(teaching(user)))
     )
     member = select(MentorGroupMember.group_id).where(MentorGroupMember.trainee_id == user.id)
     meetings = db.session.scalars(

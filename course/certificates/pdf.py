@@ -65,27 +65,20 @@ def render(text: CertificateText) -> bytes:
     pdf.set_draw_color(46, 94, 78)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
-    pdf.set_xy(20, 28)
-    pdf.set_font(family, "", 14)
-    pdf.cell(width, 8, say("Promoting First Relationships®"), align="C")
-    pdf.set_xy(20, 42)
-    pdf.set_font(family, "B", 30)
-    pdf.cell(width, 14, say("Certificate of Completion"), align="C")
-    pdf.set_xy(20, 68)
-    pdf.set_font(family, "", 13)
-    pdf.cell(width, 8, say("This certifies that"), align="C")
-    pdf.set_xy(20, 80)
-    pdf.set_font(family, "B", 26)
-    pdf.cell(width, 14, say(text.name), align="C")
-    pdf.set_xy(20, 100)
-    pdf.set_font(family, "", 13)
-    pdf.cell(width, 8, say("has completed"), align="C")
-    pdf.set_xy(20, 110)
-    pdf.set_font(family, "B", 18)
-    pdf.cell(width, 10, say(text.level), align="C")
-    pdf.set_xy(20, 124)
-    pdf.set_font(family, "", 13)
-    pdf.cell(width, 8, say(f"on {text.date}"), align="C")
+    # (top in mm, style, font size, line height, text), centred across the page
+    lines = [
+        (28, "", 14, 8, "Promoting First Relationships®"),
+        (42, "B", 30, 14, "Certificate of Completion"),
+        (68, "", 13, 8, "This certifies that"),
+        (80, "B", 26, 14, text.name),
+        (100, "", 13, 8, "has completed"),
+        (110, "B", 18, 10, text.level),
+        (124, "", 13, 8, f"on {text.date}"),
+    ]
+    for top, style, size, height, words in lines:
+        pdf.set_xy(20, top)
+        pdf.set_font(family, style, size)
+        pdf.cell(width, height, say(words), align="C")
     pdf.set_xy(30, 150)
     pdf.set_font(family, "", 12)
     pdf.multi_cell(120, 7, say(f"Signed off by {text.signed_by}\n{text.issuer}"))

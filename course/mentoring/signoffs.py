@@ -158,7 +158,9 @@ def sign_off_level(group: MentorGroup, actor: User, trainee: User) -> Certificat
             f"Sign off every week first; still open: {', '.join(unsigned[:3])}"
             + (f" and {len(unsigned) - 3} more." if len(unsigned) > 3 else ".")
         )
-    certificate = issue_certificate(actor, trainee, group.level)
+    certificate, issued = issue_certificate(actor, trainee, group.level)
+    if not issued:
+        return certificate  # a simultaneous request issued it, and told the trainee
     title = get_curriculum().level(group.level).title
     notify(
         trainee,
@@ -169,9 +171,10 @@ def sign_off_level(group: MentorGroup, actor: User, trainee: User) -> Certificat
     return certificate
 
 
-def issue_certificate(actor: User, trainee: User, level: str) -> Certificate:
-    """Issue the level's certificate and complete the level's enrolment (once: a second
-    request, or two at once, gets the standing certificate)."""
+def issue_certificate(actor: User, trainee: User, level: str) -> tuple[Certificate, bool]:
+    """Issue the level's certificate and complete the level's enrolment, once: when two
+    requests race, the loser gets the standing certificate and ``False`` (issued by the
+    other, which tells the trainee)."""
     agency_trainer = actor.has_role(Role.AGENCY_TRAINER) and not actor.has_role(Role.MASTER_TRAINER)
     certificate = Certificate(
         code=_new_code(),
@@ -181,19 +184,21 @@ def issue_certificate(actor: User, trainee: User, level: str) -> Certificate:
         issuer_role=Role.AGENCY_TRAINER if agency_trainer else Role.MASTER_TRAINER,
         issuer_agency_id=actor.agency_id if agency_trainer else None,
     )
-    db.session.add(certificate)
     enrolment = learning.current_enrolment(trainee, level)
     if enrolment is not None and enrolment.status == EnrolmentStatus.ACTIVE:
         enrolment.status = EnrolmentStatus.COMPLETED
         enrolment.completed_at = utcnow()
     if level == "level-3":
         trainee.add_role(Role.AGENCY_TRAINER)
+    # Added last: a query above would flush it early, outside the try below, and a
+    # racing request's certificate would then surface as an error, not as "issued".
+    db.session.add(certificate)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return standing_certificate(trainee, level)
-    return certificate
+        return standing_certificate(trainee, level), False
+    return certificate, True
 
 
 def _new_code() -> str:

@@ -1,3 +1,5 @@
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -8,6 +10,7 @@ from course.calendar.services import meeting_entry
 from course.certificates.services import by_code as certificate_by_code
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
+from course.flashing import attempt
 from course.media.services import videos_of_group
 from course.mentoring import planning, services, signoffs
 from course.mentoring.forms import GroupForm, MeetingForm, PlanMeetingForm, ReasonForm
@@ -36,15 +39,7 @@ def _back(group: MentorGroup):
     return redirect(url_for("course.mentoring.group", group_id=group.id))
 
 
-def _attempt(action, *args, success: str):
-    """Run a service call; flash its refusal or the success message."""
-    try:
-        action(*args)
-    except services.MentoringError as exc:
-        flash(str(exc), "error")
-        return False
-    flash(success, "success")
-    return True
+_attempt = partial(attempt, refused=services.MentoringError)
 
 
 @bp.get("/mentor")

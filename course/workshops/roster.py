@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from course.accounts.models import User
 from course.curriculum.services import get_curriculum
@@ -71,7 +71,7 @@ def _modules_done(ids: set[int]) -> dict[int, int]:
     if not ids:
         return {}
     rows = db.session.execute(
-        select(Enrolment.user_id, UnitProgress.unit_slug)
+        select(Enrolment.user_id, func.count(func.distinct(UnitProgress.unit_slug)))
         .join(UnitProgress, UnitProgress.enrolment_id == Enrolment.id)
         .where(
             Enrolment.user_id.in_(ids),
@@ -79,12 +79,9 @@ def _modules_done(ids: set[int]) -> dict[int, int]:
             Enrolment.status != EnrolmentStatus.WITHDRAWN,
             UnitProgress.status == UnitStatus.COMPLETE,
         )
-        .distinct()
+        .group_by(Enrolment.user_id)
     )
-    counts: dict[int, int] = {}
-    for user_id, _slug in rows:
-        counts[user_id] = counts.get(user_id, 0) + 1
-    return counts
+    return dict(rows.all())
 
 
 def open_answers(workshop: Workshop) -> list[tuple[User, OpenAnswer]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from course.accounts.models import Role, User
@@ -173,15 +173,23 @@ def _save_sessions(workshop: Workshop, plans: list[SessionPlan], zone: ZoneInfo)
 
 
 def seats_taken(workshop: Workshop) -> int:
-    return db.session.scalar(
-        select(func.count(WorkshopSeat.id)).where(
-            WorkshopSeat.workshop_id == workshop.id, WorkshopSeat.withdrawn_at.is_(None)
-        )
-    )
+    return _seats_taken({workshop.id}).get(workshop.id, 0)
 
 
 def places_left(workshop: Workshop) -> int:
     return max(workshop.capacity - seats_taken(workshop), 0)
+
+
+def teaching(user: User) -> Select:
+    """The ids of the workshops ``user`` teaches."""
+    return select(WorkshopTrainer.workshop_id).where(WorkshopTrainer.trainer_id == user.id)
+
+
+def seated_in(user: User) -> Select:
+    """The ids of the workshops ``user`` holds a place in."""
+    return select(WorkshopSeat.workshop_id).where(
+        WorkshopSeat.trainee_id == user.id, WorkshopSeat.withdrawn_at.is_(None)
+    )
 
 
 @dataclass(frozen=True)
@@ -194,10 +202,7 @@ class Listed:
 def workshops_for(viewer: User, upcoming: bool = True) -> list[Listed]:
     """The workshops a person may see (upcoming ones, or past ones), soonest first."""
     query = select(Workshop).options(selectinload(Workshop.sessions))
-    teaching = select(WorkshopTrainer.workshop_id).where(WorkshopTrainer.trainer_id == viewer.id)
-    seated = select(WorkshopSeat.workshop_id).where(
-        WorkshopSeat.trainee_id == viewer.id, WorkshopSeat.withdrawn_at.is_(None)
-    )
+    teaches, seated = teaching(viewer), seated_in(viewer)
     if viewer.has_role(Role.SITE_ADMIN):
         pass
     elif viewer.has_role(Role.AGENCY_ADMIN) and viewer.agency_id is not None:
@@ -206,13 +211,13 @@ def workshops_for(viewer: User, upcoming: bool = True) -> list[Listed]:
         )
         query = query.where(Workshop.id.in_(invited) | Workshop.id.in_(seated))
     else:
-        query = query.where(Workshop.id.in_(teaching) | Workshop.id.in_(seated))
+        query = query.where(Workshop.id.in_(teaches) | Workshop.id.in_(seated))
     workshops = list(db.session.scalars(query))
     now = utcnow()
     chosen = [w for w in workshops if w.ends_at and (w.ends_at >= now) == upcoming]
     chosen.sort(key=lambda w: w.starts_at, reverse=not upcoming)
     taken = _seats_taken({w.id for w in chosen})
-    mine = set(db.session.scalars(teaching)) | set(db.session.scalars(seated))
+    mine = set(db.session.scalars(teaches)) | set(db.session.scalars(seated))
     return [Listed(w, max(w.capacity - taken.get(w.id, 0), 0), w.id in mine) for w in chosen]
 
 
@@ -268,21 +273,29 @@ class EnrolResult:
     refused: dict[str, str] = field(default_factory=dict)  # name -> why
 
 
+def enrolling_agencies(actor: User, workshop: Workshop) -> set[int]:
+    """The invited agencies whose people ``actor`` may enrol: all of them for the
+    workshop's trainers (and site admins), an agency admin's own otherwise."""
+    if can(actor, Action.WORKSHOP_TEACH, workshop):
+        return workshop.agency_ids
+    return workshop.agency_ids & {actor.agency_id}
+
+
 def eligible_staff(actor: User, workshop: Workshop) -> list[User]:
-    """The people ``actor`` could enrol: trainees of the invited agencies (an agency
-    admin: its own staff only), not already seated, by name."""
-    agencies = workshop.agency_ids
-    if actor.has_role(Role.AGENCY_ADMIN) and not actor.has_role(Role.SITE_ADMIN):
-        agencies &= {actor.agency_id}
+    """The people ``actor`` could enrol, not already seated, by name."""
     seated = select(WorkshopSeat.trainee_id).where(
         WorkshopSeat.workshop_id == workshop.id, WorkshopSeat.withdrawn_at.is_(None)
     )
     people = db.session.scalars(
         select(User)
-        .where(User.agency_id.in_(agencies), User.active.is_(True), User.id.not_in(seated))
+        .where(
+            User.agency_id.in_(enrolling_agencies(actor, workshop)),
+            User.active.is_(True),
+            User.id.not_in(seated),
+        )
         .order_by(User.name)
     )
-    return [p for p in people if p.has_role(Role.TRAINEE) and _may_seat(actor, workshop, p) is None]
+    return [p for p in people if _may_seat(actor, workshop, p) is None]
 
 
 def _may_seat(actor: User, workshop: Workshop, trainee: User) -> str | None:
@@ -312,15 +325,16 @@ def enrol(actor: User, workshop: Workshop, trainees: list[User]) -> EnrolResult:
     if ended and not can(actor, Action.WORKSHOP_TEACH, workshop):  # its trainers record late
         raise WorkshopError("This workshop has ended.")
     result = EnrolResult()
+    seated = {seat.trainee_id for seat in seats(workshop)}
     for trainee in dict.fromkeys(trainees):  # once each, in order
         reason = _may_seat(actor, workshop, trainee)
         if reason:
             result.refused[trainee.name] = f"{trainee.name} {reason}."
-        elif seat_of(workshop, trainee.id) is not None:
+        elif trainee.id in seated:
             result.already.append(trainee)
         else:
             result.added.append(trainee)
-    left = places_left(workshop)
+    left = max(workshop.capacity - len(seated), 0)
     if len(result.added) > left:
         raise WorkshopError(
             f"This workshop has {left} place{'s' if left != 1 else ''} left; "
@@ -457,7 +471,9 @@ def sign_off_level_one(actor: User, workshop: Workshop, trainee: User) -> Certif
     missing = sign_off_missing(workshop, trainee.id)
     if missing:
         raise WorkshopError(f"Not yet: {trainee.name} still needs {', '.join(missing)}.")
-    certificate = issue_certificate(actor, trainee, LEVEL)
+    certificate, issued = issue_certificate(actor, trainee, LEVEL)
+    if not issued:
+        return certificate  # a simultaneous request issued it, and told the trainee
     notify(
         trainee,
         "Level 1 is complete",

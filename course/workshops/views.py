@@ -2,6 +2,7 @@
 seats, attendance (per row, with or without JS) and the Level 1 sign-off."""
 
 from datetime import date, time, timedelta
+from functools import partial
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,6 +14,7 @@ from course.accounts.models import Role, User
 from course.agencies.models import Agency, Cohort
 from course.curriculum.services import get_curriculum
 from course.extensions import db
+from course.flashing import attempt
 from course.learning.models import Enrolment, EnrolmentStatus
 from course.learning.services import level_progress
 from course.mentoring.forms import ReasonForm
@@ -25,6 +27,7 @@ from course.workshops.forms import AttendanceForm, EnrolForm, NoteForm, Workshop
 from course.workshops.models import Mode, Presence, Workshop, WorkshopSeat, WorkshopSession
 
 bp = Blueprint("workshops", __name__, template_folder="templates")
+_attempt = partial(attempt, refused=services.WorkshopError)
 
 
 def _workshop(workshop_id: int, action: Action = Action.WORKSHOP_VIEW) -> Workshop:
@@ -170,12 +173,12 @@ def _enrol_form(workshop: Workshop) -> EnrolForm:
         SelectChoice(p.id, f"{p.name} ({p.agency.name})" if p.agency else p.name)
         for p in services.eligible_staff(current_user, workshop)
     ]
-    agencies = workshop.agency_ids
-    if not can(current_user, Action.WORKSHOP_TEACH, workshop):
-        agencies &= {current_user.agency_id}
     cohorts = db.session.scalars(
         select(Cohort)
-        .where(Cohort.agency_id.in_(agencies), Cohort.level == services.LEVEL)
+        .where(
+            Cohort.agency_id.in_(services.enrolling_agencies(current_user, workshop)),
+            Cohort.level == services.LEVEL,
+        )
         .order_by(Cohort.name)
     )
     form.cohort_id.choices = [SelectChoice(0, "None")] + [
@@ -232,12 +235,12 @@ def withdraw(workshop_id, seat_id):
         abort(404)
     form = PostForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw(current_user, seat)
-        except services.WorkshopError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"{seat.trainee.name} no longer has a place; the place is free again.", "success")
+        _attempt(
+            services.withdraw,
+            current_user,
+            seat,
+            success=f"{seat.trainee.name} no longer has a place; the place is free again.",
+        )
         return _back(workshop, "#roster")
     return render_template(
         "course/workshops/withdraw.html", workshop=workshop, seat=seat, form=form
@@ -312,12 +315,13 @@ def sign_off(workshop_id, trainee_id):
     trainee = _seated(workshop, trainee_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
-        services.sign_off_level_one(current_user, workshop, trainee)
-    except services.WorkshopError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Level 1 is signed off for {trainee.name}; the certificate is issued.", "success")
+    _attempt(
+        services.sign_off_level_one,
+        current_user,
+        workshop,
+        trainee,
+        success=f"Level 1 is signed off for {trainee.name}; the certificate is issued.",
+    )
     return _back(workshop, f"#row-{trainee.id}")
 
 
@@ -331,12 +335,14 @@ def revoke(workshop_id, trainee_id):
     trainee = _seated(workshop, trainee_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            services.revoke_level_one(current_user, workshop, trainee, form.reason.data)
-        except services.WorkshopError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"The sign-off for {trainee.name} is revoked; the record is kept.", "success")
+        _attempt(
+            services.revoke_level_one,
+            current_user,
+            workshop,
+            trainee,
+            form.reason.data,
+            success=f"The sign-off for {trainee.name} is revoked; the record is kept.",
+        )
         return _back(workshop, f"#row-{trainee.id}")
     return render_template(
         "course/workshops/revoke.html", workshop=workshop, trainee=trainee, form=form

@@ -472,3 +472,19 @@ def test_the_agency_sees_workshop_attendance_in_its_dashboard_and_csv(app, clien
     assert rows["Ben Ode"]["workshop minutes in part-days"] == "90"
     assert "Out Sider" not in rows  # another agency's trainee
     assert "What do you observe" not in export  # attendance and results, never answers
+
+
+def test_two_simultaneous_sign_offs_issue_one_certificate_and_one_message(app, world, monkeypatch):
+    workshop, maya, ana = world["workshop"], world["maya"], world["ana"]
+    services.enrol(maya, workshop, [ana])
+    _pass_modules(ana)
+    _attend_all(world, ana)
+    first = services.sign_off_level_one(maya, workshop, ana)
+    # The second request looked before the first one saved its certificate.
+    monkeypatch.setattr(services, "standing_certificate", lambda *args: None)
+
+    second = services.sign_off_level_one(maya, workshop, ana)
+
+    assert second.id == first.id
+    subjects = [m["Subject"] for m in mail_to(app, ana)]
+    assert subjects.count("Level 1 is complete") == 1
