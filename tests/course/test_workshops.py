@@ -488,3 +488,33 @@ def test_two_simultaneous_sign_offs_issue_one_certificate_and_one_message(app, w
     assert second.id == first.id
     subjects = [m["Subject"] for m in mail_to(app, ana)]
     assert subjects.count("Level 1 is complete") == 1
+
+
+def test_nobody_but_its_trainers_changes_a_workshop_or_its_people(app, client, auth, world):
+    """Every trainer-only page, asked for a real workshop and a real seated person, by
+    each person who may see the workshop but not teach it, and by outsiders."""
+    workshop, ana = world["workshop"], world["ana"]
+    services.enrol(world["maya"], workshop, [ana])
+    base = f"/workshops/{workshop.id}"
+    day1 = workshop.sessions[0]
+    asks = [
+        ("GET", f"{base}/edit"),
+        ("POST", f"{base}/notes"),
+        ("POST", f"{base}/sign-off/{ana.id}"),
+        ("GET", f"{base}/sign-off/{ana.id}/revoke"),
+        ("POST", f"{base}/sessions/{day1.id}/attendance/{ana.id}"),
+    ]
+    for who in ("other_trainer", "admin", "elsewhere_admin", "ana", "ben"):
+        client.post("/logout")
+        auth.login(world[who].email)
+        for method, url in asks:
+            answer = client.open(url, method=method, data={"presence": "absent", "notes": "x"})
+            assert answer.status_code == 404, (who, method, url)
+    seat = services.seat_of(workshop, ana.id)
+    for who in ("other_trainer", "elsewhere_admin", "ben"):
+        client.post("/logout")
+        auth.login(world[who].email)
+        assert client.post(f"{base}/enrol", data={"trainee_ids": [ana.id]}).status_code == 404
+        assert client.post(f"{base}/seats/{seat.id}/withdraw").status_code == 404
+    assert workshop.notes == "" and services.seat_of(workshop, ana.id) is not None
+    assert services.attendance_of(workshop) == {}
