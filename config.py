@@ -64,6 +64,11 @@ class Config:
     )
     RATELIMIT_STORAGE_URI = _setting("RATELIMIT_STORAGE_URI")
     RATELIMIT_HEADERS_ENABLED = True
+    COURSE_MAX_PENDING_UPLOADS = _setting("MAX_PENDING_UPLOADS")
+    COURSE_MAX_PENDING_UPLOAD_MB = _setting("MAX_PENDING_UPLOAD_MB")
+    COURSE_DISK_RESERVE_MB = _setting("DISK_RESERVE_MB")
+    COURSE_JOB_LEASE_MINUTES = _setting("JOB_LEASE_MINUTES")
+    COURSE_SWEEP_MINUTES = _setting("SWEEP_MINUTES")
     COURSE_LOGIN_LIMIT_PER_ACCOUNT = _setting("LOGIN_LIMIT_PER_ACCOUNT")
     COURSE_LOGIN_LIMIT_PER_ADDRESS = _setting("LOGIN_LIMIT_PER_ADDRESS")
     COURSE_HSTS = False
@@ -114,6 +119,8 @@ class TestConfig(Config):
         prefix="pfr-test-media-"
     )
     COURSE_JOB_BACKEND = "sync"
+    COURSE_SWEEP_MINUTES = 0  # tests call the sweep themselves
+    COURSE_DISK_RESERVE_MB = 0
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False  # the throttling tests switch it back on
     # Tests hash hundreds of passwords; scrypt's cost is the point in production only.

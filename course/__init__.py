@@ -30,7 +30,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     apply_defaults(app)
     # Blueprints come from each feature's views module; the packages themselves import
     # nothing, so features may use each other's services without import cycles.
-    from course import views
+    from course import sweeper, views
     from course.accounts.views import bp as accounts_bp
     from course.admin.views import bp as admin_bp
     from course.agencies import models as _agencies  # noqa: F401  (register the tables)
@@ -111,6 +111,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     )  # a host may have its own "markdown"
     app.add_template_global(unread_notification_count, "course_unread_notifications")
     register_commands(app)
+    sweeper.start_with_requests(app)
 
 
 LOGIN_VIEW = "course.accounts.login"

@@ -25,8 +25,10 @@ def register_commands(app: Flask) -> None:
 def purge():
     """Delete dyad videos past their keeping date and abandoned uploads (run daily)."""
     from course.media.services import purge as purge_videos
+    from course.notifications.services import send_unsent
 
     counts = purge_videos()
+    send_unsent()  # emails a killed process never handed over
     click.echo(
         f"Deleted {counts['retention']} video(s) past their date and "
         f"{counts['abandoned']} abandoned upload(s); tombstones kept."

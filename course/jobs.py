@@ -1,12 +1,12 @@
 """Background jobs: video processing and emails, on the backend ``JOB_BACKEND`` names.
 
-- ``thread`` (the embedded default): a small pool inside each app process. Fine for one
-  server; a job in flight is lost if the process stops (the video stays "processing"
-  and a site admin can send it back to the queue).
+- ``thread`` (the embedded default): a small pool inside each app process. A job in
+  flight is lost if the process stops; the sweep (course/sweeper.py) queues it
+  again once it stops reporting.
 - ``sync``: in the request itself (tests, debugging).
 - ``rq``: RQ on ``REDIS_URL``; ``flask --app app course worker`` runs the workers. Jobs
-  survive restarts, a job whose worker died is retried (RQ's abandoned-job cleanup),
-  and RQ's registries show what is queued, running and failed.
+  survive restarts, a job whose worker died is queued again by the sweep the worker
+  runs, and RQ's registries show what is queued, running and failed.
 
 Every backend tries a failing job again, ``JOB_RETRIES`` times. Job functions must be
 idempotent and take plain arguments (ids, strings): RQ stores them in Redis.
@@ -149,7 +149,10 @@ def start_worker(app: Flask, burst: bool = False) -> None:
     """Process RQ jobs until stopped (or, with ``burst``, until the queue is empty)."""
     from rq import Worker
 
+    from course import sweeper
+
     set_worker_app(app)
+    sweeper.start(app)  # videos a dead worker or a down queue left behind
     worker = Worker([rq_queue(app)], connection=redis_connection(app))
     # The scheduler puts retries that wait (JOB_RETRY_SECONDS) back on the queue.
     worker.work(burst=burst, with_scheduler=True, logging_level=app.config.get("LOG_LEVEL", "INFO"))

@@ -42,8 +42,21 @@ DEFAULTS: dict[str, object] = {
     "COURSE_PRESIGNED_URL_SECONDS": 300,
     # The origin pages may load pre-signed videos from (CSP); "" derives it.
     "COURSE_MEDIA_ORIGIN": "",
-    # Resumable uploads are stored in parts of this size (S3 needs at least 5 MB).
+    # Resumable uploads are stored in parts of this size (S3 needs at least 5 MB); a
+    # client's chunks can be any size.
     "COURSE_UPLOAD_PART_SIZE": 8 * 1024 * 1024,
+    # Unfinished uploads one trainee may have at once, and the bytes they may announce
+    # in all; an upload no byte reached for a day is removed by the purge.
+    "COURSE_MAX_PENDING_UPLOADS": 3,
+    "COURSE_MAX_PENDING_UPLOAD_MB": 4096,
+    # The local store refuses an upload that would leave less than this free.
+    "COURSE_DISK_RESERVE_MB": 1024,
+    # A video job that has not reported for this long (it reports every minute while
+    # it runs) was lost with its process: the sweep queues it again.
+    "COURSE_JOB_LEASE_MINUTES": 10,
+    # How often each app process (thread backend) or worker (RQ) runs the sweep; 0: never
+    # (then cron's ``flask course purge`` runs it).
+    "COURSE_SWEEP_MINUTES": 5,
     # Where sign-in failures are counted (Flask-Limiter); Redis when several processes run.
     "RATELIMIT_STORAGE_URI": "memory://",
     # Redis (the shared store) down: count in each process instead, with a warning,

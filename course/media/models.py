@@ -102,6 +102,7 @@ class DyadVideo(CourseModel):
     )
     expected_size: Mapped[int] = mapped_column(BigInteger)
     received: Mapped[int] = mapped_column(BigInteger, default=0)  # the resumable offset
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last bytes
     original_name: Mapped[str] = mapped_column(String(255), default="")  # metadata only
     storage_key: Mapped[str | None] = mapped_column(String(80))
     # The store's handle on an upload in progress (an S3 multipart upload id).

@@ -1,23 +1,26 @@
 """Consent, resumable uploads, checking and processing, comments, retention.
 
-Uploads follow a small resumable protocol (the shape of tus): the client announces
-the size, then sends chunks with their byte offset; the server appends each chunk to
-a partial file without holding it in memory, and only a complete file that ffmpeg
-reads as a video becomes visible.
+Uploads are resumable (the views speak tus 1.0): the client announces the size, then
+sends chunks of any size with their byte offset; the store keeps each chunk without
+holding it in memory, and only a complete file that ffmpeg reads as a video becomes
+visible. ``sweep`` finishes what a killed process left half-done.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
+from contextlib import contextmanager, suppress
 from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from course import jobs
@@ -25,18 +28,25 @@ from course.accounts.models import User
 from course.audit.services import record
 from course.curriculum.models import Unit, UnitKind
 from course.curriculum.services import get_curriculum
+from course.database import course_engine
 from course.extensions import db
 from course.media import probe
 from course.media.models import Consent, DyadVideo, JobState, VideoComment, VideoStatus
-from course.media.storage import Storage, sha256_of, storage_from_config
+from course.media.storage import Storage, StoreFull, is_disk_full, sha256_of, storage_from_config
 from course.mentoring.services import group_of_trainee, unit_is_open
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
 
+logger = logging.getLogger("pfr.media")
 STORAGE_KEY = "course_media_storage"
 ALLOWED_SUFFIXES = (".mp4", ".mov", ".m4v")
 MAX_DURATION_SECONDS = 3 * 60 * 60
 STALE_UPLOAD_HOURS = 24
+MB = 1024 * 1024
+DISK_FULL = (
+    "The site's video storage is full right now. Your video is safe on your device: "
+    "try again later, and tell your training center."
+)
 
 
 class MediaError(Exception):
@@ -163,7 +173,9 @@ def start_upload(
         raise MediaError(f"The file is larger than the {limit} MB limit.", 413)
     if Path(filename).suffix.lower() not in ALLOWED_SUFFIXES:
         raise MediaError("Upload a video file from your phone or camera (.mp4 or .mov).", 415)
+    _check_pending(trainee, size)
     store = storage()
+    _check_room(store, size)
     key = store.new_key(Path(filename).suffix.lower())
     video = DyadVideo(
         trainee_id=trainee.id,
@@ -183,15 +195,60 @@ def start_upload(
     return video
 
 
-def append_chunk(video: DyadVideo, offset: int, stream, length: int | None) -> DyadVideo:
-    """Store the bytes at ``offset`` part by part; when the last arrives, check the file.
+def pending_uploads(trainee: User) -> list[DyadVideo]:
+    """The trainee's uploads not finished yet (each holds space until done or purged)."""
+    return list(
+        db.session.scalars(
+            select(DyadVideo)
+            .where(DyadVideo.trainee_id == trainee.id, DyadVideo.status == VideoStatus.UPLOADING)
+            .order_by(DyadVideo.created_at)
+        )
+    )
 
-    Parts are ``UPLOAD_PART_SIZE`` long (the last may be shorter) and each is kept
-    only when all of it arrived, so the offset is always a part boundary: a chunk
-    that ends mid-part (a dropped connection) keeps its whole parts, and the client
-    asks for the offset (``video.received``) and resumes from there. Any app server
-    can take any chunk: the offset lives in the database and the parts in the store.
-    Memory does not grow with the upload (1 MiB pieces, spooled to disk).
+
+def _check_pending(trainee: User, size: int) -> None:
+    """A quota: a few unfinished uploads at once, and a bound on the bytes they announce."""
+    config = current_app.config
+    pending = pending_uploads(trainee)
+    if len(pending) >= config["COURSE_MAX_PENDING_UPLOADS"]:
+        raise MediaError(
+            f"You have {len(pending)} uploads that have not finished. Finish one (choose the "
+            "same file again to resume it) or cancel it on the week's video page first.",
+            429,
+        )
+    announced = sum(v.expected_size - v.received for v in pending) + size
+    if announced > config["COURSE_MAX_PENDING_UPLOAD_MB"] * MB:
+        raise MediaError(
+            "Your unfinished uploads already hold a lot of space. Finish or cancel them "
+            "before starting this one.",
+            413,
+        )
+
+
+def _check_room(store: Storage, size: int) -> None:
+    """Refuse at once what the disk cannot hold: the file, its playable copy, a reserve."""
+    free = store.free_bytes()
+    if free is None:
+        return
+    still_to_come = db.session.scalar(
+        select(func.coalesce(func.sum(DyadVideo.expected_size - DyadVideo.received), 0)).where(
+            DyadVideo.status == VideoStatus.UPLOADING
+        )
+    )
+    if free < still_to_come + 2 * size + current_app.config["COURSE_DISK_RESERVE_MB"] * MB:
+        current_app.logger.error("video store nearly full: %s bytes free", free)
+        raise MediaError(DISK_FULL, 507)
+
+
+def append_chunk(video: DyadVideo, offset: int, stream, length: int | None) -> DyadVideo:
+    """Store the bytes sent from ``offset``; when the last arrives, check the file.
+
+    A chunk can be any size and every byte that arrives is kept, so a dropped
+    connection resumes where it stopped: the client asks for the offset
+    (``video.received``) and carries on. The offset lives in the database and the
+    bytes in the store, so any app server can take any chunk. Memory does not grow
+    with the upload (1 MiB pieces, spooled to disk). A final request that comes again
+    (its answer was lost, or the process died while finishing) finishes the upload.
     """
     if video.status != VideoStatus.UPLOADING:
         raise MediaError("This upload is finished or was cancelled.", 409)
@@ -199,28 +256,34 @@ def append_chunk(video: DyadVideo, offset: int, stream, length: int | None) -> D
         raise OffsetMismatch(video.received)
     if length is not None and length > video.expected_size - offset:
         raise MediaError("The chunk goes past the announced file size.", 413)
-    store = storage()
-    size = store.part_size
-    position = offset
-    while position < video.expected_size:
-        wanted = min(size, video.expected_size - position)
-        stored = store.write_part(video.storage_key, video.upload_token, position, stream, wanted)
-        if stored < wanted:
-            break
-        position += wanted
-        if not _advance(video, position - wanted, position):
-            raise OffsetMismatch(video.received)
+    if offset < video.expected_size:
+        _store_bytes(video, offset, stream)
     if video.received == video.expected_size:
         finish_upload(video)
     return video
 
 
+def _store_bytes(video: DyadVideo, offset: int, stream) -> None:
+    store = storage()
+    try:
+        for reached in store.write(
+            video.storage_key, video.upload_token, offset, stream, video.expected_size
+        ):
+            if not _advance(video, offset, reached):
+                raise OffsetMismatch(video.received)
+            store.release(video.storage_key, video.upload_token, offset)
+            offset = reached
+    except StoreFull:
+        current_app.logger.error("video store full during upload %s", video.public_id)
+        raise MediaError(DISK_FULL, 507) from None
+
+
 def _advance(video: DyadVideo, old: int, new: int) -> bool:
-    """Record a stored part, unless another request got there first (any process)."""
+    """Record stored bytes, unless another request got there first (any process)."""
     moved = db.session.execute(
         update(DyadVideo)
         .where(DyadVideo.id == video.id, DyadVideo.received == old)
-        .values(received=new)
+        .values(received=new, received_at=utcnow())
     ).rowcount
     db.session.commit()
     db.session.refresh(video)
@@ -228,7 +291,12 @@ def _advance(video: DyadVideo, old: int, new: int) -> bool:
 
 
 def finish_upload(video: DyadVideo) -> None:
-    """Check the complete file; keep it for processing, or reject it and clean up."""
+    """Check the complete file; keep it for processing, or reject it and clean up.
+
+    Safe to run again and at once from two places (a repeated final request, the
+    sweep): the store's completion accepts a finished upload, and only the run that
+    moves the status on records and queues the video.
+    """
     store = storage()
     store.complete_upload(video.storage_key, video.upload_token)
     found = probe.probe(store.source_for_ffmpeg(video.storage_key))
@@ -238,43 +306,77 @@ def finish_upload(video: DyadVideo) -> None:
         or not found.duration
         or found.duration > MAX_DURATION_SECONDS
     ):
-        store.delete(video.storage_key)
-        video.storage_key = None
-        video.status = VideoStatus.FAILED
-        video.error = "not a readable video"
-        record(video.trainee, "video.rejected", "video", video.public_id)
-        db.session.commit()
+        key = video.storage_key
+        if _move_on(video, VideoStatus.FAILED, error="not a readable video", storage_key=None):
+            store.delete(key)
+            record(video.trainee, "video.rejected", "video", video.public_id)
+            db.session.commit()
         raise MediaError(
             "This file is not a video we can play. Upload the .mp4 or .mov from your "
             "phone or camera as it is.",
             415,
         )
-    video.size = video.expected_size
-    video.duration_seconds = round(found.duration, 2)
-    video.status = VideoStatus.PROCESSING
-    video.completed_at = utcnow()
-    record(video.trainee, "video.upload", "video", video.public_id, size=video.size)
+    if _move_on(
+        video,
+        VideoStatus.PROCESSING,
+        size=video.expected_size,
+        duration_seconds=round(found.duration, 2),
+        completed_at=utcnow(),
+    ):
+        record(video.trainee, "video.upload", "video", video.public_id, size=video.expected_size)
+        db.session.commit()
+        queue_processing(video)
+    db.session.refresh(video)
+
+
+def _move_on(video: DyadVideo, status: VideoStatus, **values) -> bool:
+    """Leave UPLOADING for ``status``, unless another request or the sweep did first."""
+    moved = db.session.execute(
+        update(DyadVideo)
+        .where(DyadVideo.id == video.id, DyadVideo.status == VideoStatus.UPLOADING)
+        .values(status=status, **values)
+    ).rowcount
     db.session.commit()
-    queue_processing(video)
+    db.session.refresh(video)
+    return moved == 1
 
 
 def queue_processing(video: DyadVideo) -> None:
-    """Hand the video to a background job (see ``process_video``)."""
+    """Hand the video to a background job (see ``process_video``).
+
+    If the queue cannot be reached (Redis down), the video stays QUEUED and the sweep
+    hands it over again later; the upload itself has succeeded.
+    """
     video.job_state, video.job_error = JobState.QUEUED, None
     video.job_updated_at = utcnow()
     db.session.commit()
-    jobs.enqueue(process_video, video.id, job_id=f"video-{video.public_id}")
+    try:
+        jobs.enqueue(process_video, video.id, job_id=f"video-{video.public_id}")
+    except Exception:
+        if current_app.config.get("COURSE_JOB_BACKEND") == "sync":
+            raise
+        current_app.logger.exception(
+            "could not queue video %s; the sweep will try again", video.public_id
+        )
+
+
+def cancel_upload(video: DyadVideo, actor: User) -> None:
+    """The trainee gives up an unfinished upload: its bytes go at once."""
+    if video.status != VideoStatus.UPLOADING:
+        raise MediaError("This upload is finished; delete the video from its page.", 409)
+    delete_video(video, actor, "upload-cancelled")
 
 
 def process_video(video_id: int) -> None:
     """Checksum, web-playable copy (when needed) and poster; then the video is READY.
 
     A background job, safe to run again: a run killed half-way (a worker restarted
-    mid-transcode) leaves the video PROCESSING and the retry carries on from what was
-    stored. Each derivative is written to a work file first and stored under its key
-    only when complete, and nothing plays before READY, so no half-written file is
-    ever served. After ``JOB_RETRIES`` failed retries the video is marked FAILED with
-    the reason and its files are removed.
+    mid-transcode) leaves the video PROCESSING and the retry, or the sweep once the
+    job stops reporting, carries on from what was stored. Each derivative is written
+    to a work file first and stored under its key only when complete, and nothing
+    plays before READY, so no half-written file is ever served. After ``JOB_RETRIES``
+    failed retries the video is marked FAILED with the reason and its files are
+    removed; a lack of disk space never counts as a failure (the original is kept).
     """
     video = db.session.get(DyadVideo, video_id)
     if video is None or video.status != VideoStatus.PROCESSING:
@@ -283,14 +385,64 @@ def process_video(video_id: int) -> None:
     video.job_attempts += 1
     db.session.commit()
     try:
-        _make_derivatives(storage(), video)
+        with _heartbeat(video.id):
+            _make_derivatives(storage(), video)
     except Exception as exc:
         db.session.rollback()  # the same video, reloaded from the database
+        if _out_of_space(exc):
+            _waiting_for_space(video)
+            raise  # retried by the job runner, then by the sweep
         _job_failed(video, exc)
         if video.job_state == JobState.RETRYING:
             raise  # the job runner tries again later
         return
     video.status, video.job_state, video.job_error = VideoStatus.READY, JobState.DONE, None
+    video.job_updated_at = utcnow()
+    db.session.commit()
+
+
+@contextmanager
+def _heartbeat(video_id: int):
+    """While a job runs, mark it alive a few times per lease; the sweep leaves it alone."""
+    engine = course_engine()
+    every = current_app.config["COURSE_JOB_LEASE_MINUTES"] * 60 / 4
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(every):
+            try:
+                with engine.begin() as connection:
+                    connection.execute(
+                        update(DyadVideo)
+                        .where(DyadVideo.id == video_id)
+                        .values(job_updated_at=utcnow())
+                    )
+            except Exception:  # a missed beat only risks a harmless second run
+                logger.warning("video job heartbeat failed", exc_info=True)
+
+    thread = threading.Thread(target=beat, name="pfr-job-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _out_of_space(exc: Exception) -> bool:
+    if isinstance(exc, OSError):
+        return is_disk_full(exc)
+    if isinstance(exc, subprocess.CalledProcessError):
+        return b"No space left on device" in (exc.stderr or b"")
+    return False
+
+
+def _waiting_for_space(video: DyadVideo) -> None:
+    """Keep the original and try later; the site admins' page shows why it waits."""
+    current_app.logger.error("no disk space to prepare video %s", video.public_id)
+    video.job_attempts = max(video.job_attempts - 1, 0)  # not the video's fault
+    video.job_state = JobState.RETRYING
+    video.job_error = "the server ran out of disk space; the original is kept"
     video.job_updated_at = utcnow()
     db.session.commit()
 
@@ -514,16 +666,56 @@ def purge(today: date | None = None) -> dict[str, int]:
         )
     ).all()
     retention = sum(delete_video(v, None, "retention", commit=False) for v in due)
+    sweep()  # finish what can be finished before removing what was abandoned
     stale_before = utcnow() - timedelta(hours=STALE_UPLOAD_HOURS)
     stale = db.session.scalars(
         select(DyadVideo).where(
-            DyadVideo.status == VideoStatus.UPLOADING, DyadVideo.created_at < stale_before
+            DyadVideo.status == VideoStatus.UPLOADING,
+            func.coalesce(DyadVideo.received_at, DyadVideo.created_at) < stale_before,
         )
     ).all()
     abandoned = sum(delete_video(v, None, "upload-abandoned", commit=False) for v in stale)
     db.session.commit()
     _remove_stale_work()
     return {"retention": retention, "abandoned": abandoned}
+
+
+def sweep() -> dict[str, int]:
+    """Carry on what a killed process left half-done, so every video gets somewhere.
+
+    - An upload whose every byte is stored but that was never finished (the process
+      died while checking it) is finished now.
+    - A video waiting for preparation whose job has not reported within the lease
+      (its worker or process died, or the queue was down when it was handed over) is
+      queued again. A second run of a job that is in fact alive does no harm.
+
+    Run by each app process and worker every ``SWEEP_MINUTES``, and by the purge.
+    """
+    quiet = utcnow() - timedelta(minutes=2)
+    stranded = db.session.scalars(
+        select(DyadVideo).where(
+            DyadVideo.status == VideoStatus.UPLOADING,
+            DyadVideo.received == DyadVideo.expected_size,
+            func.coalesce(DyadVideo.received_at, DyadVideo.created_at) < quiet,
+        )
+    ).all()
+    finished = 0
+    for video in stranded:
+        with suppress(MediaError):  # not a video: rejected and cleaned up like any other
+            finish_upload(video)
+        finished += 1
+    lease = utcnow() - timedelta(minutes=current_app.config["COURSE_JOB_LEASE_MINUTES"])
+    lost = db.session.scalars(
+        select(DyadVideo).where(
+            DyadVideo.status == VideoStatus.PROCESSING,
+            or_(DyadVideo.job_state.is_(None), DyadVideo.job_state != JobState.FAILED),
+            func.coalesce(DyadVideo.job_updated_at, DyadVideo.created_at) < lease,
+        )
+    ).all()
+    for video in lost:
+        logger.warning("video %s: its job stopped reporting; queued again", video.public_id)
+        queue_processing(video)
+    return {"finished": finished, "requeued": len(lost)}
 
 
 def _remove_stale_work() -> None:

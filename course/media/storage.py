@@ -3,10 +3,10 @@
 One interface, two backends: ``LocalStorage`` (a folder; the embedded default) and
 ``S3Storage`` (any S3-compatible object store, for several app servers). Both:
 
-- take a resumable upload in parts (``begin_upload``, ``write_part``,
-  ``complete_upload``, ``abort_upload``); a part is kept only when all of it arrived,
-  so the upload's state is the database row plus what the store holds, never one
-  process's memory;
+- take a resumable upload (``begin_upload``, ``write``, ``release``,
+  ``complete_upload``, ``abort_upload``) in chunks of any size, keeping every byte that
+  arrived; the upload's state is the database row plus what the store holds, never
+  one process's memory, so any app server can take the next chunk;
 - store a finished local file (``put_file``): the key becomes visible only once the
   whole file is there, so a job killed half-way never leaves a half-written object;
 - read (``read_range``, ``size``, ``exists``, ``source_for_ffmpeg``) and ``delete``.
@@ -14,6 +14,7 @@ One interface, two backends: ``LocalStorage`` (a folder; the embedded default) a
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
@@ -23,15 +24,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from werkzeug.exceptions import ClientDisconnected
+
 COPY_PIECE = 1024 * 1024  # copy 1 MiB at a time, whatever the file's size
 
 
+class StoreFull(Exception):
+    """The store has no room left for these bytes (what arrived before is kept)."""
+
+
 class Storage(Protocol):
-    part_size: int  # resumable uploads are stored in parts of this many bytes
+    part_size: int  # the store keeps uploads in parts of this many bytes
 
     def new_key(self, suffix: str) -> str: ...
     def begin_upload(self, key: str) -> str: ...
-    def write_part(self, key: str, token: str, offset: int, stream: BinaryIO, size: int) -> int: ...
+    def write(
+        self, key: str, token: str, offset: int, stream: BinaryIO, total: int
+    ) -> Iterator[int]: ...
+    def release(self, key: str, token: str, offset: int) -> None: ...
     def complete_upload(self, key: str, token: str) -> None: ...
     def abort_upload(self, key: str, token: str) -> None: ...
     def put_file(self, key: str, source: Path) -> None: ...
@@ -42,22 +52,35 @@ class Storage(Protocol):
     def presigned_url(self, key: str, seconds: int, **response_headers: str) -> str | None: ...
     def source_for_ffmpeg(self, key: str) -> str: ...
     def check(self) -> None: ...
+    def free_bytes(self) -> int | None: ...
 
 
 def new_key(suffix: str) -> str:
     return f"{secrets.token_hex(16)}{suffix}"
 
 
+def read_piece(stream: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes; empty when the request body ended or the client went away."""
+    try:
+        return stream.read(min(COPY_PIECE, size))
+    except ClientDisconnected:
+        return b""
+
+
 def copy_stream(stream: BinaryIO, out: BinaryIO, size: int) -> int:
     """Copy up to ``size`` bytes in 1 MiB pieces; return how many arrived."""
     copied = 0
     while copied < size:
-        piece = stream.read(min(COPY_PIECE, size - copied))
+        piece = read_piece(stream, size - copied)
         if not piece:
             break
         out.write(piece)
         copied += len(piece)
     return copied
+
+
+def is_disk_full(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def sha256_of(store: Storage, key: str) -> str:
@@ -88,19 +111,54 @@ class LocalStorage:
         path.write_bytes(b"")
         return "local"
 
-    def write_part(self, key: str, token: str, offset: int, stream: BinaryIO, size: int) -> int:
+    def write(
+        self, key: str, token: str, offset: int, stream: BinaryIO, total: int
+    ) -> Iterator[int]:
+        """Append what arrives at ``offset``; yield the offset after each part's worth.
+
+        Every byte that arrived is kept (a dropped connection resumes from its last
+        byte). Bytes past the last yielded offset are dropped if the disk fills up.
+        """
         with self._partial(key).open("r+b") as out:
-            out.truncate(offset)  # drop any tail an earlier dropped connection left
+            out.truncate(offset)  # drop bytes no request reported (a killed process)
             out.seek(offset)
-            copied = copy_stream(stream, out, size)
-            if copied < size:
-                out.truncate(offset)  # an incomplete part is not kept
-        return copied
+            kept = position = offset
+            try:
+                while position < total:
+                    piece = read_piece(stream, total - position)
+                    if not piece:
+                        break
+                    self._append(out, piece)
+                    position += len(piece)
+                    if position - kept >= self.part_size:
+                        out.flush()
+                        kept = position
+                        yield kept
+                out.flush()
+            except OSError as exc:
+                if not is_disk_full(exc):
+                    raise
+                out.truncate(kept)  # give the space back at once
+                raise StoreFull from exc
+        if position > kept:
+            yield position
+
+    @staticmethod
+    def _append(out: BinaryIO, piece: bytes) -> None:
+        out.write(piece)
+
+    def release(self, key: str, token: str, offset: int) -> None:
+        """Nothing to let go of: the partial file is the whole state."""
 
     def complete_upload(self, key: str, token: str) -> None:
+        """Make the upload the stored file; done already (a repeated finish) is fine."""
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        self._partial(key).replace(target)
+        try:
+            self._partial(key).replace(target)
+        except FileNotFoundError:
+            if not target.is_file():
+                raise
 
     def abort_upload(self, key: str, token: str) -> None:
         self._partial(key).unlink(missing_ok=True)
@@ -148,13 +206,20 @@ class LocalStorage:
         probe.write_bytes(b"ok")
         probe.unlink()
 
+    def free_bytes(self) -> int | None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return shutil.disk_usage(self.root).free
+
 
 class S3Storage:
     """Objects in one bucket under ``prefix``; uploads are S3 multipart uploads.
 
-    Each resumable part becomes one multipart part (numbered by its offset), spooled
-    through a temporary file so memory stays flat; the list of parts is read back
-    from the store when the upload completes, so any app server can finish it.
+    Chunks of any size are cut into parts of ``part_size`` (S3 wants at least 5 MiB
+    but the last), each numbered by its offset and spooled through a temporary file
+    so memory stays flat. The bytes of an unfinished part wait in a small object
+    named by the offset they end at (``<key>.tail-<offset>``) until the next chunk
+    completes the part; the list of parts is read back from the store when the
+    upload completes, so any app server can take any chunk and finish it.
     """
 
     def __init__(
@@ -197,37 +262,85 @@ class S3Storage:
         answer = self.client.create_multipart_upload(Bucket=self.bucket, Key=self._name(key))
         return answer["UploadId"]
 
-    def write_part(self, key: str, token: str, offset: int, stream: BinaryIO, size: int) -> int:
+    def _tail(self, key: str, offset: int) -> str:
+        return f"{self._name(key)}.tail-{offset}"
+
+    def write(
+        self, key: str, token: str, offset: int, stream: BinaryIO, total: int
+    ) -> Iterator[int]:
+        """Store what arrives at ``offset``; yield the offset after each part and tail."""
+        start = offset - offset % self.part_size  # where the unfinished part begins
         with tempfile.SpooledTemporaryFile(max_size=COPY_PIECE) as part:
-            copied = copy_stream(stream, part, size)
-            if copied < size:
-                return copied  # an incomplete part is not sent
-            part.seek(0)
-            self.client.upload_part(
+            if offset > start:
+                body = self.client.get_object(Bucket=self.bucket, Key=self._tail(key, offset))
+                for piece in self._pieces(body["Body"]):
+                    part.write(piece)
+            filled = offset - start
+            while start + filled < total:
+                end = min(start + self.part_size, total)
+                filled += copy_stream(stream, part, end - start - filled)
+                if start + filled < end:
+                    break  # the chunk ended mid-part
+                part.seek(0)
+                self.client.upload_part(
+                    Bucket=self.bucket,
+                    Key=self._name(key),
+                    UploadId=token,
+                    PartNumber=start // self.part_size + 1,
+                    Body=part,
+                    ContentLength=filled,
+                )
+                part.seek(0)
+                part.truncate()
+                start, filled = end, 0
+                yield start
+            if start + filled > offset and filled:
+                part.seek(0)
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=self._tail(key, start + filled),
+                    Body=part,
+                    ContentLength=filled,
+                )
+                yield start + filled
+
+    def release(self, key: str, token: str, offset: int) -> None:
+        """The bytes waiting at ``offset`` are in a newer tail or part now."""
+        if offset % self.part_size:
+            self.client.delete_object(Bucket=self.bucket, Key=self._tail(key, offset))
+
+    def _drop_tails(self, key: str) -> None:
+        """Tails a killed request left behind (each is released once superseded)."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=f"{self._name(key)}.tail-"
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                self.client.delete_object(Bucket=self.bucket, Key=item["Key"])
+
+    def complete_upload(self, key: str, token: str) -> None:
+        """Join the parts into the object; done already (a repeated finish) is fine."""
+        from botocore.exceptions import ClientError
+
+        try:
+            pages = self.client.get_paginator("list_parts").paginate(
+                Bucket=self.bucket, Key=self._name(key), UploadId=token
+            )
+            parts = [
+                {"PartNumber": p["PartNumber"], "ETag": p["ETag"]}
+                for page in pages
+                for p in page.get("Parts", [])
+            ]
+            self.client.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=self._name(key),
                 UploadId=token,
-                PartNumber=offset // self.part_size + 1,
-                Body=part,
-                ContentLength=size,
+                MultipartUpload={"Parts": sorted(parts, key=lambda p: p["PartNumber"])},
             )
-        return copied
-
-    def complete_upload(self, key: str, token: str) -> None:
-        pages = self.client.get_paginator("list_parts").paginate(
-            Bucket=self.bucket, Key=self._name(key), UploadId=token
-        )
-        parts = [
-            {"PartNumber": p["PartNumber"], "ETag": p["ETag"]}
-            for page in pages
-            for p in page.get("Parts", [])
-        ]
-        self.client.complete_multipart_upload(
-            Bucket=self.bucket,
-            Key=self._name(key),
-            UploadId=token,
-            MultipartUpload={"Parts": sorted(parts, key=lambda p: p["PartNumber"])},
-        )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] not in ("NoSuchUpload", "404") or not self.exists(key):
+                raise
+        self._drop_tails(key)
 
     def abort_upload(self, key: str, token: str) -> None:
         from botocore.exceptions import ClientError
@@ -239,6 +352,7 @@ class S3Storage:
         except ClientError as exc:  # already completed or aborted: nothing left to do
             if exc.response["Error"]["Code"] not in ("NoSuchUpload", "404"):
                 raise
+        self._drop_tails(key)
 
     def put_file(self, key: str, source: Path) -> None:
         # An object becomes visible only when its (multipart) upload completes.
@@ -287,6 +401,9 @@ class S3Storage:
 
     def check(self) -> None:
         self.client.head_bucket(Bucket=self.bucket)
+
+    def free_bytes(self) -> int | None:
+        return None  # an object store does not fill up the way a disk does
 
 
 def storage_from_config(config) -> Storage:

@@ -1,5 +1,3 @@
-from collections.abc import Mapping
-
 from flask import (
     Blueprint,
     abort,
@@ -18,7 +16,7 @@ from course.accounts.models import Role
 from course.audit.services import record
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
-from course.media import services
+from course.media import services, tus
 from course.media.delivery import deliver
 from course.media.forms import CommentForm, ConsentForm
 from course.media.models import Consent, DyadVideo, VideoStatus
@@ -27,6 +25,9 @@ from course.timeutil import today as utc_today
 
 bp = Blueprint("media", __name__, template_folder="templates")
 PRIVATE = {"Cache-Control": "private, no-store"}
+# The page sends a file in requests of this size: a few seconds each on a phone, so a
+# dropped connection loses little, and under any proxy's body limit.
+BROWSER_CHUNK_BYTES = 16 * 1024 * 1024
 
 
 def _private(response):
@@ -52,10 +53,6 @@ def _own_upload(public_id: str) -> DyadVideo:
     if video is None or video.trainee_id != current_user.id:
         abort(404)
     return video
-
-
-def _error(exc: services.MediaError, **extra):
-    return jsonify(error=str(exc), **extra), exc.status
 
 
 @bp.route("/units/<slug>/videos/new", methods=["GET", "POST"])
@@ -90,70 +87,114 @@ def new(slug):
         form=form,
         consents=consents,
         max_mb=services.max_upload_bytes() // (1024 * 1024),
+        chunk_bytes=BROWSER_CHUNK_BYTES,
         videos=services.videos_for_week(current_user.id, unit.slug),
+        pending=services.pending_uploads(current_user),
+        unit_titles={u.slug: u.title for u in get_curriculum().level(unit.level).units},
     ), 200 if request.method == "GET" else 422
 
 
-@bp.post("/media/uploads")
+@bp.route("/media/uploads", methods=["OPTIONS"], provide_automatic_options=False)
+@tus.speaks_tus
+def upload_options():
+    """What this server speaks (tus discovery; no person's data, so no sign-in)."""
+    return (
+        "",
+        204,
+        {
+            "Tus-Version": tus.VERSION,
+            "Tus-Extension": tus.EXTENSIONS,
+            "Tus-Max-Size": str(services.max_upload_bytes()),
+        },
+    )
+
+
+@bp.route("/media/uploads", methods=["POST"], provide_automatic_options=False)
 @role_required(Role.TRAINEE)
+@tus.speaks_tus
 def start_upload():
-    """Begin a resumable upload: {unit, consent, size, filename} -> where to send bytes."""
-    data = request.get_json(silent=True)
-    if data is None and request.is_json:
-        return jsonify(error="The request body is not valid JSON."), 400
-    if data is None:
-        data = request.form  # a plain form post
-    if not isinstance(data, Mapping):
-        return jsonify(error="Send an object: {unit, consent, size, filename}."), 400
-    size = data.get("size") or 0
-    if isinstance(size, bool) or not isinstance(size, int | str):
-        return _error(services.MediaError("The size must be a whole number of bytes."))
-    unit = get_unit_or_404(str(data.get("unit", "")))
+    """tus creation: Upload-Length, and Upload-Metadata with unit, consent and filename."""
+    try:
+        size = tus.whole_number("Upload-Length")
+        about = tus.metadata()
+    except tus.ProtocolError as exc:
+        return str(exc), exc.status
+    unit = get_unit_or_404(about.get("unit", ""))
     consent = db.session.scalar(
-        select(Consent).where(Consent.public_id == str(data.get("consent", "")))
+        select(Consent).where(Consent.public_id == about.get("consent", ""))
     )
     if consent is None:
-        return jsonify(error="Record the caregiver's consent before uploading."), 422
+        return "Record the caregiver's consent before uploading.", 422
     try:
-        video = services.start_upload(
-            current_user, unit, consent, int(size), str(data.get("filename", ""))
-        )
-    except (services.MediaError, ValueError) as exc:
-        return _error(
-            exc
-            if isinstance(exc, services.MediaError)
-            else services.MediaError("The size must be a whole number of bytes.")
-        )
-    location = url_for("course.media.upload", public_id=video.public_id)
-    answer = jsonify(
-        id=video.public_id, url=location, offset=0, chunk_size=services.storage().part_size
-    )
-    return answer, 201, {"Location": location}
-
-
-@bp.route("/media/uploads/<public_id>", methods=["HEAD", "PATCH"])
-@role_required(Role.TRAINEE)
-def upload(public_id):
-    """HEAD: how many bytes arrived (to resume). PATCH: the next chunk at Upload-Offset."""
-    video = _own_upload(public_id)
-    headers = {"Upload-Offset": str(video.received), "Upload-Length": str(video.expected_size)}
-    if request.method == "HEAD":
-        return "", 204, headers
-    try:
-        offset = int(request.headers.get("Upload-Offset", ""))
-    except ValueError:
-        return jsonify(error="Send the chunk's Upload-Offset header."), 400
-    try:
-        services.append_chunk(video, offset, request.stream, request.content_length)
-    except services.OffsetMismatch as exc:
-        return _error(exc, offset=exc.expected)
+        video = services.start_upload(current_user, unit, consent, size, about.get("filename", ""))
     except services.MediaError as exc:
-        return _error(exc)
-    headers["Upload-Offset"] = str(video.received)
-    body = {"offset": video.received, "status": video.status.value}
-    if video.status != VideoStatus.UPLOADING:
-        body["video_url"] = url_for("course.media.show", public_id=video.public_id)
-    return jsonify(body), 200, headers
+        return str(exc), exc.status
+    return "", 201, {"Location": url_for("course.media.upload", public_id=video.public_id)}
+
+
+@bp.route(
+    "/media/uploads/<public_id>",
+    methods=["HEAD", "PATCH", "DELETE"],
+    provide_automatic_options=False,
+)
+@role_required(Role.TRAINEE)
+@tus.speaks_tus
+def upload(public_id):
+    """HEAD: the offset to resume from. PATCH: a chunk at Upload-Offset. DELETE: cancel."""
+    video = _own_upload(public_id)
+    if video.status in (VideoStatus.FAILED, VideoStatus.DELETED):
+        return "This upload was not accepted or was cancelled; start again.", 410
+    if request.method == "DELETE":
+        services.cancel_upload(video, current_user)
+        return "", 204
+    if request.method == "HEAD":
+        return "", 200, _offsets(video)
+    try:
+        tus.check_chunk_type()
+        offset = tus.whole_number("Upload-Offset")
+        services.append_chunk(video, offset, request.stream, request.content_length)
+    except tus.ProtocolError as exc:
+        return str(exc), exc.status
+    except services.MediaError as exc:
+        return str(exc), exc.status, _offsets(video)
+    return "", 204, _offsets(video)
+
+
+def _offsets(video: DyadVideo) -> dict[str, str]:
+    """Where the upload stands (a finished one has received every byte)."""
+    return {"Upload-Offset": str(video.received), "Upload-Length": str(video.expected_size)}
+
+
+@bp.get("/media/uploads/<public_id>")
+@role_required(Role.TRAINEE)
+def uploaded(public_id):
+    """Where the page goes when the last byte is sent: the video, or why it is not there."""
+    video = _own_upload(public_id)
+    if video.status == VideoStatus.UPLOADING and video.received == video.expected_size:
+        try:  # the final request was cut off while the upload was being finished
+            services.finish_upload(video)
+        except services.MediaError as exc:
+            flash(str(exc), "error")
+    if video.status in (VideoStatus.PROCESSING, VideoStatus.READY):
+        flash("The video is uploaded. It is being prepared for playback.", "success")
+        return redirect(url_for("course.media.show", public_id=video.public_id))
+    if video.status == VideoStatus.UPLOADING:
+        flash("The upload has not finished: choose the same file again to resume it.", "error")
+    return redirect(url_for("course.media.new", slug=video.unit_slug))
+
+
+@bp.post("/media/uploads/<public_id>/cancel")
+@role_required(Role.TRAINEE)
+def cancel_upload(public_id):
+    """Cancel an unfinished upload from the page (the tus DELETE, for a form)."""
+    video = _own_upload(public_id)
+    try:
+        services.cancel_upload(video, current_user)
+    except services.MediaError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("The upload is cancelled and what was sent is deleted.", "success")
+    return redirect(url_for("course.media.new", slug=video.unit_slug))
 
 
 @bp.post("/units/<slug>/videos")

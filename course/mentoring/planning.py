@@ -56,7 +56,6 @@ def plan_meeting(
         planned.sequence += 1
     planned.starts_at, planned.ends_at = starts, starts + timedelta(minutes=minutes)
     planned.time_zone, planned.link, planned.planned_by_id = time_zone, link.strip(), actor.id
-    db.session.commit()
     for trainee in group.trainees:
         notify(
             trainee,
@@ -64,7 +63,9 @@ def plan_meeting(
             f"{actor.name} set your meeting for {starts:%A %-d %B at %-I:%M %p %Z}. "
             "Add it to your calendar from your calendar page.",
             link=path_for("course.calendar.index"),
+            commit=False,
         )
+    db.session.commit()
     return planned
 
 

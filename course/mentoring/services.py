@@ -146,7 +146,6 @@ def form_group(
     db.session.add(group)
     for trainee in trainees:
         learning.enrol(trainee, level)
-    db.session.commit()
     title = get_curriculum().level(level).title
     for trainee in trainees:
         notify(
@@ -154,7 +153,9 @@ def form_group(
             f"You are enrolled in {title}",
             f"{mentor.name} is your mentor. Week 1 opens on {start_date:%-d %B %Y}.",
             link=path_for("course.learning.level", level_slug=level),
+            commit=False,
         )
+    db.session.commit()
     return group
 
 
@@ -269,14 +270,15 @@ def open_week_early(group: MentorGroup, unit: Unit, actor: User) -> None:
     if unit_is_open(group, unit):
         return
     db.session.add(WeekOpening(group_id=group.id, week=unit.order, opened_by_id=actor.id))
-    db.session.commit()
     for trainee in group.trainees:
         notify(
             trainee,
             f"{unit.title} is open",
             "Your mentor opened this week early.",
             link=path_for("course.learning.unit", slug=unit.slug),
+            commit=False,
         )
+    db.session.commit()
 
 
 def pause_group(group: MentorGroup, actor: User) -> None:
@@ -408,6 +410,13 @@ def notify_opened_weeks(today: date | None = None) -> int:
                     )
                 )
                 if already is None:
-                    notify(trainee, subject, "A new week of your training is open.", link=link)
+                    notify(
+                        trainee,
+                        subject,
+                        "A new week of your training is open.",
+                        link=link,
+                        commit=False,
+                    )
                     sent += 1
+    db.session.commit()
     return sent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -158,23 +159,29 @@ def sign_off_level(group: MentorGroup, actor: User, trainee: User) -> Certificat
             f"Sign off every week first; still open: {', '.join(unsigned[:3])}"
             + (f" and {len(unsigned) - 3} more." if len(unsigned) > 3 else ".")
         )
-    certificate, issued = issue_certificate(actor, trainee, group.level)
-    if not issued:
-        return certificate  # a simultaneous request issued it, and told the trainee
     title = get_curriculum().level(group.level).title
-    notify(
+    certificate, _ = issue_certificate(
+        actor,
         trainee,
-        f"Your {title} certificate",
-        f"Congratulations. Your certificate code is {certificate.code}.",
-        link=path_for("course.certificates.show", code=certificate.code),
+        group.level,
+        tell=lambda issued: notify(
+            trainee,
+            f"Your {title} certificate",
+            f"Congratulations. Your certificate code is {issued.code}.",
+            link=path_for("course.certificates.show", code=issued.code),
+            commit=False,
+        ),
     )
     return certificate
 
 
-def issue_certificate(actor: User, trainee: User, level: str) -> tuple[Certificate, bool]:
+def issue_certificate(
+    actor: User, trainee: User, level: str, tell: Callable[[Certificate], object]
+) -> tuple[Certificate, bool]:
     """Issue the level's certificate and complete the level's enrolment, once: when two
     requests race, the loser gets the standing certificate and ``False`` (issued by the
-    other, which tells the trainee)."""
+    other, which told the trainee). ``tell`` adds the trainee's notification, saved in
+    the same transaction as the certificate."""
     agency_trainer = actor.has_role(Role.AGENCY_TRAINER) and not actor.has_role(Role.MASTER_TRAINER)
     certificate = Certificate(
         code=_new_code(),
@@ -193,6 +200,7 @@ def issue_certificate(actor: User, trainee: User, level: str) -> tuple[Certifica
     # Added last: a query above would flush it early, outside the try below, and a
     # racing request's certificate would then surface as an error, not as "issued".
     db.session.add(certificate)
+    tell(certificate)
     try:
         db.session.commit()
     except IntegrityError:
@@ -240,14 +248,13 @@ def invite_to_level_three(actor: User, trainee: User) -> LevelThreeInvitation:
         return open_invitation
     invitation = LevelThreeInvitation(trainee_id=trainee.id, invited_by_id=actor.id)
     db.session.add(invitation)
-    db.session.commit()
     notify(
         trainee,
         "You are invited to Level 3: Agency Trainer",
         f"{actor.name} invites you to train as an agency trainer. Accept or decline on your "
         "training page.",
         link=path_for("course.learning.training"),
-    )
+    )  # one commit saves both
     return invitation
 
 

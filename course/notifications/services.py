@@ -1,15 +1,22 @@
 """Tell people that something needs them: a dashboard notification, and an email.
 
 Other features decide when (a reflection submitted, reviewed or returned, a week
-opened, a certificate issued) and call ``notify``.
+opened, a certificate issued) and call ``notify`` before committing what happened,
+so the record and its notification are saved together or not at all. The
+notification table is the outbox: its email is handed to the job queue once the
+transaction commits, and ``send_unsent`` (the sweep) hands over again any that a
+killed process or a down queue never sent.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from flask import current_app, has_app_context
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from course import jobs
 from course.accounts.models import User
@@ -25,17 +32,28 @@ logger = logging.getLogger("pfr.notifications")
 SUBJECT_MAX = 200
 LINK_MAX = 500
 PAGE_SIZE = 100
+OUTBOX = "course_notification_emails"  # ids to email once the transaction commits
+UNSENT_AFTER_MINUTES = 10
 
 
 def notify(
-    user: User, subject: str, body: str, link: str | None = None, email: bool = True
+    user: User,
+    subject: str,
+    body: str,
+    link: str | None = None,
+    email: bool = True,
+    commit: bool = True,
 ) -> Notification:
     """Store a notification for ``user`` and, if asked and the user is active, email it.
+
+    Call it before committing the change it tells about; with ``commit=False`` the
+    caller's commit saves both (several notifications, one transaction). The email
+    goes out after the commit, never for a change that was rolled back.
 
     ``link`` is a path inside the site ("/reflections/12"); the email carries it as an
     absolute URL on the site's public address (``course.links.site_address``). Pass
     generic text only: see ``send_email``.
-    A failing mail server is logged; the stored notification still stands.
+    A failing mail server is logged and retried; the stored notification still stands.
 
     :raise ValueError: for an empty or over-long subject, or a link that is not a
         site-relative path.
@@ -45,12 +63,67 @@ def notify(
         raise ValueError(f"a notification subject needs 1-{SUBJECT_MAX} characters")
     if link is not None and (safe_next_url(link) is None or len(link) > LINK_MAX):
         raise ValueError("a notification link must be a path inside this site, like /training")
-    notification = Notification(user_id=user.id, subject=subject, body=body, link=link)
+    notification = Notification(
+        user_id=user.id,
+        subject=subject,
+        body=body,
+        link=link,
+        email_pending=bool(email and user.is_active),
+    )
     db.session.add(notification)
-    db.session.commit()
-    if email and user.is_active:
-        jobs.enqueue(email_notification, notification.id)
+    if commit:
+        db.session.commit()
     return notification
+
+
+@event.listens_for(Session, "after_flush")
+def _note_emails(session, context) -> None:
+    for item in session.new:
+        if isinstance(item, Notification) and item.email_pending:
+            session.info.setdefault(OUTBOX, []).append(item.id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_emails(session, previous_transaction) -> None:
+    session.info.pop(OUTBOX, None)  # a rolled-back notification was never saved
+
+
+@event.listens_for(Session, "after_commit")
+def _send_emails(session) -> None:
+    ids = session.info.pop(OUTBOX, None)
+    if ids and has_app_context():
+        _hand_over(ids)
+
+
+def _hand_over(ids: list[int]) -> None:
+    """Queue the emails; a queue that is down leaves them to ``send_unsent``."""
+    app = current_app._get_current_object()
+    for notification_id in ids:
+        try:
+            if app.config.get("COURSE_JOB_BACKEND") == "sync":
+                # This session has just committed and may not query again: run the
+                # job the way a worker would, in an app context (and session) of its own.
+                with app.app_context():
+                    jobs.enqueue(email_notification, notification_id)
+            else:
+                jobs.enqueue(email_notification, notification_id)
+        except Exception:
+            logger.warning("email for notification %s left for the sweep", notification_id)
+
+
+def send_unsent() -> int:
+    """Hand over again the emails not sent a while after their notification was saved."""
+    before = utcnow() - timedelta(minutes=UNSENT_AFTER_MINUTES)
+    ids = list(
+        db.session.scalars(
+            select(Notification.id).where(
+                Notification.email_pending.is_(True), Notification.created_at < before
+            )
+        )
+    )
+    for notification_id in ids:
+        jobs.enqueue(email_notification, notification_id)
+    return len(ids)
 
 
 def notify_open_answer_reply(app, user_id: int, attempt_id: int, revisit: bool, **extra) -> None:
@@ -74,9 +147,12 @@ def notify_open_answer_reply(app, user_id: int, attempt_id: int, revisit: bool, 
 
 
 def email_notification(notification_id: int) -> None:
-    """Background job: email one stored notification; a failing mail server is retried."""
+    """Background job: email one stored notification; a failing mail server is retried.
+
+    Sent once: a notification already emailed (a job handed over twice) is skipped.
+    """
     notification = db.session.get(Notification, notification_id)
-    if notification is None:
+    if notification is None or not notification.email_pending:
         return
     text = notification.body
     if notification.link:
@@ -87,6 +163,8 @@ def email_notification(notification_id: int) -> None:
         # No address or text in the log: only which notification and what failed.
         logger.warning("email for notification %s not sent: %r", notification.id, exc)
         raise
+    notification.email_pending = False
+    db.session.commit()
 
 
 def list_for(user: User, limit: int = PAGE_SIZE) -> list[Notification]:

@@ -101,13 +101,12 @@ def submit_reflection(
     reflection.versions.append(version)
     reflection.status = ReflectionStatus.SUBMITTED
     reflection.submitted_at = version.submitted_at = utcnow()
-    db.session.commit()
     notify(
         group.mentor,
         f"{trainee.name} submitted a reflection",
         f"{unit.title}, version {version.number}, is waiting for your review.",
         link=path_for("course.reflections.review", reflection_id=reflection.id),
-    )
+    )  # one commit saves both
     return reflection
 
 
@@ -148,14 +147,13 @@ def review_reflection(
     accepted = decision == Decision.ACCEPT
     reflection.status = ReflectionStatus.ACCEPTED if accepted else ReflectionStatus.RETURNED
     reflection.accepted_at = utcnow() if accepted else None
-    db.session.commit()
     unit = get_curriculum().unit(reflection.unit_slug)
     notify(
         reflection.trainee,
         f"Your reflection was {'accepted' if accepted else 'returned for revision'}",
         f"{reviewer.name} reviewed {unit.title}.",
         link=path_for("course.learning.unit", slug=unit.slug),
-    )
+    )  # one commit saves both
     return review
 
 

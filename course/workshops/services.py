@@ -350,7 +350,6 @@ def enrol(actor: User, workshop: Workshop, trainees: list[User]) -> EnrolResult:
     if seats_taken(workshop) > workshop.capacity:  # two admins enrolling at once
         db.session.rollback()
         raise WorkshopError("The last places were just taken. Look again at the places left.")
-    db.session.commit()
     for trainee in result.added:
         notify(
             trainee,
@@ -358,7 +357,9 @@ def enrol(actor: User, workshop: Workshop, trainees: list[User]) -> EnrolResult:
             "Your Level 1 workshop: the dates, the place and the modules to read before "
             "each day are on its page.",
             link=path_for("course.workshops.show", workshop_id=workshop.id),
+            commit=False,
         )
+    db.session.commit()
     return result
 
 
@@ -471,16 +472,19 @@ def sign_off_level_one(actor: User, workshop: Workshop, trainee: User) -> Certif
     missing = sign_off_missing(workshop, trainee.id)
     if missing:
         raise WorkshopError(f"Not yet: {trainee.name} still needs {', '.join(missing)}.")
-    certificate, issued = issue_certificate(actor, trainee, LEVEL)
-    if not issued:
-        return certificate  # a simultaneous request issued it, and told the trainee
-    notify(
+    certificate, _ = issue_certificate(
+        actor,
         trainee,
-        "Level 1 is complete",
-        "Your trainer signed off Level 1: your certificate is ready. Next comes Level 2, "
-        "fifteen weeks with a mentor. Your agency enrols you in a Level 2 cohort; ask "
-        "your supervisor or agency administrator when the next one starts.",
-        link=path_for("course.certificates.show", code=certificate.code),
+        LEVEL,
+        tell=lambda issued: notify(
+            trainee,
+            "Level 1 is complete",
+            "Your trainer signed off Level 1: your certificate is ready. Next comes Level 2, "
+            "fifteen weeks with a mentor. Your agency enrols you in a Level 2 cohort; ask "
+            "your supervisor or agency administrator when the next one starts.",
+            link=path_for("course.certificates.show", code=issued.code),
+            commit=False,
+        ),
     )
     return certificate
 

@@ -319,9 +319,29 @@ def test_trainee_records_consent_and_uploads_a_dyad_video(
     page.get_by_role("button", name="Record the consent").click()
     assert page.get_by_text("The consent is recorded").is_visible()
 
+    sent = []
+    page.on("request", lambda request: sent.append(request.method))
+    # The store is full at the first try: the page says so and keeps the upload to resume.
+    page.route(
+        "**/media/uploads/*",
+        lambda route: (
+            route.fulfill(status=507, body="The site's video storage is full.")
+            if route.request.method == "PATCH"
+            else route.continue_()
+        ),
+    )
     page.get_by_label("Video file").set_input_files(str(clip))
-    page.get_by_role("button", name="Upload").click()  # upload.js sends it in chunks
+    page.get_by_role("button", name="Upload", exact=True).click()  # tus-js-client sends it
+    page.get_by_text("The site's video storage is full.").wait_for()
+    assert page.get_by_role("button", name="Upload", exact=True).is_enabled()
+    page.unroute("**/media/uploads/*")
+    page.reload()
+    assert page.get_by_text("Uploads not finished").is_visible()
+    page.get_by_label("Video file").set_input_files(str(clip))  # the same file again
+    page.get_by_text("You started sending this file before").wait_for()
+    page.get_by_role("button", name="Upload", exact=True).click()
     page.wait_for_url(re.compile(r"/media/videos/[\w-]+$"))
+    assert sent.count("POST") == 1 and sent.count("PATCH") == 2  # created once, resumed
     assert page.locator("video#dyad-player").count() == 1
     assert "IMG_0042" not in page.url and "IMG_0042" not in page.content()
     check_a11y(page)

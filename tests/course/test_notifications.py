@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from datetime import timedelta
 from email import message_from_bytes
 from email import policy as email_policy
 
@@ -448,3 +449,44 @@ def test_a_mail_server_that_fails_once_is_tried_again(app, make, monkeypatch):
     services.notify(user, "Week 3 is open", "Body", link="/training")
     assert calls == ["retry.me@example.org", "retry.me@example.org"]
     assert app.extensions[OUTBOX_KEY] == [("retry.me@example.org", "Week 3 is open")]
+
+
+# -- the outbox: a notification is saved with its change, and its email follows -------
+
+
+def test_a_notification_rolled_back_with_its_change_is_neither_kept_nor_emailed(make, outbox):
+    user = make.make_user()
+    services.notify(user, "Week 2 is open", "Body", commit=False)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+    assert outbox == []
+
+
+def test_notifications_saved_in_one_commit_are_emailed_once_each(make, outbox):
+    people = [make.make_user(), make.make_user()]
+    for person in people:
+        services.notify(person, "Week 2 is open", "Body", commit=False)
+    assert outbox == []  # nothing goes out before the commit
+    db.session.commit()
+    assert sorted(m["To"] for m in outbox) == sorted(p.email for p in people)
+    assert not any(db.session.scalars(select(Notification.email_pending)))
+
+
+def test_a_queue_down_at_commit_leaves_the_email_for_the_sweep(app, make, outbox, monkeypatch):
+    from course import jobs
+
+    user = make.make_user()
+
+    def queue_down(*args, **kwargs):
+        raise ConnectionError("Redis is not answering")
+
+    monkeypatch.setattr(jobs, "enqueue", queue_down)
+    notification = services.notify(user, "Your certificate", "Body")
+    assert outbox == [] and notification.email_pending
+    monkeypatch.undo()
+    assert services.send_unsent() == 0  # a moment ago: perhaps still on its way
+    notification.created_at -= timedelta(minutes=services.UNSENT_AFTER_MINUTES + 1)
+    db.session.commit()
+    assert services.send_unsent() == 1
+    assert [m["To"] for m in outbox] == [user.email]
+    assert services.send_unsent() == 0  # sent once

@@ -12,8 +12,15 @@ from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.mentoring import services as mentoring
 from course.notifications.mail import OUTBOX_KEY
+from course.notifications.models import Notification
 from course.reflections import services
-from course.reflections.models import Decision, Reflection, ReflectionStatus, Review
+from course.reflections.models import (
+    Decision,
+    Reflection,
+    ReflectionStatus,
+    ReflectionVersion,
+    Review,
+)
 from course.reflections.services import ReflectionError
 from course.timeutil import utcnow
 from tests.factories import mail_to
@@ -758,3 +765,23 @@ def test_review_queue_page_query_count_does_not_grow_with_the_queue(
         counts.append(len(queries))
         auth.logout()
     assert counts[0] == counts[1], counts
+
+
+def test_a_submitted_reflection_is_never_saved_without_the_mentors_notification(
+    app, pair, monkeypatch
+):
+    """The outbox: the version and the mentor's notification are one transaction."""
+
+    def killed(*args, **kwargs):
+        raise SystemExit("the process died between the record and its notification")
+
+    monkeypatch.setattr(services, "notify", killed)
+    with pytest.raises(SystemExit):
+        submit(pair)
+    db.session.rollback()
+    told = select(func.count()).where(Notification.user_id == pair.mentor.id)
+    assert count(ReflectionVersion) == 0 and db.session.scalar(told) == 0
+    monkeypatch.undo()
+    reflection = submit(pair)
+    assert reflection.status == ReflectionStatus.SUBMITTED
+    assert count(ReflectionVersion) == 1 and db.session.scalar(told) == 1

@@ -1,5 +1,6 @@
 """Fixtures for dyad video tests: small clips made by the bundled ffmpeg, never committed."""
 
+import base64
 from datetime import date, timedelta
 
 import pytest
@@ -99,19 +100,52 @@ def upload(practice):
     return do
 
 
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def tus_metadata(**values) -> str:
+    """An Upload-Metadata header: ``key base64(value)`` pairs, comma-separated."""
+    return ",".join(
+        f"{key} {base64.b64encode(str(value).encode()).decode()}" for key, value in values.items()
+    )
+
+
 @pytest.fixture
 def begin(client, practice):
-    """Announce an upload as the browser does: POST /media/uploads, return the response."""
+    """Announce an upload as a tus client does (creation); return the response."""
 
-    def do(size, filename="visit.mp4"):
+    def do(size, filename="visit.mp4", **metadata):
+        metadata = {
+            "unit": practice.unit.slug,
+            "consent": practice.consent.public_id,
+            "filename": filename,
+        } | metadata
         return client.post(
             "/media/uploads",
-            json={
-                "unit": practice.unit.slug,
-                "consent": practice.consent.public_id,
-                "size": size,
-                "filename": filename,
+            headers={
+                **TUS,
+                "Upload-Length": str(size),
+                "Upload-Metadata": tus_metadata(**metadata),
             },
+        )
+
+    return do
+
+
+@pytest.fixture
+def send(client):
+    """Send one chunk as a tus client does (PATCH at Upload-Offset); return the response."""
+
+    def do(url, data, offset, **extra):
+        return client.patch(
+            url,
+            data=data,
+            headers={
+                **TUS,
+                "Upload-Offset": str(offset),
+                "Content-Type": "application/offset+octet-stream",
+            },
+            **extra,
         )
 
     return do

@@ -15,6 +15,7 @@ from course.extensions import db
 from course.media.models import Consent, DyadVideo, VideoStatus
 from course.ops import logs
 from course.reflections.models import Reflection
+from tests.media.conftest import TUS, tus_metadata
 
 PSEUDONYM = "Harbour Family Q7"
 FILE_NAME = "jamie-okafor-home-visit-3.mp4"
@@ -61,20 +62,26 @@ def test_consent_upload_and_reflection_leave_no_family_detail_in_any_log(
     data = clip.read_bytes()
     begun = client.post(
         "/media/uploads",
-        json={
-            "unit": unit.slug,
-            "consent": consent.public_id,
-            "size": len(data),
-            "filename": FILE_NAME,
+        headers={
+            **TUS,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": tus_metadata(
+                unit=unit.slug, consent=consent.public_id, filename=FILE_NAME
+            ),
         },
     )
     assert begun.status_code == 201
     sent = client.patch(
-        begun.json["url"],
+        begun.headers["Location"],
         data=data,
-        headers={"Upload-Offset": "0", "X-Request-ID": "nginx-7f3a9c21"},
+        headers={
+            **TUS,
+            "Upload-Offset": "0",
+            "Content-Type": "application/offset+octet-stream",
+            "X-Request-ID": "nginx-7f3a9c21",
+        },
     )
-    assert sent.status_code == 200 and sent.json["status"] == "ready"
+    assert sent.status_code == 204
     saved = client.post(f"/units/{unit.slug}/reflection", data={"body": REFLECTION})
     assert saved.status_code == 302
 
@@ -94,13 +101,13 @@ def test_consent_upload_and_reflection_leave_no_family_detail_in_any_log(
         ("POST", 302),  # sign-in
         ("POST", 302),  # consent
         ("POST", 201),  # upload begins
-        ("PATCH", 200),  # the bytes
+        ("PATCH", 204),  # the bytes
         ("POST", 302),  # reflection
     ]
     patch_line = lines[3]
     assert sent.headers["X-Request-ID"] == "nginx-7f3a9c21"
     assert patch_line.request_id == "nginx-7f3a9c21"
-    assert patch_line.path == begun.json["url"]
+    assert patch_line.path == begun.headers["Location"]
     assert patch_line.user_id == str(trainee.id)
     assert patch_line.duration_ms >= 0
     assert "[nginx-7f3a9c21]" in logs.make_formatter("plain").format(patch_line)

@@ -1,0 +1,64 @@
+"""Every few minutes, carry on what a killed process left half-done: videos whose
+upload or job was cut off (``media.services.sweep``) and notification emails that
+were never handed to the job queue (``notifications.services.send_unsent``).
+
+Each app process starts it on its first request when jobs run in-process (the
+``thread`` backend: a restarted process then picks up what its predecessor lost);
+RQ workers start it with the worker. Cron's ``flask course purge`` runs it too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+from flask import Flask
+
+logger = logging.getLogger("pfr.sweep")
+_started_in: int | None = None  # the process that runs it (a fork needs its own)
+
+
+def start(app: Flask) -> None:
+    """Start the sweep in this process, once; ``SWEEP_MINUTES = 0`` turns it off."""
+    global _started_in
+    minutes = app.config.get("COURSE_SWEEP_MINUTES", 0)
+    if not minutes or _started_in == os.getpid():
+        return
+    _started_in = os.getpid()
+    threading.Thread(target=_every, args=(app, minutes * 60), name="pfr-sweep", daemon=True).start()
+
+
+def start_with_requests(app: Flask) -> None:
+    """With in-process jobs, each app process sweeps from its first request on."""
+    if app.config.get("COURSE_JOB_BACKEND", "thread") != "thread":
+        return
+
+    @app.before_request
+    def _sweep_in_this_process():
+        start(app)
+
+
+def sweep_all() -> dict[str, int]:
+    """One sweep of everything (inside an app context)."""
+    from course.media.services import sweep as sweep_videos
+    from course.notifications.services import send_unsent
+
+    return sweep_videos() | {"emails": send_unsent()}
+
+
+def _every(app: Flask, seconds: float) -> None:
+    from course.extensions import db
+
+    while True:
+        with app.app_context():
+            try:
+                done = sweep_all()
+                if any(done.values()):
+                    logger.info("sweep: %s", done)
+            except Exception:
+                logger.exception("sweep failed; trying again later")
+            finally:
+                db.session.remove()
+        time.sleep(seconds)
