@@ -20,6 +20,7 @@ unless the setup itself fails. The figures depend on the machine and on what els
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -46,6 +47,11 @@ PHONE_BYTES = 200 * 1024 * 1024
 
 
 # -- load ----------------------------------------------------------------------------
+
+
+def tus_metadata(**values: str) -> str:
+    """A tus Upload-Metadata header: ``key base64(value)`` pairs."""
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in values.items())
 
 
 def load(ports: list[int], path: str, headers: dict, expect: int) -> dict:
@@ -106,30 +112,35 @@ def upload_memory(stack: Stack, session: Session, info: dict, csrf: str) -> dict
     sampler = threading.Thread(target=sample)
     sampler.start()
     began = time.monotonic()
-    body = json.dumps(
-        {
-            "unit": info["upload_unit"],
-            "consent": info["upload_trainee"]["consent"],
-            "size": UPLOAD_BYTES,
-            "filename": "big.mov",
-        }
-    )
-    headers = {"Content-Type": "application/json", "X-CSRFToken": csrf}
-    status, _, data = session.request("POST", "/media/uploads", body, headers)
+    headers = {
+        "Tus-Resumable": "1.0.0",
+        "X-CSRFToken": csrf,
+        "Upload-Length": str(UPLOAD_BYTES),
+        "Upload-Metadata": tus_metadata(
+            unit=info["upload_unit"],
+            consent=info["upload_trainee"]["consent"],
+            filename="big.mov",
+        ),
+    }
+    status, answer_headers, data = session.request("POST", "/media/uploads", b"", headers)
     if status != 201:
         raise Failure(f"POST /media/uploads (1 GB): HTTP {status} {data[:200]!r}")
-    started = json.loads(data)
-    chunk, offset, last = started["chunk_size"], 0, None
+    url, chunk, offset, last = answer_headers.get("Location"), 8 * 1024 * 1024, 0, None
     zeros = bytes(chunk)
     try:
         while offset < UPLOAD_BYTES:
             piece = zeros[: min(chunk, UPLOAD_BYTES - offset)]
-            sent = {"X-CSRFToken": csrf, "Upload-Offset": str(offset)}
-            status, _, data = session.request("PATCH", started["url"], piece, sent)
+            sent = {
+                "Tus-Resumable": "1.0.0",
+                "X-CSRFToken": csrf,
+                "Upload-Offset": str(offset),
+                "Content-Type": "application/offset+octet-stream",
+            }
+            status, answer_headers, data = session.request("PATCH", url, piece, sent)
             last = status
-            if status != 200:
+            if status != 204:
                 break
-            offset = json.loads(data)["offset"]
+            offset = int(answer_headers.get("Upload-Offset"))
     finally:
         done.set()
         sampler.join()

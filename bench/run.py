@@ -9,6 +9,7 @@ target is missed.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -245,23 +246,23 @@ def upload_memory(server, port: int, info: dict, root: Path) -> dict:
     who = info["upload_trainee"]
     session = Session(port).login(who["email"], info["password"])
     token = session.csrf_token(f"/units/{info['upload_unit']}/videos/new")
-    announce = json.dumps(
-        {
-            "unit": info["upload_unit"],
-            "consent": who["consent"],
-            "size": UPLOAD_BYTES,
-            "filename": "visit.mp4",
-        }
-    )
-    status, _, body = session.request(
+    metadata = {"unit": info["upload_unit"], "consent": who["consent"], "filename": "visit.mp4"}
+    status, headers, body = session.request(
         "POST",
         "/media/uploads",
-        announce,
-        {"Content-Type": "application/json", "X-CSRFToken": token},
+        b"",
+        {
+            "Tus-Resumable": "1.0.0",
+            "X-CSRFToken": token,
+            "Upload-Length": str(UPLOAD_BYTES),
+            "Upload-Metadata": ",".join(
+                f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in metadata.items()
+            ),
+        },
     )
     if status != 201:
         raise RuntimeError(f"starting the upload: HTTP {status} {body[:200]!r}")
-    url = json.loads(body)["url"]
+    url = headers.get("Location")
     sparse = root / "sparse-1g.bin"
     with sparse.open("wb") as out:
         out.truncate(UPLOAD_BYTES)  # a sparse file: 1 GB of zeros, no disk used
@@ -288,6 +289,7 @@ def upload_memory(server, port: int, info: dict, root: Path) -> dict:
                 url,
                 stream,
                 {
+                    "Tus-Resumable": "1.0.0",
                     "Upload-Offset": "0",
                     "Content-Length": str(UPLOAD_BYTES),
                     "Content-Type": "application/offset+octet-stream",

@@ -152,7 +152,7 @@ def start_worker(app: Flask, burst: bool = False) -> None:
     from course import sweeper
 
     set_worker_app(app)
-    sweeper.start(app)  # videos a dead worker or a down queue left behind
+    sweeper.schedule_in_queue(app)  # videos a dead worker or a down queue left behind
     worker = Worker([rq_queue(app)], connection=redis_connection(app))
     # The scheduler puts retries that wait (JOB_RETRY_SECONDS) back on the queue.
     worker.work(burst=burst, with_scheduler=True, logging_level=app.config.get("LOG_LEVEL", "INFO"))

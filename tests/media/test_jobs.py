@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,37 @@ def test_with_rq_the_upload_queues_a_job_that_a_worker_runs(
     db.session.expire_all()
     assert video.status == VideoStatus.READY and video.job_state == JobState.DONE
     assert jobs.queue_counts(app)["queued"] == 0
+
+
+def test_with_rq_the_sweep_is_one_scheduled_job_that_schedules_the_next(
+    app, practice, clip, upload, redis_url
+):
+    """Workers that start together schedule one sweep; each run schedules the next,
+    and a video whose job was lost gets queued again by it."""
+    from rq import SimpleWorker
+    from rq.registry import ScheduledJobRegistry
+
+    from course import sweeper
+
+    app.config.update(COURSE_JOB_BACKEND="rq", COURSE_REDIS_URL=redis_url, COURSE_SWEEP_MINUTES=5)
+    queue = jobs.rq_queue(app)
+    scheduled = ScheduledJobRegistry(queue=queue)
+    sweeper.schedule_in_queue(app)
+    sweeper.schedule_in_queue(app)  # a second worker starting
+    (first,) = scheduled.get_job_ids()
+
+    video = upload(clip)
+    queue.empty()  # the worker that took its job died with it
+    video.job_updated_at -= timedelta(minutes=app.config["COURSE_JOB_LEASE_MINUTES"] + 1)
+    db.session.commit()
+    scheduled.remove(first)
+    queue.enqueue_job(queue.fetch_job(first))  # the sweep's time has come
+    jobs.set_worker_app(app)
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)  # sweep, then the video
+    db.session.expire_all()
+    assert video.status == VideoStatus.READY
+    (following,) = scheduled.get_job_ids()
+    assert following != first and following.startswith("course-sweep-")
 
 
 def long_mov(tmp_path: Path) -> Path:
