@@ -1,8 +1,10 @@
+import secrets
 from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -13,6 +15,8 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from course.mentoring.models import MEETING_MINUTES
+
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -20,10 +24,19 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class MeetingForm(FlaskForm):
+    # A fresh key with each form shown: sending the same form twice logs one meeting.
+    form_key = HiddenField(default=lambda: secrets.token_urlsafe(24), validators=[Length(max=64)])
     unit_slug = SelectField("Week", validators=[DataRequired()])
     held_on = DateField("Date of the meeting", default=date.today, validators=[DataRequired()])
     minutes = IntegerField(
-        "Length in minutes", default=60, validators=[InputRequired(), NumberRange(1, 600)]
+        "Length in minutes",
+        default=60,
+        validators=[
+            InputRequired(),
+            NumberRange(
+                *MEETING_MINUTES, message="A meeting lasts between %(min)s and %(max)s minutes."
+            ),
+        ],
     )
     attendees = MultiCheckboxField("Who attended", coerce=int)
     topics = TextAreaField(

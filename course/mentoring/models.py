@@ -89,10 +89,17 @@ class WeekOpening(CourseModel):
         return f"<WeekOpening group={self.group_id} week={self.week}>"
 
 
+# Minutes a weekly meeting may last: a short check-in to a long session.
+MEETING_MINUTES = (5, 240)
+
+
 class Meeting(CourseModel):
     """A weekly reflective-consultation meeting, logged by the mentor."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The logging form's one-time key: the same form sent twice (a double click, a
+    # resent request) logs one meeting, so the hours funders see are not doubled.
+    form_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("course_mentor_group.id"), index=True)
     unit_slug: Mapped[str] = mapped_column(String(120))  # the week it belongs to
     held_on: Mapped[date] = mapped_column(Date)

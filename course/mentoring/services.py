@@ -22,6 +22,7 @@ from course.learning import services as learning
 from course.learning.models import Enrolment, EnrolmentStatus
 from course.links import path_for
 from course.mentoring.models import (
+    MEETING_MINUTES,
     Certificate,
     LevelThreeInvitation,
     Meeting,
@@ -324,19 +325,42 @@ def log_meeting(
     attendee_ids: list[int],
     topics: str = "",
     private_notes: str = "",
+    form_key: str | None = None,
 ) -> Meeting:
-    """Record a weekly meeting; attendance gives trainees reflective-consultation hours."""
+    """Record a weekly meeting; attendance gives trainees reflective-consultation hours.
+
+    A trainee attends one meeting per week and day; ``form_key`` (the form's one-time
+    key) makes the same form sent twice at once fail on the unique constraint.
+    """
     _require_mentor(group, actor)
     if unit.level != group.level:
         raise MentoringError("That week belongs to another level.")
-    if not 1 <= minutes <= 600:
-        raise MentoringError("Minutes must be between 1 and 600.")
+    if not MEETING_MINUTES[0] <= minutes <= MEETING_MINUTES[1]:
+        raise MentoringError(
+            f"A meeting lasts between {MEETING_MINUTES[0]} and {MEETING_MINUTES[1]} minutes."
+        )
     if held_on > utc_today():
         raise MentoringError("A meeting cannot be logged before it happens.")
     attendees = set(attendee_ids) & group.trainee_ids
     if not attendees:
         raise MentoringError("Tick at least one trainee who attended.")
+    already = db.session.scalar(
+        select(MeetingAttendee.id)
+        .join(Meeting)
+        .where(
+            Meeting.group_id == group.id,
+            Meeting.unit_slug == unit.slug,
+            Meeting.held_on == held_on,
+            MeetingAttendee.user_id.in_(attendees),
+        )
+    )
+    if already:
+        raise MentoringError(
+            f"A meeting on {held_on:%-d %B %Y} with the same trainee is already logged for "
+            "this week: it is in the group's meeting list."
+        )
     meeting = Meeting(
+        form_key=form_key or None,
         group_id=group.id,
         unit_slug=unit.slug,
         held_on=held_on,

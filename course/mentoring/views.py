@@ -176,8 +176,9 @@ def new_meeting(group_id):
         SelectChoice(s.unit.slug, s.unit.title) for s in schedule if s.is_open
     ]
     form.attendees.choices = [SelectChoice(t.id, t.name) for t in group.trainees]
-    if request.method == "GET":
-        form.attendees.data = sorted(group.trainee_ids)
+    if request.method == "GET" and form.unit_slug.choices:
+        # The week that opened last; nobody ticked: the mentor says who came.
+        form.unit_slug.data = form.unit_slug.choices[-1].value
     if form.validate_on_submit():
         unit = get_unit_or_404(form.unit_slug.data)
         logged = _attempt(
@@ -190,6 +191,7 @@ def new_meeting(group_id):
             form.attendees.data or [],
             form.topics.data or "",
             form.private_notes.data or "",
+            form.form_key.data,
             success="The meeting is logged.",
         )
         if logged:

@@ -750,16 +750,16 @@ def test_log_meeting_records_what_happened(app, make):
     assert [m.id for m in services.meetings_of(group)] == [meeting.id]
 
 
-@pytest.mark.parametrize("minutes", [0, -5, 601])
+@pytest.mark.parametrize("minutes", [0, -5, 4, 241, 1200])
 def test_log_meeting_refused_for_minutes_out_of_range(app, make, minutes):
     trainee = level_two_trainee(make)
     group = new_group(make, trainees=[trainee])
-    with pytest.raises(MentoringError, match="^Minutes must be between 1 and 600.$"):
+    with pytest.raises(MentoringError, match="^A meeting lasts between 5 and 240 minutes.$"):
         services.log_meeting(group, group.mentor, week("level-2", 1), TODAY, minutes, [trainee.id])
     assert count(Meeting) == 0
 
 
-@pytest.mark.parametrize("minutes", [1, 600])
+@pytest.mark.parametrize("minutes", [5, 240])
 def test_log_meeting_accepts_minutes_at_the_bounds(app, make, minutes):
     trainee = level_two_trainee(make)
     group = new_group(make, trainees=[trainee])
@@ -767,6 +767,61 @@ def test_log_meeting_accepts_minutes_at_the_bounds(app, make, minutes):
         group, group.mentor, week("level-2", 1), TODAY, minutes, [trainee.id]
     )
     assert meeting.minutes == minutes
+
+
+def test_a_trainee_attends_one_meeting_per_week_and_day(app, make):
+    """A second tab: the same trainee's meeting is not logged twice; a separate
+    meeting with the pair partner that day is fine."""
+    agency = make.make_agency()
+    first, second = (level_two_trainee(make, agency=agency) for _ in range(2))
+    group = new_group(make, trainees=[first, second])
+    unit = week("level-2", 1)
+    services.log_meeting(group, group.mentor, unit, TODAY, 60, [first.id])
+    with pytest.raises(MentoringError, match="with the same trainee is already logged"):
+        services.log_meeting(group, group.mentor, unit, TODAY, 90, [first.id, second.id])
+    services.log_meeting(group, group.mentor, unit, TODAY, 45, [second.id])
+    services.log_meeting(group, group.mentor, unit, TODAY - timedelta(days=2), 30, [first.id])
+    assert services.consultation_hours(first) == 1.5
+    assert services.consultation_hours(second) == 0.75
+
+
+def test_the_same_meeting_form_sent_twice_logs_one_meeting(client, auth, make):
+    """A double click sends the form twice; two at once pass the service's check,
+    and the form's one-time key makes the database refuse the second."""
+    trainee = level_two_trainee(make)
+    group = new_group(make, trainees=[trainee])
+    unit = week("level-2", 1)
+    auth.login_as(group.mentor)
+    html = page(client.get(f"/mentor/groups/{group.id}/meetings/new"))
+    key = re.search(r'name="form_key" type="hidden" value="([^"]+)"', html).group(1)
+    data = meeting_form(unit, trainee, form_key=key)
+    assert client.post(f"/mentor/groups/{group.id}/meetings/new", data=data).status_code == 302
+    second = client.post(f"/mentor/groups/{group.id}/meetings/new", data=data)
+    assert second.status_code in (200, 302, 422)
+    assert count(Meeting) == 1
+    db.session.add(
+        Meeting(
+            group_id=group.id,
+            unit_slug=unit.slug,
+            held_on=TODAY - timedelta(days=1),
+            minutes=60,
+            logged_by_id=group.mentor.id,
+            form_key=key,
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    assert count(Meeting) == 1 and services.consultation_hours(trainee) == 1.0
+
+
+def test_meeting_form_starts_on_the_latest_open_week_with_nobody_ticked(client, auth, make):
+    trainee = level_two_trainee(make)
+    group = new_group(make, trainees=[trainee], days_ago=15)  # weeks 1 to 3 are open
+    auth.login_as(group.mentor)
+    html = page(client.get(f"/mentor/groups/{group.id}/meetings/new"))
+    assert re.search(r'<option selected value="[^"]*week-03[^"]*"', html)
+    assert "checked" not in html.split("Who attended")[1].split("</fieldset>")[0]
 
 
 def test_log_meeting_refused_for_a_future_date(app, make):
