@@ -230,7 +230,12 @@ def get_visible_or_404(model, object_id: int, action: Action):
     from course.extensions import db
 
     obj = db.session.get(model, object_id)
-    if obj is None or not can(current_user, action, obj):
+    if obj is None:
+        abort(404)
+    if not can(current_user, action, obj):
+        from course.audit.services import record_denied
+
+        record_denied(current_user, model.__tablename__, object_id, action.value)
         abort(404)
     return obj
 

@@ -63,7 +63,7 @@ DEFAULTS: dict[str, object] = {
     # and never refuse a request for an error of the store itself.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
-    # Failed sign-ins allowed per account (email) and per address (client IP).
+    # Failed sign-ins allowed per account from one address, and per address (client IP).
     "COURSE_LOGIN_LIMIT_PER_ACCOUNT": "5 per minute;20 per hour",
     "COURSE_LOGIN_LIMIT_PER_ADDRESS": "20 per minute;100 per hour",
     "COURSE_HSTS": False,

@@ -11,10 +11,12 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from course.accounts.hashing import hash_password, needs_rehash, verify_password
 from course.accounts.models import Invitation, Role, User, normalize_email
+from course.audit.models import AuditEvent
+from course.audit.services import record
 from course.extensions import db
 from course.timeutil import utcnow
 
@@ -41,17 +43,53 @@ def get_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the active user with this email and password, or None."""
+    """Return the active user with this email and password, or None.
+
+    Every attempt is in the audit log (a failure against an unknown address as
+    "unknown": the typed text may be a password). When an account collects
+    ``GUESSING_ALERT`` failures within an hour, its owner is told.
+    """
     user = get_user_by_email(email)
     if user is None or not user.password_hash:  # unknown, or invited and not yet set up
         verify_password(_DUMMY_HASH, password)
+        _sign_in_failed(user)
         return None
     if not verify_password(user.password_hash, password) or not user.active:
+        _sign_in_failed(user)
         return None
     if needs_rehash(user.password_hash):  # the password is at hand only now
         user.password_hash = hash_password(password)
-        db.session.commit()
+    record(user, "account.sign-in", "user", user.id)
+    db.session.commit()
     return user
+
+
+GUESSING_ALERT = 10  # failures within an hour that make the owner hear of it
+
+
+def _sign_in_failed(user: User | None) -> None:
+    record(None, "account.sign-in-failed", "user", user.id if user else "unknown")
+    db.session.commit()
+    if user is None or not user.password_hash:
+        return
+    failures = db.session.scalar(
+        select(func.count()).where(
+            AuditEvent.action == "account.sign-in-failed",
+            AuditEvent.object_id == str(user.id),
+            AuditEvent.created_at >= utcnow() - timedelta(hours=1),
+        )
+    )
+    if failures == GUESSING_ALERT:  # once, not at every failure after it
+        from course.notifications.services import notify
+
+        notify(
+            user,
+            "Someone is trying to sign in to your account",
+            f"{GUESSING_ALERT} sign-ins with a wrong password were tried on your account in "
+            "the last hour. If it was not you, choose a new password (at least 12 "
+            "characters, not used elsewhere) and tell your training center. Your account "
+            "stays open to you: the attempts are slowed down where they come from.",
+        )
 
 
 def _load_common_passwords() -> frozenset[str]:

@@ -9,6 +9,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from course.accounts import services, timeouts
@@ -20,7 +21,9 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def _login_account_key() -> str:
-    return "login:" + normalize_email(request.form.get("email", ""))
+    """Failures count per account *and* address: someone guessing from elsewhere
+    cannot lock the owner out (the owner's address has no failures)."""
+    return f"login:{get_remote_address()}:{normalize_email(request.form.get('email', ''))}"
 
 
 def _failed(response) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from course.audit.models import AuditEvent
 from course.extensions import db
-from course.timeutil import UTC
+from course.timeutil import UTC, utcnow
 
 
 def record(actor, action: str, object_type: str, object_id: str, **detail) -> AuditEvent:
@@ -26,6 +26,34 @@ def record(actor, action: str, object_type: str, object_id: str, **detail) -> Au
     )
     db.session.add(event)
     return event
+
+
+def record_once(
+    actor, action: str, object_type: str, object_id: str, within: timedelta = timedelta(minutes=10)
+) -> AuditEvent | None:
+    """Record ``action`` unless the same person did it to the same object just now.
+
+    For playback: a player asks for many ranges as it plays and seeks; one row per
+    viewing (per ``within``) says who watched, whatever the ranges asked for.
+    """
+    since = utcnow() - within
+    recent = db.session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.actor_id == actor.id,
+            AuditEvent.action == action,
+            AuditEvent.object_id == str(object_id),
+            AuditEvent.created_at >= since,
+        )
+        .limit(1)
+    )
+    return None if recent else record(actor, action, object_type, object_id)
+
+
+def record_denied(actor, object_type: str, object_id, action: str) -> None:
+    """Keep a refused attempt on someone's record (it is answered 404 all the same)."""
+    record(actor, "access.denied", object_type, object_id, wanted=action)
+    db.session.commit()
 
 
 def search(

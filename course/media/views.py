@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from course.accounts.models import Role
-from course.audit.services import record
+from course.audit.services import record, record_denied, record_once
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
 from course.media import services, tus
@@ -43,14 +43,20 @@ def _private(response):
 def _video(public_id: str, action: Action = Action.VIDEO_VIEW) -> DyadVideo:
     """Load a video the current person may see; anyone else gets 404 (ids reveal nothing)."""
     video = services.get_video(public_id)
-    if video is None or not can(current_user, action, video):
+    if video is None:
+        abort(404)
+    if not can(current_user, action, video):
+        record_denied(current_user, "video", video.public_id, action.value)
         abort(404)
     return video
 
 
 def _own_upload(public_id: str) -> DyadVideo:
     video = services.get_video(public_id)
-    if video is None or video.trainee_id != current_user.id:
+    if video is None:
+        abort(404)
+    if video.trainee_id != current_user.id:
+        record_denied(current_user, "video", video.public_id, "upload")
         abort(404)
     return video
 
@@ -274,9 +280,9 @@ def stream(public_id):
     video = _video(public_id)
     if video.status != VideoStatus.READY:
         abort(404)
-    # Players open with "bytes=0-" and then seek with other ranges: audit the opening.
-    if request.headers.get("Range", "bytes=0-") == "bytes=0-":
-        record(current_user, "video.stream", "video", video.public_id)
+    # Whatever range is asked for (a player seeks; a script may ask "bytes=1-"): one
+    # row per person and video every few minutes of watching.
+    if record_once(current_user, "video.stream", "video", video.public_id):
         db.session.commit()
     return _private(deliver(services.storage(), video.playable_key, "video/mp4"))
 
@@ -287,6 +293,8 @@ def poster(public_id):
     video = _video(public_id)
     if not video.poster_key:
         abort(404)
+    if record_once(current_user, "video.poster", "video", video.public_id):  # a frame of the family
+        db.session.commit()
     return _private(deliver(services.storage(), video.poster_key, "image/jpeg"))
 
 

@@ -257,6 +257,8 @@ def test_level_two_reflection_review_meeting_and_sign_off(
     check_a11y(mentor)
     mentor.get_by_label("Week", exact=True).select_option(label="Week 2: Going out and coming back")
     mentor.get_by_label("Length in minutes").fill("50")
+    mentor.get_by_label("Tomasz Wilk").check()  # nobody is ticked until the mentor says
+    mentor.get_by_label("Jonah Whitfield").check()
     mentor.get_by_label("Topics").fill("Secure base in the backyard film.")
     mentor.get_by_role("button", name="Save the meeting").click()
     assert mentor.get_by_text("The meeting is logged.").is_visible()

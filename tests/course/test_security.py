@@ -1,6 +1,8 @@
 import pytest
+from sqlalchemy import select
 
 from course.accounts.models import Role
+from course.extensions import db
 from course.markup import render_markdown
 
 
@@ -137,6 +139,39 @@ def test_login_is_throttled_per_account_with_a_clear_message(throttled, make):
     # Even the right password waits until the window passes.
     right = client.post("/login", data={"email": user.email, "password": make.PASSWORD})
     assert right.status_code == 429
+
+
+def test_guessing_from_elsewhere_never_locks_the_owner_out_and_the_owner_is_told(throttled, make):
+    from flask import current_app
+
+    from course.audit.models import AuditEvent
+    from course.notifications.mail import OUTBOX_KEY
+
+    client = throttled
+    owner = make.make_trainee()
+    guessers = [f"203.0.113.{n}" for n in range(1, 5)]
+    for address in guessers:  # a few addresses, each up to its limit for this account
+        codes = [
+            client.post(
+                "/login",
+                data={"email": owner.email, "password": "wrong-password-again"},
+                environ_base={"REMOTE_ADDR": address},
+            ).status_code
+            for _ in range(4)
+        ]
+        assert codes[-1] == 429 and 429 not in codes[:-1]
+    right = client.post(
+        "/login",
+        data={"email": owner.email, "password": make.PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},  # the owner, at home
+    )
+    assert right.status_code == 302
+    sent = current_app.extensions.get(OUTBOX_KEY, [])
+    told = [m for m in sent if m["To"] == owner.email]
+    assert len(told) == 1 and "trying to sign in" in told[0]["Subject"]
+    actions = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions.count("account.sign-in-failed") == 12
+    assert actions[-1] == "account.sign-in"
 
 
 def test_login_is_throttled_per_address_across_accounts(throttled):

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from course.accounts.models import Role
 from course.audit.models import AuditEvent
@@ -150,7 +150,9 @@ def test_each_access_writes_an_audit_event(client, auth, practice, video):
     client.get(f"/media/videos/{video.public_id}/download").close()
     client.post(f"/media/videos/{video.public_id}/comments", data={"at": "1", "body": "Good"})
     mine = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.actor_id == practice.mentor.id)
+        select(AuditEvent).where(
+            AuditEvent.actor_id == practice.mentor.id, AuditEvent.object_type == "video"
+        )
     ).all()
     actions = sorted(e.action for e in mine)
     # A seek (a Range not starting at 0) is part of the same viewing, not a new one.
@@ -171,6 +173,60 @@ def test_the_player_opening_is_audited_once_and_its_range_requests_write_nothing
     assert writes == []
     streams = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "video.stream"))
     assert len(streams.all()) == 1
+
+
+def test_a_whole_file_fetched_by_an_odd_range_is_audited_and_so_is_the_poster(
+    client, auth, practice, video
+):
+    """A script asking "bytes=1-" (nearly the whole file) without ever opening at 0 is
+    a viewing too; the poster is a frame of the family."""
+    viewer = auth.login_as(practice.mentor)
+    client.get(f"/media/videos/{video.public_id}/stream", headers={"Range": "bytes=1-"}).close()
+    client.get(f"/media/videos/{video.public_id}/poster.jpg").close()
+    client.get(f"/media/videos/{video.public_id}/poster.jpg").close()  # the same viewing
+    rows = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.actor_id == viewer.id, AuditEvent.object_type == "video"
+        )
+    ).all()
+    assert sorted(e.action for e in rows) == ["video.poster", "video.stream"]
+    stream = next(e for e in rows if e.action == "video.stream")
+    stream.created_at -= timedelta(minutes=11)  # a later viewing is a new row
+    db.session.commit()
+    client.get(f"/media/videos/{video.public_id}/stream", headers={"Range": "bytes=9-"}).close()
+    streams = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "video.stream", AuditEvent.actor_id == viewer.id
+        )
+    )
+    assert len(streams.all()) == 2
+
+
+def test_refused_attempts_on_a_video_and_a_reflection_are_audited(
+    client, auth, practice, video, make
+):
+    """Someone else's video or reflection answers 404, and the attempt is kept."""
+    from course.reflections import services as reflections
+
+    outsider = make.make_level_two_trainee()
+    answers = ["An answer."] * len(practice.unit.reflection_prompts)
+    draft = reflections.save_draft(
+        practice.group, practice.trainee, practice.unit, "My notes.", answers
+    )
+    auth.login_as(outsider)
+    assert client.get(f"/media/videos/{video.public_id}/stream").status_code == 404
+    assert client.get(f"/media/videos/{video.public_id}/poster.jpg").status_code == 404
+    assert client.get(f"/reflections/{draft.id}").status_code == 404
+    denied = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "access.denied").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.actor_id, e.object_type, e.object_id) for e in denied] == [
+        (outsider.id, "video", video.public_id),
+        (outsider.id, "video", video.public_id),
+        (outsider.id, "course_reflection", str(draft.id)),
+    ]
+    assert client.get("/media/videos/nobody/stream").status_code == 404  # no object: no row
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "access.denied")) == 3
 
 
 def test_purge_deletes_due_videos_and_keeps_tombstones(app, practice, video):
