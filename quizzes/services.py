@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from quizzes.loader import Quiz
 from quizzes.models import (
@@ -78,7 +79,14 @@ def start_or_resume(user_id: int, quiz: Quiz, check_policy: bool = True) -> Quiz
             seed=secrets.randbelow(2**31),
         )
         session().add(attempt)
-        session().commit()
+        try:
+            session().commit()
+        except IntegrityError:
+            # Two starts at once (a double click): the other one's draft is the attempt.
+            session().rollback()
+            attempt = current_draft(user_id, quiz.slug)
+            if attempt is None:
+                raise
     return attempt
 
 

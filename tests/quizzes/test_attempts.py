@@ -54,6 +54,34 @@ def test_start_or_resume_returns_the_open_draft(app, quiz):
     assert first.status == AttemptStatus.DRAFT
 
 
+def test_two_starts_at_once_open_one_attempt(app, quiz, monkeypatch):
+    """A double click: both requests read "no draft, 0 attempts" before either wrote.
+    The second to commit meets the unique attempt number and resumes the first's."""
+    other = services.start_or_resume(USER, quiz)  # the other request, committed first
+    real = services.session
+    stale_reads = []
+
+    class BeforeTheOtherCommitted:
+        """This request's reads of attempts (the draft, the highest number) saw none."""
+
+        def __getattr__(self, name):
+            return getattr(real(), name)
+
+        def scalar(self, statement, *args, **kwargs):
+            if len(stale_reads) < 2 and "quiz_attempt" in str(statement):
+                stale_reads.append(statement)
+                return None
+            return real().scalar(statement, *args, **kwargs)
+
+    monkeypatch.setattr(services, "session", BeforeTheOtherCommitted)
+    attempt = services.start_or_resume(USER, quiz)
+    monkeypatch.undo()
+    assert len(stale_reads) == 2
+    assert attempt.id == other.id
+    count = services.session().query(QuizAttempt).filter_by(user_id=USER).count()
+    assert count == 1
+
+
 def test_start_sets_a_shuffle_seed_kept_on_resuming(app, quiz):
     first = services.start_or_resume(USER, quiz)
     assert isinstance(first.seed, int) and 0 <= first.seed < 2**31
