@@ -348,6 +348,11 @@ def test_trainee_records_consent_and_uploads_a_dyad_video(
     assert "IMG_0042" not in page.url and "IMG_0042" not in page.content()
     check_a11y(page)
     screenshot(page, "trainee-uploaded-dyad-video")
+    asked = []  # deleting asks first; saying no keeps the video
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Delete this video").click()
+    assert asked and "cannot be undone" in asked[0]
+    assert page.locator("video#dyad-player").count() == 1
 
 
 def test_agency_admin_uploads_a_roster_and_the_invited_trainee_starts(
