@@ -30,10 +30,13 @@ from course.curriculum.models import Unit, UnitKind
 from course.curriculum.services import get_curriculum
 from course.database import course_engine
 from course.extensions import db
+from course.links import path_for
 from course.media import probe
 from course.media.models import Consent, DyadVideo, JobState, VideoComment, VideoStatus
 from course.media.storage import Storage, StoreFull, is_disk_full, sha256_of, storage_from_config
 from course.mentoring.services import group_of_trainee, unit_is_open
+from course.notifications.models import Notification
+from course.notifications.services import notify
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
 
@@ -398,6 +401,14 @@ def process_video(video_id: int) -> None:
         return
     video.status, video.job_state, video.job_error = VideoStatus.READY, JobState.DONE, None
     video.job_updated_at = utcnow()
+    unit = get_curriculum().unit(video.unit_slug)
+    _tell_once(
+        video.group.mentor,
+        f"{video.trainee.name} uploaded a video",
+        f"{unit.title if unit else 'A practice week'}: ready to watch, comment on and mark "
+        "reviewed (the week's sign-off waits for it).",
+        video,
+    )
     db.session.commit()
 
 
@@ -577,8 +588,30 @@ def add_comment(
     db.session.add(comment)
     db.session.flush()
     record(author, "video.comment", "video", video.public_id, at=round(seconds, 1))
+    if author.id != video.trainee_id:
+        _tell_once(
+            video.trainee,
+            f"{author.name} commented on your video",
+            "Open the video to read the comments at their moments.",
+            video,
+        )
     db.session.commit()
     return comment
+
+
+def _tell_once(person: User, subject: str, body: str, video: DyadVideo) -> None:
+    """Notify about a video, unless an unread notification about it is still waiting
+    (ten comments in a row make one)."""
+    link = path_for("course.media.show", public_id=video.public_id)
+    waiting = db.session.scalar(
+        select(Notification.id).where(
+            Notification.user_id == person.id,
+            Notification.link == link,
+            Notification.read_at.is_(None),
+        )
+    )
+    if waiting is None:
+        notify(person, subject, body, link=link, commit=False)
 
 
 def _clock(seconds: float) -> str:

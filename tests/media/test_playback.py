@@ -323,3 +323,22 @@ def test_served_copies_carry_no_location_or_device(client, auth, practice, tagge
             body = response.get_data()
         assert response.status_code in (200, 206) and len(body) > 1000
         assert b"47.6062" not in body and b"PhoneMaker" not in body, url
+
+
+def test_the_mentor_hears_of_a_ready_video_and_the_trainee_of_comments(practice, video, make):
+    from course.notifications import services as notifications
+
+    def unread(person):
+        return [n.subject for n in notifications.unread_for(person) if "video" in n.subject]
+
+    trainee = practice.trainee.name
+    assert unread(practice.mentor) == [f"{trainee} uploaded a video"]
+    services.add_comment(video, practice.trainee, 1, "Here she reaches for me.")
+    assert unread(practice.trainee) == []  # nobody is told of their own comment
+    services.add_comment(video, practice.mentor, 1, "Yes: and you waited for her.")
+    services.add_comment(video, practice.mentor, 2, "Her smile back at you here.")
+    mentor = practice.mentor.name
+    assert unread(practice.trainee) == [f"{mentor} commented on your video"]  # one, not two
+    notifications.mark_all_read(practice.trainee)
+    services.add_comment(video, practice.mentor, 2.5, "One more moment.")
+    assert unread(practice.trainee) == [f"{mentor} commented on your video"]
