@@ -17,6 +17,7 @@ from course.mentoring.signoffs import (
     open_level_three_invitation,
 )
 from course.permissions import Action, can, require, role_required
+from course.reflections.services import MIN_REFLECTION_WORDS
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
@@ -68,6 +69,7 @@ def unit(slug):
         partner_reflection=week.partner_reflection if week else None,
         dyad_videos=videos_for_week(current_user.id, unit.slug) if week else [],
         form=PostForm() if needs_form else None,
+        min_reflection_words=MIN_REFLECTION_WORDS,
     )
 
 

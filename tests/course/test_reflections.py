@@ -785,3 +785,23 @@ def test_a_submitted_reflection_is_never_saved_without_the_mentors_notification(
     reflection = submit(pair)
     assert reflection.status == ReflectionStatus.SUBMITTED
     assert count(ReflectionVersion) == 1 and db.session.scalar(told) == 1
+
+
+def test_a_returned_reflection_shows_the_feedback_above_the_revision_form(
+    app, client, auth, pair
+):
+    reflection = submit(pair)
+    services.review_reflection(
+        reflection,
+        pair.mentor,
+        {},
+        "Describe what the baby did *first*, before you spoke.",
+        Decision.RETURN,
+    )
+    auth.login_as(pair.first)
+    html = page(client.get(f"/units/{pair.unit.slug}"))
+    feedback = html.index("What your mentor asks you to look at again")
+    assert "Describe what the baby did <em>first</em>" in html[feedback:]
+    assert feedback < html.index('class="form reflection-form"')
+    rules = html.index("To submit, write at least")
+    assert rules < html.index("Submit to my mentor")
