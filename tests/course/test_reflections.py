@@ -787,9 +787,7 @@ def test_a_submitted_reflection_is_never_saved_without_the_mentors_notification(
     assert count(ReflectionVersion) == 1 and db.session.scalar(told) == 1
 
 
-def test_a_returned_reflection_shows_the_feedback_above_the_revision_form(
-    app, client, auth, pair
-):
+def test_a_returned_reflection_shows_the_feedback_above_the_revision_form(app, client, auth, pair):
     reflection = submit(pair)
     services.review_reflection(
         reflection,
