@@ -22,8 +22,9 @@ class CohortForm(FlaskForm):
 class RosterForm(FlaskForm):
     roster = FileField(
         "Roster (CSV)",
-        description="Columns: email, first name, last name, "
-        "job title, and optionally pair code. Up to 2,000 rows.",
+        description="Columns: email, first name, last name, and if you have them job "
+        "title and pair code (any capitals, spaces or underscores; a Moodle or Canvas "
+        "user export works too). Saved as CSV from any spreadsheet. Up to 2,000 rows.",
     )
 
 

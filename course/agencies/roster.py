@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -35,7 +36,17 @@ COLUMNS = {
     "job title": "title",
     "pair code": "pair",
 }
-REQUIRED = ("email", "first", "last", "title")
+# What the columns are called in the files people have, compared without case, spaces,
+# underscores or dashes: ours, a spreadsheet's own wording, Moodle's upload-users file
+# and Canvas's SIS users.csv (first_name, last_name, email).
+ALIASES = {
+    "email": ("email", "emailaddress", "mail"),
+    "first": ("firstname", "givenname", "first"),
+    "last": ("lastname", "surname", "familyname", "last"),
+    "title": ("jobtitle", "title", "position", "role"),
+    "pair": ("paircode", "pair"),
+}
+REQUIRED = ("email", "first", "last")  # no job title column: titles are left blank
 # One answer for every existing account the agency may not take (another agency's person,
 # a master trainer, a site admin), so the preview does not tell them apart.
 CANNOT_ENROL = "this address cannot be enrolled by this agency; ask the training center"
@@ -74,12 +85,29 @@ class RosterPreview:
         return len(self.new) + len(self.existing)
 
 
+class RosterFileError(ValueError):
+    """The file as a whole cannot be read; the message says what to do."""
+
+
 def decode_roster(data: bytes) -> str:
-    """The file's text: UTF-16 when it says so (spreadsheets' "Unicode text"), else
-    UTF-8 with or without a byte-order mark; bytes that fit neither become \ufffd."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    return data.decode("utf-8-sig", errors="replace")
+    """The file's text: UTF-16 when it says so (spreadsheets' "Unicode text"), UTF-8
+    with or without a byte-order mark, or else Windows-1252 (what Excel on Windows
+    saves as "CSV"). Nothing is guessed into replacement characters.
+
+    :raise RosterFileError: when the bytes are none of these.
+    """
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise RosterFileError(
+            "The letters in this file cannot be read. In your spreadsheet, choose Save As, "
+            '"CSV UTF-8", and upload that file.'
+        ) from None
 
 
 def read_roster(text: str) -> tuple[list[RosterRow], list[RosterProblem]]:
@@ -95,8 +123,12 @@ def read_roster(text: str) -> tuple[list[RosterRow], list[RosterProblem]]:
 
 def _read_rows(text: str) -> tuple[list[RosterRow], list[RosterProblem]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
-    missing = [col for col, key in COLUMNS.items() if key in REQUIRED and col not in header]
+    found = {_plain(name or ""): name for name in reader.fieldnames or []}
+    header = {  # our column name -> the file's own
+        col: next((found[alias] for alias in ALIASES[key] if alias in found), "")
+        for col, key in COLUMNS.items()
+    }
+    missing = [col for col, key in COLUMNS.items() if key in REQUIRED and not header[col]]
     if missing:
         return [], [
             RosterProblem(
@@ -107,11 +139,16 @@ def _read_rows(text: str) -> tuple[list[RosterRow], list[RosterProblem]]:
     for line, raw in enumerate(reader, start=2):
         if not any((value or "").strip() for value in raw.values()):
             continue  # blank lines are fine
-        values = {key: (raw.get(header.get(col, "")) or "").strip() for col, key in COLUMNS.items()}
+        values = {key: (raw.get(header[col]) or "").strip() for col, key in COLUMNS.items()}
         rows.append(RosterRow(line=line, **values))
     if len(rows) > MAX_ROWS:
         return [], [RosterProblem(1, "", f"{len(rows)} rows: split the file (up to {MAX_ROWS})")]
     return rows, []
+
+
+def _plain(name: str) -> str:
+    """A header as compared: "First Name", "first_name" and "firstname" are one."""
+    return re.sub(r"[\s_\-]+", "", name).lower()
 
 
 def preview_roster(actor: User, cohort: Cohort, text: str) -> RosterPreview:

@@ -132,8 +132,12 @@ def cohort(cohort_id):
         if upload is None or not upload.filename:
             form.roster.errors.append("Choose a CSV file.")
         else:
-            text = roster.decode_roster(upload.read())
-            preview = roster.preview_roster(current_user, cohort, text)
+            try:
+                text = roster.decode_roster(upload.read())
+            except roster.RosterFileError as exc:
+                form.roster.errors.append(str(exc))
+            else:
+                preview = roster.preview_roster(current_user, cohort, text)
     others = [
         n.cohort
         for n in cohort_numbers(cohort.agency_id)

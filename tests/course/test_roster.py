@@ -85,7 +85,7 @@ def test_missing_column_is_a_file_problem(cohort, make):
     preview = roster.preview_roster(
         make.make_site_admin(), cohort, "email,first name\na@example.org,A\n"
     )
-    assert preview.problems[0].message == "missing columns: last name, job title"
+    assert preview.problems[0].message == "missing column: last name"
     assert preview.changes == 0
 
 
@@ -361,6 +361,63 @@ def test_import_is_all_or_nothing(cohort, make, monkeypatch):
         )
         == 0
     )
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Email,First Name,Last Name,Job Title",
+        "EMAIL,FIRST_NAME,LAST_NAME,JOB_TITLE",
+        "email,firstname,lastname,jobtitle",
+        "Email Address, First-Name ,Surname,Position",
+        "username,password,firstname,lastname,email,department",  # Moodle's upload users
+        "user_id,login_id,first_name,last_name,full_name,email,status",  # Canvas SIS users.csv
+    ],
+)
+def test_rosters_read_the_column_names_people_files_come_with(header):
+    columns = [
+        c.strip().lower().replace("-", "").replace("_", "").replace(" ", "")
+        for c in header.split(",")
+    ]
+    values = {
+        "email": "ana@example.org",
+        "emailaddress": "ana@example.org",
+        "firstname": "Ana",
+        "lastname": "Reyes",
+        "surname": "Reyes",
+        "jobtitle": "Home visitor",
+        "position": "Home visitor",
+    }
+    line = ",".join(values.get(column, "x") for column in columns)
+    rows, problems = roster.read_roster(f"{header}\n{line}\n")
+    assert problems == []
+    assert [(r.email, r.first, r.last) for r in rows] == [("ana@example.org", "Ana", "Reyes")]
+    has_title = any(c in ("jobtitle", "position") for c in columns)
+    assert rows[0].title == ("Home visitor" if has_title else "")
+
+
+def test_a_windows_1252_roster_keeps_its_accents_and_an_unreadable_one_is_refused():
+    text = HEADER + "jose@example.org,José,Müller,Educadora de visitas,\n"
+    rows, problems = roster.read_roster(roster.decode_roster(text.encode("cp1252")))
+    assert problems == [] and (rows[0].first, rows[0].last) == ("José", "Müller")
+    unreadable = HEADER.encode() + b"x@example.org,\x81\x8d\xc3,B,C,\n"
+    with pytest.raises(roster.RosterFileError, match="CSV UTF-8"):
+        roster.decode_roster(unreadable)
+
+
+def test_an_unreadable_roster_is_refused_on_the_page_and_nothing_is_stored(
+    client, auth, make, cohort
+):
+    auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency))
+    data = HEADER.encode() + b"x@example.org,\x81\x8d\xc3,B,C,\n"
+    page = client.post(
+        f"/agency/cohorts/{cohort.id}",
+        data={"roster": (io.BytesIO(data), "staff.csv")},
+        content_type="multipart/form-data",
+    )
+    assert "CSV UTF-8" in page.get_data(as_text=True)
+    assert "\ufffd" not in page.get_data(as_text=True)
+    assert count(Invitation) == 0
 
 
 def test_utf16_roster_from_a_spreadsheet_reads_like_utf8():
