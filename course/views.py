@@ -25,9 +25,13 @@ def index():
         return render_template("course/welcome.html")
     if current_user.has_role(Role.SITE_ADMIN):
         return redirect(url_for("course.admin.index"))
+    if current_user.has_role(Role.MASTER_TRAINER, Role.AGENCY_TRAINER):
+        return redirect(url_for("course.mentoring.dashboard"))  # the queue and the groups
+    if current_user.has_role(Role.AGENCY_ADMIN):
+        return redirect(url_for("course.agencies.staff"))
     if current_user.has_role(Role.TRAINEE):
         return redirect(url_for("course.learning.training"))
-    return render_template("course/home.html")
+    return render_template("course/home.html")  # an account with no role yet
 
 
 def forbidden(error):

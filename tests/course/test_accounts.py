@@ -153,3 +153,24 @@ def test_user_may_hold_several_roles(app, make):
     assert user.roles == {Role.TRAINEE, Role.AGENCY_TRAINER}
     assert user.has_role(Role.AGENCY_TRAINER)
     assert not user.has_role(Role.SITE_ADMIN)
+
+
+@pytest.mark.parametrize(
+    ("role", "endpoint"),
+    [
+        (Role.TRAINEE, "course.learning.training"),
+        (Role.MASTER_TRAINER, "course.mentoring.dashboard"),
+        (Role.AGENCY_TRAINER, "course.mentoring.dashboard"),
+        (Role.AGENCY_ADMIN, "course.agencies.staff"),
+        (Role.SITE_ADMIN, "course.admin.index"),
+    ],
+)
+def test_each_role_lands_on_the_page_it_works_from(app, client, auth, role, endpoint):
+    from flask import url_for
+
+    auth.login_as(role)
+    landing = client.get("/")
+    assert landing.status_code == 302
+    with app.test_request_context():
+        assert landing.headers["Location"] == url_for(endpoint)
+    assert client.get(landing.headers["Location"]).status_code == 200
