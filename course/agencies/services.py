@@ -449,13 +449,15 @@ def _report_lines(rows, passed, codes, count, quizzes, workshops) -> Iterator[st
         writer.writerow(values)
         return out.getvalue()
 
+    levels = {level.slug: level.title for level in get_curriculum().levels}
     yield line(REPORT_COLUMNS)
     for row in rows:
         enrolment = row.enrolments.get(row.level)
         workshop = workshops.get(row.person.id)
         yield line([
             row.person.name, row.person.email, row.person.job_title,
-            row.cohort.name if row.cohort else "", row.level, row.status,
+            row.cohort.name if row.cohort else "", levels.get(row.level, row.level or ""),
+            row.status,
             f"{enrolment.started_at:%Y-%m-%d}" if enrolment else "",
             f"{enrolment.completed_at:%Y-%m-%d}" if enrolment and enrolment.completed_at else "",
             row.signed_off,
