@@ -53,11 +53,13 @@ DISK_FULL = (
 
 
 class MediaError(Exception):
-    """A video rule was broken; ``status`` is the HTTP status to answer with."""
+    """A video rule was broken; ``status`` is the HTTP status to answer with, and
+    ``field`` the form field it is about (if any)."""
 
-    def __init__(self, message: str, status: int = 422):
+    def __init__(self, message: str, status: int = 422, field: str | None = None):
         super().__init__(message)
         self.status = status
+        self.field = field
 
 
 class OffsetMismatch(MediaError):
@@ -555,12 +557,12 @@ def parse_timestamp(text: str) -> float:
     """Read "m:ss", "h:mm:ss" or plain seconds; raise MediaError otherwise."""
     match = TIMESTAMP_RE.match(text.strip())
     if match is None:
-        raise MediaError("Write the time as minutes:seconds, for example 1:05.")
+        raise MediaError("Write the time as minutes:seconds, for example 1:05.", field="at")
     hours, minutes, seconds, plain = match.groups()
     if plain is not None:
         return float(plain)
     if int(seconds) >= 60:
-        raise MediaError("Seconds go from 00 to 59.")
+        raise MediaError("Seconds go from 00 to 59.", field="at")
     return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
 
 
@@ -572,12 +574,13 @@ def add_comment(
         raise MediaError("Comments wait until the video is ready.")
     if not 0 <= seconds <= (video.duration_seconds or 0):
         raise MediaError(
-            f"Choose a time inside the video (0:00 to {_clock(video.duration_seconds or 0)})."
+            f"Choose a time inside the video (0:00 to {_clock(video.duration_seconds or 0)}).",
+            field="at",
         )
     if not body.strip():
-        raise MediaError("Write the comment.")
+        raise MediaError("Write the comment.", field="body")
     if criterion and criterion not in {c.slug for c in get_curriculum().rubric}:
-        raise MediaError("Choose a rubric criterion from the list.")
+        raise MediaError("Choose a rubric criterion from the list.", field="criterion")
     comment = VideoComment(
         video=video,
         author_id=author.id,

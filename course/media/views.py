@@ -234,11 +234,19 @@ def show(public_id):
     video = _video(public_id)
     record(current_user, "video.view", "video", video.public_id)
     db.session.commit()
+    return _show_page(video, _comment_form())
+
+
+def _comment_form() -> CommentForm:
     form = CommentForm()
-    rubric = get_curriculum().rubric
     form.criterion.choices = [SelectChoice("", "None")] + [
-        SelectChoice(c.slug, c.title) for c in rubric
+        SelectChoice(c.slug, c.title) for c in get_curriculum().rubric
     ]
+    return form
+
+
+def _show_page(video: DyadVideo, form: CommentForm, status: int = 200):
+    rubric = get_curriculum().rubric
     return (
         render_template(
             "course/media/show.html",
@@ -250,7 +258,7 @@ def show(public_id):
             is_mentor=current_user.id == video.group.mentor_id,
             start=request.args.get("t", type=float),
         ),
-        200,
+        status,
         PRIVATE,
     )
 
@@ -318,21 +326,18 @@ def download(public_id):
 @login_required
 def comment(public_id):
     video = _video(public_id, Action.VIDEO_COMMENT)
-    form = CommentForm()
-    form.criterion.choices = [SelectChoice("", "None")] + [
-        SelectChoice(c.slug, c.title) for c in get_curriculum().rubric
-    ]
+    form = _comment_form()
     if form.validate_on_submit():
         try:
             seconds = services.parse_timestamp(form.at.data)
             services.add_comment(video, current_user, seconds, form.body.data, form.criterion.data)
         except services.MediaError as exc:
-            flash(f"{exc} Your comment: {form.body.data}", "error")
+            getattr(form, exc.field or "body").errors.append(str(exc))
         else:
             flash("Comment added.", "success")
-    else:
-        flash("Write a comment and its time (m:ss).", "error")
-    return redirect(url_for("course.media.show", public_id=video.public_id) + "#comments")
+            return redirect(url_for("course.media.show", public_id=video.public_id) + "#comments")
+    # The page again, with what was typed and the message beside its field.
+    return _show_page(video, form, 422)
 
 
 @bp.post("/media/videos/<public_id>/reviewed")

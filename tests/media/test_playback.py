@@ -342,3 +342,22 @@ def test_the_mentor_hears_of_a_ready_video_and_the_trainee_of_comments(practice,
     notifications.mark_all_read(practice.trainee)
     services.add_comment(video, practice.mentor, 2.5, "One more moment.")
     assert unread(practice.trainee) == [f"{mentor} commented on your video"]
+
+
+@pytest.mark.parametrize(
+    ("at", "field_message"),
+    [("1:75", "Seconds go from 00 to 59."), ("99:00", "Choose a time inside the video")],
+)
+def test_a_refused_comment_keeps_what_was_typed_beside_the_message(
+    client, auth, practice, video, at, field_message
+):
+    auth.login_as(practice.mentor)
+    typed = "She reaches for the cup and looks back at you: that glance is the moment."
+    answer = client.post(
+        f"/media/videos/{video.public_id}/comments", data={"at": at, "body": typed}
+    )
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert typed in html and field_message in html
+    assert f'value="{at}"' in html
+    assert db.session.scalar(select(func.count()).select_from(VideoComment)) == 0
