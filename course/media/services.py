@@ -647,6 +647,26 @@ def videos_for_week(trainee_id: int, unit_slug: str) -> list[DyadVideo]:
     )
 
 
+def videos_to_review(mentor: User) -> list[tuple[DyadVideo, str]]:
+    """Ready videos in the mentor's groups not yet marked reviewed (a week's sign-off
+    waits for them), the longest waiting first, with their week's title."""
+    from course.mentoring.models import MentorGroup
+
+    videos = db.session.scalars(
+        select(DyadVideo)
+        .join(MentorGroup, DyadVideo.group_id == MentorGroup.id)
+        .where(
+            MentorGroup.mentor_id == mentor.id,
+            DyadVideo.status == VideoStatus.READY,
+            DyadVideo.reviewed_at.is_(None),
+        )
+        .options(joinedload(DyadVideo.trainee))
+        .order_by(DyadVideo.completed_at)
+    )
+    curriculum = get_curriculum()
+    return [(video, getattr(curriculum.unit(video.unit_slug), "title", "")) for video in videos]
+
+
 def week_video_reviewed(trainee_id: int, unit_slug: str) -> bool:
     return any(v.reviewed_at for v in videos_for_week(trainee_id, unit_slug))
 

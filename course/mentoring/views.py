@@ -11,7 +11,7 @@ from course.certificates.services import by_code as certificate_by_code
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
 from course.flashing import attempt
-from course.media.services import videos_of_group
+from course.media.services import videos_of_group, videos_to_review
 from course.mentoring import planning, services, signoffs
 from course.mentoring.forms import GroupForm, MeetingForm, PlanMeetingForm, ReasonForm
 from course.mentoring.models import MentorGroup, WeekSignOff
@@ -49,6 +49,7 @@ def dashboard():
         "course/mentoring/dashboard.html",
         groups=services.groups_of_mentor(current_user),
         queue=review_queue(current_user),
+        videos_to_review=videos_to_review(current_user),
     )
 
 

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from course.accounts.models import Role
 from course.curriculum.services import get_curriculum, get_unit_or_404
+from course.media.services import videos_to_review
 from course.mentoring.services import group_of_trainee
 from course.permissions import Action, get_visible_or_404, role_required
 from course.reflections import services
@@ -110,5 +111,7 @@ def _score(value: str | None) -> int | None:
 @role_required(Role.MASTER_TRAINER, Role.AGENCY_TRAINER)
 def queue():
     return render_template(
-        "course/reflections/queue.html", queue=services.review_queue(current_user)
+        "course/reflections/queue.html",
+        queue=services.review_queue(current_user),
+        videos_to_review=videos_to_review(current_user),
     )

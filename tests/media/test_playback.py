@@ -361,3 +361,16 @@ def test_a_refused_comment_keeps_what_was_typed_beside_the_message(
     assert typed in html and field_message in html
     assert f'value="{at}"' in html
     assert db.session.scalar(select(func.count()).select_from(VideoComment)) == 0
+
+
+def test_the_mentor_sees_videos_waiting_to_be_marked_reviewed(client, auth, practice, video, make):
+    link = f'href="/media/videos/{video.public_id}"'
+    auth.login_as(make.make_user(Role.MASTER_TRAINER))  # another mentor: not theirs
+    assert link not in client.get("/mentor").get_data(as_text=True)
+    auth.logout()
+    auth.login_as(practice.mentor)
+    for page in ("/mentor", "/mentor/queue"):
+        html = client.get(page).get_data(as_text=True)
+        assert "Videos to watch and mark reviewed" in html and link in html
+    services.mark_reviewed(video, practice.mentor)
+    assert link not in client.get("/mentor").get_data(as_text=True)
