@@ -151,6 +151,11 @@ ACCESS = {
         f"/agency/people/{NOBODY}/deactivate",
         only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
     ),
+    "course.agencies.reactivate": (
+        "POST",
+        f"/agency/people/{NOBODY}/reactivate",
+        only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
+    ),
     "course.agencies.invitation": (
         "POST",
         f"/agency/invitations/{NOBODY}/resend",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from course.accounts.models import Invitation, Role, User, UserRole
 from course.agencies.models import Cohort
+from course.audit.services import record as audit
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.learning.models import Enrolment, EnrolmentStatus, UnitProgress, UnitStatus
@@ -560,9 +561,10 @@ def move(enrolment: Enrolment, target: Cohort) -> Enrolment:
     return moved
 
 
-def deactivate(person: User) -> None:
+def deactivate(person: User, actor: User) -> None:
     """A staff member who left: they can no longer sign in, and no invitation still open
-    for their address works; their records stay."""
+    for their address works; their records stay (``reactivate`` undoes it)."""
+    audit(actor, "person.deactivate", "user", person.id)
     person.active = False
     person.end_sessions()
     now = utcnow()
@@ -574,6 +576,14 @@ def deactivate(person: User) -> None:
         )
     ):
         invitation.revoked_at = now
+    db.session.commit()
+
+
+def reactivate(person: User, actor: User) -> None:
+    """Undo a deactivation (a mistake, or someone who came back): they sign in with
+    their own password again; invitations revoked then stay revoked."""
+    audit(actor, "person.reactivate", "user", person.id)
+    person.active = True
     db.session.commit()
 
 

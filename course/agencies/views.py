@@ -200,8 +200,23 @@ def deactivate(user_id):
     person = db.session.get(User, user_id)
     if person is None or not can(current_user, Action.PERSON_MANAGE, person):
         abort(404)
-    services.deactivate(person)
-    flash(f"{person.name} can no longer sign in; their training record is kept.", "success")
+    services.deactivate(person, current_user)
+    flash(
+        f"{person.name} can no longer sign in; their training record is kept. "
+        "Reactivate them from this list if it was a mistake.",
+        "success",
+    )
+    return redirect(url_for("course.agencies.staff"))
+
+
+@bp.post("/agency/people/<int(max=2147483647):user_id>/reactivate")
+@role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
+def reactivate(user_id):
+    person = db.session.get(User, user_id)
+    if person is None or not can(current_user, Action.PERSON_MANAGE, person):
+        abort(404)
+    services.reactivate(person, current_user)
+    flash(f"{person.name} can sign in again.", "success")
     return redirect(url_for("course.agencies.staff"))
 
 

@@ -58,6 +58,7 @@ def test_agency_admin_cannot_take_a_staff_or_foreign_account(client, auth, make,
     text = roster.one_person_csv(target.email, "Taken", "Over", "HV")
     client.post(f"/agency/cohorts/{cohort.id}", data={"action": "confirm", "roster_text": text})
     assert client.post(f"/agency/people/{target.id}/deactivate").status_code == 404
+    assert client.post(f"/agency/people/{target.id}/reactivate").status_code == 404
 
     assert _state(target) == before
     assert db.session.scalars(select(Enrolment).where(Enrolment.user_id == target.id)).all() == []
@@ -86,6 +87,25 @@ def test_agency_admin_enrols_and_deactivates_its_own_trainee(client, auth, make,
     assert client.post(f"/agency/people/{own.id}/deactivate").status_code == 302
     db.session.refresh(own)
     assert own.active is False
+    assert "Reactivate" in client.get("/agency/staff").get_data(as_text=True)
+    assert client.post(f"/agency/people/{own.id}/reactivate").status_code == 302  # a mistake
+    db.session.refresh(own)
+    assert own.active is True
+    auth.logout()
+    assert auth.login(own.email).status_code == 302  # their own password works again
+
+
+def test_an_agency_admin_cannot_reactivate_someone_a_site_admin_deactivated_elsewhere(
+    client, auth, make, harbour
+):
+    agency, _, admin = harbour
+    foreign = make.make_trainee(agency=make.make_agency("Elsewhere"))
+    foreign.active = False
+    db.session.commit()
+    auth.login(admin.email)
+    assert client.post(f"/agency/people/{foreign.id}/reactivate").status_code == 404
+    db.session.refresh(foreign)
+    assert foreign.active is False
 
 
 def test_site_admin_may_enrol_an_account_without_agency_but_not_deactivate_itself(
