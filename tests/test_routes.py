@@ -105,6 +105,16 @@ ACCESS = {
         f"/mentor/groups/{NOBODY}/meetings/new",
         only(404, *MENTORS),
     ),
+    "course.mentoring.edit_meeting": (
+        "GET",
+        f"/mentor/groups/{NOBODY}/meetings/{NOBODY}",
+        only(404, *MENTORS),
+    ),
+    "course.mentoring.delete_meeting": (
+        "POST",
+        f"/mentor/groups/{NOBODY}/meetings/{NOBODY}/delete",
+        only(404, *MENTORS),
+    ),
     "course.mentoring.revoke_sign_off": (
         "GET",
         f"/mentor/sign-offs/{NOBODY}/revoke",

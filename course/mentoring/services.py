@@ -15,6 +15,7 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from course.accounts.models import Role, User
 from course.agencies.models import Cohort
+from course.audit.services import record
 from course.curriculum.models import Unit
 from course.curriculum.services import get_curriculum
 from course.extensions import db
@@ -332,6 +333,76 @@ def log_meeting(
     A trainee attends one meeting per week and day; ``form_key`` (the form's one-time
     key) makes the same form sent twice at once fail on the unique constraint.
     """
+    attendees = _checked_meeting(group, actor, unit, held_on, minutes, attendee_ids)
+    meeting = Meeting(
+        form_key=form_key or None,
+        group_id=group.id,
+        unit_slug=unit.slug,
+        held_on=held_on,
+        minutes=minutes,
+        topics=topics.strip(),
+        private_notes=private_notes.strip(),
+        logged_by_id=actor.id,
+        attendees=[MeetingAttendee(user_id=user_id) for user_id in sorted(attendees)],
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def change_meeting(
+    meeting: Meeting,
+    group: MentorGroup,
+    actor: User,
+    unit: Unit,
+    held_on: date,
+    minutes: int,
+    attendee_ids: list[int],
+    topics: str = "",
+    private_notes: str = "",
+) -> Meeting:
+    """Correct a logged meeting (its hours feed the funders' report): the audit log
+    keeps what it said before."""
+    attendees = _checked_meeting(group, actor, unit, held_on, minutes, attendee_ids, meeting.id)
+    record(actor, "meeting.change", "meeting", meeting.id, before=_meeting_facts(meeting))
+    meeting.unit_slug, meeting.held_on, meeting.minutes = unit.slug, held_on, minutes
+    meeting.topics, meeting.private_notes = topics.strip(), private_notes.strip()
+    # Only the difference: re-adding a kept attendee would meet its unique row.
+    meeting.attendees = [a for a in meeting.attendees if a.user_id in attendees] + [
+        MeetingAttendee(user_id=user_id) for user_id in sorted(attendees - meeting.attendee_ids)
+    ]
+    db.session.commit()
+    return meeting
+
+
+def delete_meeting(meeting: Meeting, group: MentorGroup, actor: User) -> None:
+    """Remove a meeting logged by mistake; the audit log keeps what it said."""
+    _require_mentor(group, actor)
+    record(actor, "meeting.delete", "meeting", meeting.id, before=_meeting_facts(meeting))
+    db.session.delete(meeting)
+    db.session.commit()
+
+
+def _meeting_facts(meeting: Meeting) -> dict:
+    """What the hours report reads of a meeting (no topics or notes in the audit log)."""
+    return {
+        "week": meeting.unit_slug,
+        "held_on": meeting.held_on.isoformat(),
+        "minutes": meeting.minutes,
+        "attendees": sorted(meeting.attendee_ids),
+    }
+
+
+def _checked_meeting(
+    group: MentorGroup,
+    actor: User,
+    unit: Unit,
+    held_on: date,
+    minutes: int,
+    attendee_ids: list[int],
+    meeting_id: int | None = None,
+) -> set[int]:
+    """The rules of a logged meeting; returns who attended (ids of the group's trainees)."""
     _require_mentor(group, actor)
     if unit.level != group.level:
         raise MentoringError("That week belongs to another level.")
@@ -351,6 +422,7 @@ def log_meeting(
             Meeting.group_id == group.id,
             Meeting.unit_slug == unit.slug,
             Meeting.held_on == held_on,
+            Meeting.id != (meeting_id or 0),
             MeetingAttendee.user_id.in_(attendees),
         )
     )
@@ -359,20 +431,7 @@ def log_meeting(
             f"A meeting on {held_on:%-d %B %Y} with the same trainee is already logged for "
             "this week: it is in the group's meeting list."
         )
-    meeting = Meeting(
-        form_key=form_key or None,
-        group_id=group.id,
-        unit_slug=unit.slug,
-        held_on=held_on,
-        minutes=minutes,
-        topics=topics.strip(),
-        private_notes=private_notes.strip(),
-        logged_by_id=actor.id,
-        attendees=[MeetingAttendee(user_id=user_id) for user_id in sorted(attendees)],
-    )
-    db.session.add(meeting)
-    db.session.commit()
-    return meeting
+    return attendees
 
 
 def meetings_of(group: MentorGroup) -> list[Meeting]:

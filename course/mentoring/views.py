@@ -14,7 +14,7 @@ from course.flashing import attempt
 from course.media.services import videos_of_group, videos_to_review
 from course.mentoring import planning, services, signoffs
 from course.mentoring.forms import GroupForm, MeetingForm, PlanMeetingForm, ReasonForm
-from course.mentoring.models import MentorGroup, WeekSignOff
+from course.mentoring.models import Meeting, MentorGroup, WeekSignOff
 from course.mentoring.progress import group_progress
 from course.permissions import Action, can, get_visible_or_404, role_required
 from course.reflections.services import review_queue
@@ -167,16 +167,29 @@ def sharing(group_id):
     return _back(group)
 
 
+def _meeting_form(group: MentorGroup, **values) -> MeetingForm:
+    form = MeetingForm(**values)
+    form.unit_slug.choices = [
+        SelectChoice(s.unit.slug, s.unit.title)
+        for s in services.scheduled_units(group)
+        if s.is_open
+    ]
+    form.attendees.choices = [SelectChoice(t.id, t.name) for t in group.trainees]
+    return form
+
+
+def _meeting(group: MentorGroup, meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.group_id != group.id:
+        abort(404)
+    return meeting
+
+
 @bp.route("/mentor/groups/<int(max=2147483647):group_id>/meetings/new", methods=["GET", "POST"])
 @role_required(*MENTORS)
 def new_meeting(group_id):
     group = _group(group_id)
-    form = MeetingForm()
-    schedule = services.scheduled_units(group)
-    form.unit_slug.choices = [
-        SelectChoice(s.unit.slug, s.unit.title) for s in schedule if s.is_open
-    ]
-    form.attendees.choices = [SelectChoice(t.id, t.name) for t in group.trainees]
+    form = _meeting_form(group)
     if request.method == "GET" and form.unit_slug.choices:
         # The week that opened last; nobody ticked: the mentor says who came.
         form.unit_slug.data = form.unit_slug.choices[-1].value
@@ -198,6 +211,53 @@ def new_meeting(group_id):
         if logged:
             return _back(group)
     return render_template("course/mentoring/meeting_form.html", form=form, group=group)
+
+
+@bp.route(
+    "/mentor/groups/<int(max=2147483647):group_id>/meetings/<int(max=2147483647):meeting_id>",
+    methods=["GET", "POST"],
+)
+@role_required(*MENTORS)
+def edit_meeting(group_id, meeting_id):
+    """Correct a logged meeting; the audit log keeps what it said before."""
+    group = _group(group_id)
+    meeting = _meeting(group, meeting_id)
+    form = _meeting_form(group, obj=meeting)
+    if request.method == "GET":
+        form.attendees.data = sorted(meeting.attendee_ids)
+    if form.validate_on_submit():
+        unit = get_unit_or_404(form.unit_slug.data)
+        changed = _attempt(
+            services.change_meeting,
+            meeting,
+            group,
+            current_user,
+            unit,
+            form.held_on.data,
+            form.minutes.data,
+            form.attendees.data or [],
+            form.topics.data or "",
+            form.private_notes.data or "",
+            success="The meeting is changed.",
+        )
+        if changed:
+            return _back(group)
+    return render_template(
+        "course/mentoring/meeting_form.html", form=form, group=group, meeting=meeting
+    )
+
+
+@bp.post(
+    "/mentor/groups/<int(max=2147483647):group_id>/meetings/<int(max=2147483647):meeting_id>/delete"
+)
+@role_required(*MENTORS)
+def delete_meeting(group_id, meeting_id):
+    group = _group(group_id)
+    meeting = _meeting(group, meeting_id)
+    _attempt(
+        services.delete_meeting, meeting, group, current_user, success="The meeting is deleted."
+    )
+    return _back(group)
 
 
 @bp.route("/mentor/groups/<int(max=2147483647):group_id>/meetings/plan", methods=["GET", "POST"])

@@ -1548,3 +1548,59 @@ def test_without_a_page_to_return_to_it_says_already_done(app, client, auth, mak
     answer = client.post(f"/mentor/groups/{group.id}/open-week", data={"unit_slug": unit.slug})
     assert answer.status_code == 409 and "Already done" in page(answer)
     assert client.get(f"/mentor/groups/{group.id}").status_code == 200  # the session is fine
+
+
+def test_a_logged_meeting_can_be_corrected_and_deleted_with_the_audit_log_keeping_it(
+    client, auth, make
+):
+    from course.audit.models import AuditEvent
+
+    trainee = level_two_trainee(make)
+    group = new_group(make, trainees=[trainee])
+    unit = week("level-2", 1)
+    meeting = services.log_meeting(group, group.mentor, unit, TODAY, 60, [trainee.id], "Pauses")
+    auth.login_as(group.mentor)
+    url = f"/mentor/groups/{group.id}/meetings/{meeting.id}"
+    form = page(client.get(url))
+    assert "Change the meeting" in form and 'value="60"' in form and "checked" in form
+    changed = client.post(url, data=meeting_form(unit, trainee, minutes="45", topics="Pauses"))
+    assert changed.status_code == 302
+    assert services.consultation_hours(trainee) == 0.75
+    refused = client.post(url, data=meeting_form(unit, trainee, minutes="600"))
+    assert "between 5 and 240 minutes" in page(refused)
+    assert services.consultation_hours(trainee) == 0.75
+    assert client.post(f"{url}/delete").status_code == 302
+    assert count(Meeting) == 0 and services.consultation_hours(trainee) == 0
+    kept = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "meeting").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.action, e.detail["before"]["minutes"]) for e in kept] == [
+        ("meeting.change", 60),
+        ("meeting.delete", 45),
+    ]
+    assert "Pauses" not in str([e.detail for e in kept])  # no topics in the audit log
+
+
+def test_only_the_groups_mentor_changes_or_deletes_its_meetings(client, auth, make):
+    trainee = level_two_trainee(make)
+    group = new_group(make, trainees=[trainee])
+    other_group = new_group(make)
+    unit = week("level-2", 1)
+    meeting = services.log_meeting(group, group.mentor, unit, TODAY, 60, [trainee.id])
+    data = meeting_form(unit, trainee, minutes="30")
+    for person, expected in (
+        (make.make_user(Role.MASTER_TRAINER), 404),
+        (other_group.mentor, 404),
+        (trainee, 403),
+        (make.make_site_admin(), 403),
+    ):
+        auth.login_as(person)
+        url = f"/mentor/groups/{group.id}/meetings/{meeting.id}"
+        assert client.post(url, data=data).status_code == expected
+        assert client.post(f"{url}/delete").status_code == expected
+        auth.logout()
+    auth.login_as(other_group.mentor)  # its own group, someone else's meeting
+    url = f"/mentor/groups/{other_group.id}/meetings/{meeting.id}"
+    assert client.post(f"{url}/delete").status_code == 404
+    db.session.refresh(meeting)
+    assert meeting.minutes == 60 and count(Meeting) == 1
