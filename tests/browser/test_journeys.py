@@ -553,3 +553,12 @@ def test_agency_admin_enrols_trainer_takes_attendance_and_signs_level_one_off(
     assert kofi.get_by_role("heading", name="This certificate is valid").is_visible()
     assert kofi.locator("main dd").first.inner_text() == "Kofi Mensah"
     screenshot(kofi, "certificate-verify-level-one-phone")
+
+
+def test_the_level_two_weeks_fit_a_phone(live_server, page, screenshot):
+    sign_in(page, live_server, "jonah@riverbend.example.org")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/levels/level-2")
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert_fits_the_screen(page)
+    screenshot(page, "trainee-level-two-weeks-phone")
