@@ -348,6 +348,14 @@ def test_trainee_records_consent_and_uploads_a_dyad_video(
     assert "IMG_0042" not in page.url and "IMG_0042" not in page.content()
     check_a11y(page)
     screenshot(page, "trainee-uploaded-dyad-video")
+    page.get_by_label("Time (m:ss)").fill("0:02")
+    page.get_by_role("textbox", name="Comment").fill("Here she looks back at me before she crawls off.")
+    page.get_by_role("button", name="Add comment").click()
+    marker = page.locator(".comment-marker")  # the comment, on a bar under the player
+    marker.wait_for()
+    assert marker.count() == 1
+    assert marker.evaluate("m => m.style.left").startswith("6")  # 2 s of a 3 s clip
+    screenshot(page, "trainee-comment-on-the-timeline")
     asked = []  # deleting asks first; saying no keeps the video
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="Delete this video").click()
