@@ -349,7 +349,7 @@ def test_trainee_records_consent_and_uploads_a_dyad_video(
     check_a11y(page)
     screenshot(page, "trainee-uploaded-dyad-video")
     page.get_by_label("Time (m:ss)").fill("0:02")
-    page.get_by_role("textbox", name="Comment").fill("Here she looks back at me before she crawls off.")
+    page.get_by_role("textbox", name="Comment").fill("She looks back at me before she crawls.")
     page.get_by_role("button", name="Add comment").click()
     marker = page.locator(".comment-marker")  # the comment, on a bar under the player
     marker.wait_for()
