@@ -194,12 +194,18 @@ def move(enrolment_id):
     return redirect(url_for("course.agencies.cohort", cohort_id=moved.cohort_id))
 
 
-@bp.post("/agency/people/<int(max=2147483647):user_id>/deactivate")
-@role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
-def deactivate(user_id):
+def _person_to_manage(user_id: int) -> User:
+    """Someone the current admin may deactivate or reactivate; anyone else is a 404."""
     person = db.session.get(User, user_id)
     if person is None or not can(current_user, Action.PERSON_MANAGE, person):
         abort(404)
+    return person
+
+
+@bp.post("/agency/people/<int(max=2147483647):user_id>/deactivate")
+@role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
+def deactivate(user_id):
+    person = _person_to_manage(user_id)
     services.deactivate(person, current_user)
     flash(
         f"{person.name} can no longer sign in; their training record is kept. "
@@ -212,9 +218,7 @@ def deactivate(user_id):
 @bp.post("/agency/people/<int(max=2147483647):user_id>/reactivate")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def reactivate(user_id):
-    person = db.session.get(User, user_id)
-    if person is None or not can(current_user, Action.PERSON_MANAGE, person):
-        abort(404)
+    person = _person_to_manage(user_id)
     services.reactivate(person, current_user)
     flash(f"{person.name} can sign in again.", "success")
     return redirect(url_for("course.agencies.staff"))

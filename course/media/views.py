@@ -16,6 +16,7 @@ from course.accounts.models import Role
 from course.audit.services import record, record_denied, record_once
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
+from course.flashing import attempt
 from course.media import services, tus
 from course.media.delivery import deliver
 from course.media.forms import CommentForm, ConsentForm
@@ -194,12 +195,8 @@ def uploaded(public_id):
 def cancel_upload(public_id):
     """Cancel an unfinished upload from the page (the tus DELETE, for a form)."""
     video = _own_upload(public_id)
-    try:
-        services.cancel_upload(video, current_user)
-    except services.MediaError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("The upload is cancelled and what was sent is deleted.", "success")
+    done = "The upload is cancelled and what was sent is deleted."
+    attempt(services.cancel_upload, video, current_user, refused=services.MediaError, success=done)
     return redirect(url_for("course.media.new", slug=video.unit_slug))
 
 

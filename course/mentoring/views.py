@@ -178,6 +178,17 @@ def _meeting_form(group: MentorGroup, **values) -> MeetingForm:
     return form
 
 
+def _meeting_values(form: MeetingForm) -> tuple:
+    """Date, minutes, attendees, topics and notes, as the meeting services take them."""
+    return (
+        form.held_on.data,
+        form.minutes.data,
+        form.attendees.data or [],
+        form.topics.data or "",
+        form.private_notes.data or "",
+    )
+
+
 def _meeting(group: MentorGroup, meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or meeting.group_id != group.id:
@@ -200,11 +211,7 @@ def new_meeting(group_id):
             group,
             current_user,
             unit,
-            form.held_on.data,
-            form.minutes.data,
-            form.attendees.data or [],
-            form.topics.data or "",
-            form.private_notes.data or "",
+            *_meeting_values(form),
             form.form_key.data,
             success="The meeting is logged.",
         )
@@ -233,11 +240,7 @@ def edit_meeting(group_id, meeting_id):
             group,
             current_user,
             unit,
-            form.held_on.data,
-            form.minutes.data,
-            form.attendees.data or [],
-            form.topics.data or "",
-            form.private_notes.data or "",
+            *_meeting_values(form),
             success="The meeting is changed.",
         )
         if changed:
