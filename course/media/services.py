@@ -35,8 +35,7 @@ from course.media import probe
 from course.media.models import Consent, DyadVideo, JobState, VideoComment, VideoStatus
 from course.media.storage import Storage, StoreFull, is_disk_full, sha256_of, storage_from_config
 from course.mentoring.services import group_of_trainee, unit_is_open
-from course.notifications.models import Notification
-from course.notifications.services import notify
+from course.notifications.services import notify_unless_waiting
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
 
@@ -88,7 +87,7 @@ def get_video(public_id: str) -> DyadVideo | None:
 
 
 def max_upload_bytes() -> int:
-    return current_app.config["COURSE_MAX_UPLOAD_MB"] * 1024 * 1024
+    return current_app.config["COURSE_MAX_UPLOAD_MB"] * MB
 
 
 # -- consent -------------------------------------------------------------------------
@@ -603,18 +602,9 @@ def add_comment(
 
 
 def _tell_once(person: User, subject: str, body: str, video: DyadVideo) -> None:
-    """Notify about a video, unless an unread notification about it is still waiting
-    (ten comments in a row make one)."""
+    """Notify about a video (ten comments in a row make one notification)."""
     link = path_for("course.media.show", public_id=video.public_id)
-    waiting = db.session.scalar(
-        select(Notification.id).where(
-            Notification.user_id == person.id,
-            Notification.link == link,
-            Notification.read_at.is_(None),
-        )
-    )
-    if waiting is None:
-        notify(person, subject, body, link=link, commit=False)
+    notify_unless_waiting(person, subject, body, link)
 
 
 def _clock(seconds: float) -> str:

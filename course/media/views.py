@@ -1,6 +1,7 @@
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -28,7 +29,7 @@ bp = Blueprint("media", __name__, template_folder="templates")
 PRIVATE = {"Cache-Control": "private, no-store"}
 # The page sends a file in requests of this size: a few seconds each on a phone, so a
 # dropped connection loses little, and under any proxy's body limit.
-BROWSER_CHUNK_BYTES = 16 * 1024 * 1024
+BROWSER_CHUNK_BYTES = 16 * services.MB
 
 
 def _private(response):
@@ -93,7 +94,7 @@ def new(slug):
         unit=unit,
         form=form,
         consents=consents,
-        max_mb=services.max_upload_bytes() // (1024 * 1024),
+        max_mb=current_app.config["COURSE_MAX_UPLOAD_MB"],
         chunk_bytes=BROWSER_CHUNK_BYTES,
         videos=services.videos_for_week(current_user.id, unit.slug),
         pending=services.pending_uploads(current_user),

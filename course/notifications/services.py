@@ -76,6 +76,20 @@ def notify(
     return notification
 
 
+def notify_unless_waiting(user: User, subject: str, body: str, link: str) -> None:
+    """``notify`` (in the caller's transaction), unless an unread notification with the
+    same link is still waiting for ``user``: one is enough to send them there."""
+    waiting = db.session.scalar(
+        select(Notification.id).where(
+            Notification.user_id == user.id,
+            Notification.link == link,
+            Notification.read_at.is_(None),
+        )
+    )
+    if waiting is None:
+        notify(user, subject, body, link=link, commit=False)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_emails(session, context) -> None:
     for item in session.new:
