@@ -35,6 +35,7 @@ from course.mentoring.models import (
     WeekSignOff,
 )
 from course.notifications.models import Notification
+from course.public_ids import new_public_id
 from course.reflections.models import (
     Decision,
     Reflection,
@@ -334,10 +335,11 @@ def seed(upload_dir: str | Path, rng_seed: int = 2026) -> dict:
                     status = ReflectionStatus.RETURNED
                 # One submission in five needed a revision first.
                 numbers = 2 if rng.random() < 0.2 and status != ReflectionStatus.RETURNED else 1
-                rid = next(ids[Reflection])
+                rid, reflection_public_id = next(ids[Reflection]), new_public_id()
                 add(
                     Reflection,
                     id=rid,
+                    public_id=reflection_public_id,
                     trainee_id=uid,
                     group_id=gid,
                     level="level-2",
@@ -388,7 +390,7 @@ def seed(upload_dir: str | Path, rng_seed: int = 2026) -> dict:
                         user_id=mentor,
                         subject="A reflection is waiting for your review",
                         body=f"{unit.title} is waiting for your review.",
-                        link=f"/reflections/{rid}/review",
+                        link=f"/reflections/{reflection_public_id}/review",
                         created_at=submitted,
                         read_at=None,
                     )

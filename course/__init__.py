@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Flask
 
-from course import database, security
+from course import database, public_ids, security
 from course.accounts.models import User
 from course.curriculum.loader import load_curriculum_cached
 from course.curriculum.models import Curriculum
@@ -58,6 +58,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from quizzes.signals import open_answer_replied, quiz_passed, quiz_reopened
 
     database.init_app(app)
+    public_ids.register_converter(app)  # before the blueprints' routes
     if "csrf" not in app.extensions:  # a host's own CSRFProtect covers the course too
         csrf.init_app(app)
     limiter.init_app(app)

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from course.accounts.models import Role
+from course.public_ids import get_by_public_id
 
 # Roles that read the whole curriculum whatever their own progress.
 STAFF_ROLES = (Role.MASTER_TRAINER, Role.AGENCY_TRAINER, Role.SITE_ADMIN)
@@ -221,21 +222,19 @@ def require(action: Action, obj=None) -> None:
         abort(403)
 
 
-def get_visible_or_404(model, object_id: int, action: Action):
-    """Load an object the current user may act on.
+def get_visible_or_404(model, public_id: str, action: Action):
+    """Load an object, by the public id its URL carries, that the current user may act on.
 
     :raise 404: when it does not exist or the user may not see it, so ids of other
         people's records reveal nothing.
     """
-    from course.extensions import db
-
-    obj = db.session.get(model, object_id)
+    obj = get_by_public_id(model, public_id)
     if obj is None:
         abort(404)
     if not can(current_user, action, obj):
         from course.audit.services import record_denied
 
-        record_denied(current_user, model.__tablename__, object_id, action.value)
+        record_denied(current_user, model.__tablename__, obj.id, action.value)
         abort(404)
     return obj
 

@@ -8,6 +8,7 @@ from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.markup import render_markdown
 from course.permissions import REVIEWER_ROLES, Action, can, reviewable_trainees
+from course.public_ids import get_by_public_id
 from quizzes.host import Access, QuizHost
 
 
@@ -59,6 +60,11 @@ def _user_name(user_id: int) -> str:
     return user.name if user else "Unknown person"
 
 
+def _person_id(public_id: str) -> int | None:
+    user = get_by_public_id(User, public_id)
+    return user.id if user else None
+
+
 def make_quiz_host() -> QuizHost:
     return QuizHost(
         current_user_id=_current_user_id,
@@ -71,6 +77,7 @@ def make_quiz_host() -> QuizHost:
         is_reviewer=_is_reviewer,
         login_url=lambda next_url: url_for("course.accounts.login", next=next_url),
         user_name=_user_name,
+        person_id=_person_id,
         render_markdown=render_markdown,
         base_template="course/base.html",
     )

@@ -665,7 +665,7 @@ def journey(stack: Stack) -> None:
     ok(f"mentor {MENTOR} signed in on B")
     dashboard = mentor.page("B", "/mentor")
     group_page, group_path = None, None
-    for path in dict.fromkeys(re.findall(r'href="(/mentor/groups/\d+)"', dashboard)):
+    for path in dict.fromkeys(re.findall(r'href="(/mentor/groups/[\w-]+)"', dashboard)):
         candidate = mentor.page("B", path)
         if "Tomasz" in candidate and f"/videos/{video_id}" in candidate:
             group_page, group_path = candidate, path
@@ -673,7 +673,7 @@ def journey(stack: Stack) -> None:
     check(group_page is not None, "mentor's group page on B lists the new video")
     # The trainee's row of this week: the one that links to the new video.
     row = next(r for r in group_page.split("<tr") if f"/videos/{video_id}" in r)
-    review = re.search(r'href="(/reflections/\d+/review)"', row)
+    review = re.search(r'href="(/reflections/[\w-]+/review)"', row)
     check(review is not None, "the week's reflection waits for the mentor's review (B)")
     page = mentor.page("B", review.group(1))
     form = find_form(page, re.escape(review.group(1)) + "$|^$")

@@ -98,7 +98,7 @@ class OpenAnswer:
     """One submitted open answer, for a host page that discusses them (a workshop)."""
 
     user_id: int
-    attempt_id: int
+    attempt_id: str  # the attempt's public id, as its URL carries it
     quiz_title: str
     scenario: str
     parts: tuple[tuple[str, str], ...]  # (prompt, what the person wrote)
@@ -138,7 +138,7 @@ def open_answers_of(user_ids: set[int], limit: int = 200) -> list[OpenAnswer]:
         found.append(
             OpenAnswer(
                 attempt.user_id,
-                attempt.id,
+                attempt.public_id,
                 quiz.title,
                 question.scenario,
                 parts,

@@ -34,3 +34,9 @@ class QuizHost:
     reviewees: Callable[[int], set[int] | None] = lambda viewer_id: set()
     # viewer id -> do they read trainees' open answers at all (a trainer, a site admin)?
     is_reviewer: Callable[[int], bool] = lambda viewer_id: False
+    # what a URL about a person carries (``/quizzes/people/<ref>``) -> their user id,
+    # or None when it names nobody; a host with random public ids for people maps
+    # those, so URLs do not count its users
+    person_id: Callable[[str], int | None] = lambda ref: (
+        int(ref) if ref.isdigit() and len(ref) < 10 else None
+    )

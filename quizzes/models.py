@@ -6,6 +6,7 @@ so it shares the host's database and session without importing the host's models
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -54,6 +55,10 @@ class QuizAttempt(QuizBase):
     __table_args__ = (UniqueConstraint("user_id", "quiz_slug", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What URLs carry: random, so they do not tell how many attempts the site holds.
+    public_id: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: secrets.token_urlsafe(16)
+    )
     user_id: Mapped[int] = mapped_column(Integer, index=True)
     quiz_slug: Mapped[str] = mapped_column(String(120), index=True)
     number: Mapped[int] = mapped_column(Integer)  # 1 for the first attempt, then 2, ...

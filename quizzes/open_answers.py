@@ -106,7 +106,7 @@ def reply(answer: QuizAnswer, reviewer_id: int, text: str, revisit: bool) -> Non
         app,
         user_id=attempt.user_id,
         quiz_slug=attempt.quiz_slug,
-        attempt_id=attempt.id,
+        attempt_id=attempt.public_id,
         question_id=answer.question_id,
         revisit=revisit,
     )

@@ -227,7 +227,7 @@ def announce_pass(attempt: QuizAttempt) -> None:
             current_app._get_current_object(),
             user_id=attempt.user_id,
             quiz_slug=attempt.quiz_slug,
-            attempt_id=attempt.id,
+            attempt_id=attempt.public_id,
         )
 
 
@@ -291,5 +291,5 @@ def best_attempt(user_id: int, quiz_slug: str) -> QuizAttempt | None:
     )
 
 
-def get_attempt(attempt_id: int) -> QuizAttempt | None:
-    return session().get(QuizAttempt, attempt_id)
+def get_attempt(public_id: str) -> QuizAttempt | None:
+    return session().scalar(select(QuizAttempt).where(QuizAttempt.public_id == public_id))

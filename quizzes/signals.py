@@ -4,7 +4,7 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# sent with: user_id, quiz_slug, attempt_id
+# sent with: user_id, quiz_slug, attempt_id (the attempt's public id, for links)
 quiz_passed = _signals.signal("quiz-passed")
 
 # sent with: user_id, quiz_slug, attempt_id, question_id, revisit (a trainer's reply)

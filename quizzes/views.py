@@ -82,7 +82,7 @@ def start(slug):
     except services.QuizError as exc:
         flash(str(exc), "error")
         return redirect(url_for("quizzes.overview", slug=slug))
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.public_id))
 
 
 def _page(quiz, attempt, status=200, **extra):
@@ -122,7 +122,7 @@ def _reviews(viewer: int, trainee: int) -> bool:
     return reviewees is None or trainee in reviewees
 
 
-@bp.get("/quizzes/attempts/<int(max=2147483647):attempt_id>")
+@bp.get("/quizzes/attempts/<attempt_id>")
 def attempt(attempt_id):
     attempt, quiz = _attempt(attempt_id)
     if attempt.is_draft and attempt.user_id != _host().current_user_id():
@@ -130,11 +130,11 @@ def attempt(attempt_id):
     return _page(quiz, attempt)
 
 
-@bp.post("/quizzes/attempts/<int(max=2147483647):attempt_id>")
+@bp.post("/quizzes/attempts/<attempt_id>")
 def answer(attempt_id):
     attempt, quiz = _attempt(attempt_id, owner_only=True)
     if not attempt.is_draft:  # a second submit of the same attempt: show the result
-        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.public_id))
     responses = services.responses_from_form(quiz, request.form)
     lock_id = request.form.get("lock") or request.form.get("lock_anyway")
     if lock_id:
@@ -147,7 +147,7 @@ def answer(attempt_id):
         attempt = services.submit_attempt(attempt, quiz, responses)
     except services.Unanswered as exc:
         return _page(quiz, attempt, 422, error=str(exc), blank=exc.questions)
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.public_id))
 
 
 def _lock(attempt, quiz, question_id, responses):
@@ -158,11 +158,11 @@ def _lock(attempt, quiz, question_id, responses):
     outcome = open_answers.lock_answer(attempt, quiz, question, responses, confirmed)
     if outcome.locked:
         anchor = f"#q-{question.id}"
-        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id) + anchor)
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.public_id) + anchor)
     return _page(quiz, attempt, 422, lock={question.id: outcome})
 
 
-@bp.post("/quizzes/attempts/<int(max=2147483647):attempt_id>/answers/<question_id>/reply")
+@bp.post("/quizzes/attempts/<attempt_id>/answers/<question_id>/reply")
 def reply(attempt_id, question_id):
     """The trainer's reply to an open answer: send it, or ask the trainee to revisit."""
     attempt, quiz = _attempt(attempt_id)
@@ -190,7 +190,7 @@ def reply(attempt_id, question_id):
     return redirect(url_for("quizzes.review_queue"))
 
 
-@bp.post("/quizzes/attempts/<int(max=2147483647):attempt_id>/answers/<question_id>/again")
+@bp.post("/quizzes/attempts/<attempt_id>/answers/<question_id>/again")
 def answer_again(attempt_id, question_id):
     """The trainee answers again after their trainer asked them to revisit."""
     attempt, quiz = _attempt(attempt_id, owner_only=True)
@@ -202,12 +202,12 @@ def answer_again(attempt_id, question_id):
         outcome = open_answers.answer_again(attempt, quiz, question, request.form, confirmed)
     except services.QuizError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.public_id))
     if not outcome.locked:
         given = question.response_from_form(request.form)
         return _page(quiz, attempt, 422, again={question.id: (outcome, given)})
     flash("Your new answer is saved and sent to your trainer.", "success")
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id) + f"#q-{question.id}")
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.public_id) + f"#q-{question.id}")
 
 
 @bp.get("/quizzes/review")
@@ -225,19 +225,27 @@ def review_queue():
     )
 
 
-@bp.post("/quizzes/people/<int(max=2147483647):user_id>/<slug>/allow")
-def allow_attempt(user_id, slug):
+def _person_id(person: str) -> int:
+    user_id = _host().person_id(person)
+    if user_id is None:
+        abort(404)
+    return user_id
+
+
+@bp.post("/quizzes/people/<person>/<slug>/allow")
+def allow_attempt(person, slug):
     """A trainer allows one more attempt after the quiz's own limit is used."""
     quiz = _quiz_or_404(slug)
+    user_id = _person_id(person)
     viewer = _host().current_user_id()
     if viewer == user_id or not _reviews(viewer, user_id):
         abort(404)
     services.allow_another_attempt(user_id, quiz, viewer)
     flash(f"{_host().user_name(user_id)} may take “{quiz.title}” once more.", "success")
-    return redirect(url_for("quizzes.person", user_id=user_id))
+    return redirect(url_for("quizzes.person", person=person))
 
 
-@bp.post("/quizzes/attempts/<int(max=2147483647):attempt_id>/autosave")
+@bp.post("/quizzes/attempts/<attempt_id>/autosave")
 def autosave(attempt_id):
     attempt, quiz = _attempt(attempt_id, owner_only=True)
     if not attempt.is_draft:
@@ -246,8 +254,9 @@ def autosave(attempt_id):
     return {"saved": True, "saved_at": attempt.saved_at.isoformat()}
 
 
-@bp.get("/quizzes/people/<int(max=2147483647):user_id>")
-def person(user_id):
+@bp.get("/quizzes/people/<person>")
+def person(person):
+    user_id = _person_id(person)
     viewer = _host().current_user_id()
     access = Access.FULL if viewer == user_id else _host().access(viewer, user_id)
     if access is None:
@@ -259,6 +268,6 @@ def person(user_id):
         quizzes=quizzes,
         full=access == Access.FULL,
         person_name=_host().user_name(user_id),
-        user_id=user_id,
+        person=person,
         may_allow=viewer != user_id and _reviews(viewer, user_id),
     )

@@ -433,6 +433,8 @@ def insert_rows() -> dict[tuple[str, int], dict]:
             values = {key: value for key, value in row.items() if key in table.c}
             for column in table.c:
                 required = not (column.nullable or column.primary_key or column.server_default)
+                if column.name == "public_id":  # unique: one of its own per row
+                    values.setdefault("public_id", f"seed-{row['id']}")
                 if column.name not in values and required:
                     values[column.name] = _filler(column)
             conn.execute(table.insert(), values)
@@ -557,6 +559,23 @@ def test_upgrade_keeps_existing_data(migration_app):
     assert_rows_survived(inserted, model_tables())
     assert_models_match_migrations()
     assert_the_app_can_write()
+
+
+def test_rows_from_before_public_ids_get_random_ones(migration_app):
+    upgrade(COURSE, "8969566dee55")  # the revision before public ids
+    upgrade(QUIZZES, "5b2e9a41c7d3")
+    insert_rows()
+
+    upgrade_all()
+
+    tables = model_tables()
+    with db.engine.connect() as conn:
+        for name in ("course_user", "course_cohort", "course_reflection", "quiz_attempt"):
+            column = tables[name].c.public_id
+            values = conn.execute(sa.select(column)).scalars().all()
+            assert values, name
+            assert all(len(value) == 22 for value in values), name
+            assert len(set(values)) == len(values), name
 
 
 def test_downgrade_one_step_and_back(migration_app):

@@ -4,11 +4,11 @@ A new route without an entry in ACCESS fails ``test_every_route_is_classified``,
 no page can be added unguarded.
 """
 
-import re
-
 import pytest
 
 from course.accounts.models import Role
+from course.agencies.models import Cohort
+from course.extensions import db
 from tests import factories
 
 ANON = "anonymous"
@@ -20,7 +20,7 @@ QUIZ = "/quizzes/elements-of-a-healthy-relationship"
 WEEK = "/units/l2-week-01-watching-with-fresh-eyes"
 FILM = "/videos/l2-infant-bottle-pauses"
 MENTORS = (Role.MASTER_TRAINER, Role.AGENCY_TRAINER)
-NOBODY = 999999  # an id that belongs to nothing: object checks answer 404
+NOBODY = "nobody-has-this-public"  # a well-formed public id of nothing: checks answer 404
 
 
 def signed_in(code):
@@ -61,19 +61,19 @@ ACCESS = {
     "quizzes.start": ("POST", f"{QUIZ}/start", only(302, Role.TRAINEE)),
     # Attempts are checked object by object (tests/quizzes/test_quiz_permissions.py);
     # an id that is nobody's is simply not found, for everyone signed in.
-    "quizzes.attempt": ("GET", "/quizzes/attempts/999999", signed_in(404)),
-    "quizzes.answer": ("POST", "/quizzes/attempts/999999", signed_in(404)),
-    "quizzes.autosave": ("POST", "/quizzes/attempts/999999/autosave", signed_in(404)),
-    "quizzes.reply": ("POST", "/quizzes/attempts/999999/answers/q/reply", signed_in(404)),
-    "quizzes.answer_again": ("POST", "/quizzes/attempts/999999/answers/q/again", signed_in(404)),
+    "quizzes.attempt": ("GET", f"/quizzes/attempts/{NOBODY}", signed_in(404)),
+    "quizzes.answer": ("POST", f"/quizzes/attempts/{NOBODY}", signed_in(404)),
+    "quizzes.autosave": ("POST", f"/quizzes/attempts/{NOBODY}/autosave", signed_in(404)),
+    "quizzes.reply": ("POST", f"/quizzes/attempts/{NOBODY}/answers/q/reply", signed_in(404)),
+    "quizzes.answer_again": ("POST", f"/quizzes/attempts/{NOBODY}/answers/q/again", signed_in(404)),
     "quizzes.review_queue": ("GET", "/quizzes/review", only(200, *MENTORS, Role.SITE_ADMIN)),
     "quizzes.allow_attempt": (
         "POST",
-        lambda user: f"/quizzes/people/{user.id}/elements-of-a-healthy-relationship/allow",
+        lambda user: f"/quizzes/people/{user.public_id}/elements-of-a-healthy-relationship/allow",
         signed_in(404),
     ),
     # Everyone may see their own results page.
-    "quizzes.person": ("GET", lambda user: f"/quizzes/people/{user.id}", signed_in(200)),
+    "quizzes.person": ("GET", lambda user: f"/quizzes/people/{user.public_id}", signed_in(200)),
     # Mentored levels. Object routes are asked for an id that is nobody's: roles that
     # pass the coarse check get 404; per-object rules are tested in tests/course/.
     "course.learning.level": ("GET", "/levels/level-2", only(200, Role.TRAINEE)),
@@ -220,16 +220,28 @@ ACCESS = {
     "course.workshops.show": ("GET", f"/workshops/{NOBODY}", signed_in(404)),
     "course.workshops.edit": ("GET", f"/workshops/{NOBODY}/edit", signed_in(404)),
     "course.workshops.enrol": ("POST", f"/workshops/{NOBODY}/enrol", signed_in(404)),
-    "course.workshops.withdraw": ("GET", f"/workshops/{NOBODY}/seats/1/withdraw", signed_in(404)),
+    "course.workshops.withdraw": (
+        "GET",
+        f"/workshops/{NOBODY}/seats/{NOBODY}/withdraw",
+        signed_in(404),
+    ),
     "course.workshops.attendance": (
         "POST",
-        f"/workshops/{NOBODY}/sessions/1/attendance/1",
+        f"/workshops/{NOBODY}/sessions/{NOBODY}/attendance/{NOBODY}",
         signed_in(404),
     ),
     "course.workshops.notes": ("POST", f"/workshops/{NOBODY}/notes", signed_in(404)),
-    "course.workshops.sign_off": ("POST", f"/workshops/{NOBODY}/sign-off/1", signed_in(404)),
-    "course.workshops.revoke": ("GET", f"/workshops/{NOBODY}/sign-off/1/revoke", signed_in(404)),
-    "course.calendar.session_ics": ("GET", f"/workshops/{NOBODY}/sessions/1.ics", signed_in(404)),
+    "course.workshops.sign_off": ("POST", f"/workshops/{NOBODY}/sign-off/{NOBODY}", signed_in(404)),
+    "course.workshops.revoke": (
+        "GET",
+        f"/workshops/{NOBODY}/sign-off/{NOBODY}/revoke",
+        signed_in(404),
+    ),
+    "course.calendar.session_ics": (
+        "GET",
+        f"/workshops/{NOBODY}/sessions/{NOBODY}.ics",
+        signed_in(404),
+    ),
     "course.calendar.index": ("GET", "/calendar", signed_in(200)),
     "course.calendar.meeting_ics": ("GET", f"/meetings/{NOBODY}.ics", signed_in(404)),
     "course.mentoring.plan_meeting": (
@@ -272,26 +284,34 @@ def test_route_access_for_each_role(client, auth, endpoint, role):
     assert response.status_code == expected[role], f"{role} {method} {path}"
 
 
-def test_ids_too_large_for_the_database_are_simply_not_found(app, client, auth):
-    """10^20 in any id slot is refused by routing: never a database overflow (a 500 on
-    PostgreSQL)."""
+def test_no_url_carries_a_sequential_id(app):
+    """Every id slot in a URL is a random public id, so URLs do not count records."""
     from werkzeug.routing import IntegerConverter
 
-    auth.login_as(Role.SITE_ADMIN)
-    checked = 0
+    from course.public_ids import PublicIdConverter
+
+    public = 0
     for rule in app.url_map.iter_rules():
-        ids = [
-            name for name, conv in rule._converters.items() if isinstance(conv, IntegerConverter)
-        ]
-        if not ids:
-            continue
-        path = rule.rule
-        for name in rule._converters:
-            value = str(10**20) if name in ids else "x"
-            path = re.sub(rf"<[^>]*:{name}>|<{name}>", value, path)
-        method = "GET" if "GET" in rule.methods else "POST"
-        response = client.open(path, method=method)
-        # Routing refuses it (404; 405 when another method's rule shares the path).
-        assert response.status_code in (404, 405), (rule.endpoint, path, response.status_code)
-        checked += 1
-    assert checked >= 20
+        for name, converter in rule._converters.items():
+            assert not isinstance(converter, IntegerConverter), (rule.endpoint, name)
+            public += isinstance(converter, PublicIdConverter)
+    assert public >= 30
+
+
+def test_a_records_database_id_does_not_open_it(client, auth):
+    """The integer key of a real cohort, group or workshop is not found; its public id is."""
+    from datetime import date
+
+    auth.login_as(Role.SITE_ADMIN)
+    agency = factories.make_agency()
+    cohort = Cohort(agency=agency, name="Spring", level="level-1", start_date=date(2026, 9, 1))
+    db.session.add(cohort)
+    db.session.commit()
+    group = factories.make_group()
+    workshop = factories.make_workshop()
+
+    for path in ("/agency/cohorts/{}", "/mentor/groups/{}", "/workshops/{}"):
+        record = {"agency": cohort, "mentor": group, "workshops": workshop}[path.split("/")[1]]
+        assert client.get(path.format(record.id)).status_code == 404, path
+        assert client.get(path.format(10**20)).status_code == 404, path
+        assert client.get(path.format(record.public_id)).status_code == 200, path

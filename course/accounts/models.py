@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from course.extensions import CourseModel
+from course.public_ids import PublicIdMixin
 from course.timeutil import UTCDateTime, utcnow
 
 
@@ -30,7 +31,7 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-class User(UserMixin, CourseModel):
+class User(PublicIdMixin, UserMixin, CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased (see normalize_email), so the unique constraint is
     # case-insensitive on every database.
@@ -93,7 +94,7 @@ class UserRole(CourseModel):
         return f"<UserRole {self.user_id} {self.role}>"
 
 
-class Invitation(CourseModel):
+class Invitation(PublicIdMixin, CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(120), default="")

@@ -8,6 +8,7 @@ from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.extensions import CourseModel
+from course.public_ids import PublicIdMixin
 from course.timeutil import UTCDateTime, utcnow
 
 
@@ -22,7 +23,7 @@ class Agency(CourseModel):
         return f"<Agency {self.id} {self.name}>"
 
 
-class Cohort(CourseModel):
+class Cohort(PublicIdMixin, CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("course_agency.id"), index=True)
     level: Mapped[str] = mapped_column(String(40))  # a level slug from content/

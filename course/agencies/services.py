@@ -42,6 +42,7 @@ class Person:
     """Who a dashboard row is about (columns, not a loaded User)."""
 
     id: int
+    public_id: str
     name: str
     email: str
     job_title: str
@@ -51,6 +52,7 @@ class Person:
 @dataclass(frozen=True)
 class CohortRef:
     id: int
+    public_id: str
     name: str
 
 
@@ -150,7 +152,7 @@ def staff_progress(agency_id: int, today: date | None = None) -> list[StaffRow]:
     curriculum = get_curriculum()
     trainees = _trainees_of(agency_id)
     people = db.session.execute(
-        select(User.id, User.name, User.email, User.job_title, User.active)
+        select(User.id, User.public_id, User.name, User.email, User.job_title, User.active)
         .where(User.id.in_(trainees))
         .order_by(User.name)
     )
@@ -163,14 +165,15 @@ def staff_progress(agency_id: int, today: date | None = None) -> list[StaffRow]:
             Enrolment.started_at,
             Enrolment.completed_at,
             Cohort.id,
+            Cohort.public_id,
             Cohort.name,
         )
         .outerjoin(Cohort, Enrolment.cohort_id == Cohort.id)
         .where(Enrolment.user_id.in_(trainees), Enrolment.status != EnrolmentStatus.WITHDRAWN)
         .order_by(Enrolment.started_at)
     )
-    for user_id, level, status, started, completed, cohort_id, cohort_name in enrolments:
-        cohort = CohortRef(cohort_id, cohort_name) if cohort_id is not None else None
+    for user_id, level, status, started, completed, *cohort_columns in enrolments:
+        cohort = CohortRef(*cohort_columns) if cohort_columns[0] is not None else None
         rows[user_id].enrolments[level] = EnrolmentRef(level, status, started, completed, cohort)
     done = db.session.execute(
         select(Enrolment.user_id, func.count())
@@ -355,12 +358,13 @@ def _positions(curriculum) -> dict[str, tuple[int, int]]:
 
 
 def filter_and_sort(
-    rows: list[StaffRow], cohort_id=None, level=None, status=None, sort="name"
+    rows: list[StaffRow], cohort=None, level=None, status=None, sort="name"
 ) -> list[StaffRow]:
-    """The dashboard's filters (cohort, level, status) and sort order (name, progress,
-    behind), over the aggregated rows of the whole agency (so they hold across pages)."""
-    if cohort_id:
-        rows = [r for r in rows if r.cohort and r.cohort.id == cohort_id]
+    """The dashboard's filters (a cohort's public id, level, status) and sort order (name,
+    progress, behind), over the aggregated rows of the whole agency (so they hold across
+    pages)."""
+    if cohort:
+        rows = [r for r in rows if r.cohort and r.cohort.public_id == cohort]
     if level:
         rows = [r for r in rows if r.level == level]
     if status == "behind":

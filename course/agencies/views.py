@@ -12,6 +12,7 @@ from course.extensions import db
 from course.learning.models import Enrolment
 from course.mentoring.services import candidates_for_groups
 from course.permissions import Action, can, role_required
+from course.public_ids import get_by_public_id
 
 bp = Blueprint("agencies", __name__, template_folder="templates")
 
@@ -27,7 +28,7 @@ def staff():
     args = request.args
     rows = services.filter_and_sort(
         staff_progress(agency.id),
-        cohort_id=args.get("cohort", type=int),
+        cohort=args.get("cohort"),
         level=args.get("level") or None,
         status=args.get("status") or None,
         sort=args.get("sort", "name"),
@@ -73,8 +74,8 @@ def _agency_for(agency_id: int | None):
     return agency
 
 
-def _cohort(cohort_id: int) -> Cohort:
-    cohort = db.session.get(Cohort, cohort_id)
+def _cohort(cohort_id: str) -> Cohort:
+    cohort = get_by_public_id(Cohort, cohort_id)
     if cohort is None:
         abort(404)
     _agency_for(cohort.agency_id)
@@ -100,7 +101,7 @@ def cohorts():
         db.session.add(cohort)
         db.session.commit()
         flash(f"Cohort “{cohort.name}” created. Now add its people.", "success")
-        return redirect(url_for("course.agencies.cohort", cohort_id=cohort.id))
+        return redirect(url_for("course.agencies.cohort", cohort_id=cohort.public_id))
     return render_template(
         "course/agencies/cohorts.html",
         agency=agency,
@@ -111,7 +112,7 @@ def cohorts():
     )
 
 
-@bp.route("/agency/cohorts/<int(max=2147483647):cohort_id>", methods=["GET", "POST"])
+@bp.route("/agency/cohorts/<public_id:cohort_id>", methods=["GET", "POST"])
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def cohort(cohort_id):
     """The cohort's people, and the roster upload: preview first, then confirm."""
@@ -127,7 +128,7 @@ def cohort(cohort_id):
                 f"{len(applied.problems)} rows left out.",
                 "success",
             )
-            return redirect(url_for("course.agencies.cohort", cohort_id=cohort.id))
+            return redirect(url_for("course.agencies.cohort", cohort_id=cohort.public_id))
         upload = form.roster.data
         if upload is None or not upload.filename:
             form.roster.errors.append("Choose a CSV file.")
@@ -156,15 +157,15 @@ def cohort(cohort_id):
     )
 
 
-def _enrolment(enrolment_id: int) -> Enrolment:
-    enrolment = db.session.get(Enrolment, enrolment_id)
+def _enrolment(enrolment_id: str) -> Enrolment:
+    enrolment = get_by_public_id(Enrolment, enrolment_id)
     if enrolment is None or enrolment.cohort is None:
         abort(404)
     _agency_for(enrolment.cohort.agency_id)
     return enrolment
 
 
-@bp.post("/agency/enrolments/<int(max=2147483647):enrolment_id>/withdraw")
+@bp.post("/agency/enrolments/<public_id:enrolment_id>/withdraw")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def withdraw(enrolment_id):
     enrolment = _enrolment(enrolment_id)
@@ -174,14 +175,14 @@ def withdraw(enrolment_id):
         flash(str(exc), "error")
     else:
         flash(f"{enrolment.user.name} is withdrawn; the record is kept.", "success")
-    return redirect(url_for("course.agencies.cohort", cohort_id=enrolment.cohort_id))
+    return redirect(url_for("course.agencies.cohort", cohort_id=enrolment.cohort.public_id))
 
 
-@bp.post("/agency/enrolments/<int(max=2147483647):enrolment_id>/move")
+@bp.post("/agency/enrolments/<public_id:enrolment_id>/move")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def move(enrolment_id):
     enrolment = _enrolment(enrolment_id)
-    target = db.session.get(Cohort, request.form.get("cohort_id", type=int) or 0)
+    target = get_by_public_id(Cohort, request.form.get("cohort_id", ""))
     if target is None:
         abort(404)
     _agency_for(target.agency_id)
@@ -189,20 +190,20 @@ def move(enrolment_id):
         moved = services.move(enrolment, target)
     except services.AgencyError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("course.agencies.cohort", cohort_id=enrolment.cohort_id))
+        return redirect(url_for("course.agencies.cohort", cohort_id=enrolment.cohort.public_id))
     flash(f"{enrolment.user.name} moved to {target.name}.", "success")
-    return redirect(url_for("course.agencies.cohort", cohort_id=moved.cohort_id))
+    return redirect(url_for("course.agencies.cohort", cohort_id=moved.cohort.public_id))
 
 
-def _person_to_manage(user_id: int) -> User:
+def _person_to_manage(user_id: str) -> User:
     """Someone the current admin may deactivate or reactivate; anyone else is a 404."""
-    person = db.session.get(User, user_id)
+    person = get_by_public_id(User, user_id)
     if person is None or not can(current_user, Action.PERSON_MANAGE, person):
         abort(404)
     return person
 
 
-@bp.post("/agency/people/<int(max=2147483647):user_id>/deactivate")
+@bp.post("/agency/people/<public_id:user_id>/deactivate")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def deactivate(user_id):
     person = _person_to_manage(user_id)
@@ -215,7 +216,7 @@ def deactivate(user_id):
     return redirect(url_for("course.agencies.staff"))
 
 
-@bp.post("/agency/people/<int(max=2147483647):user_id>/reactivate")
+@bp.post("/agency/people/<public_id:user_id>/reactivate")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def reactivate(user_id):
     person = _person_to_manage(user_id)
@@ -224,11 +225,11 @@ def reactivate(user_id):
     return redirect(url_for("course.agencies.staff"))
 
 
-@bp.post("/agency/invitations/<int(max=2147483647):invitation_id>/<any(resend, revoke):what>")
+@bp.post("/agency/invitations/<public_id:invitation_id>/<any(resend, revoke):what>")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def invitation(invitation_id, what):
     """Resend (a new link; the old one stops working) or revoke an invitation."""
-    invitation = db.session.get(Invitation, invitation_id)
+    invitation = get_by_public_id(Invitation, invitation_id)
     if invitation is None or invitation.agency_id is None:
         abort(404)
     agency = _agency_for(invitation.agency_id)
@@ -241,7 +242,7 @@ def invitation(invitation_id, what):
     return redirect(url_for("course.agencies.cohorts", agency=agency.id))
 
 
-@bp.post("/agency/cohorts/<int(max=2147483647):cohort_id>/people")
+@bp.post("/agency/cohorts/<public_id:cohort_id>/people")
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def add_person(cohort_id):
     """Enrol one person (invited by email if they are new)."""
@@ -249,7 +250,7 @@ def add_person(cohort_id):
     form = PersonForm()
     if not form.validate_on_submit():
         flash("Give the person's email, first and last name and job title.", "error")
-        return redirect(url_for("course.agencies.cohort", cohort_id=cohort.id))
+        return redirect(url_for("course.agencies.cohort", cohort_id=cohort.public_id))
     text = roster.one_person_csv(form.email.data, form.first.data, form.last.data, form.title.data)
     applied = roster.import_roster(current_user, cohort.agency, cohort, text)
     if applied.problems:
@@ -262,4 +263,4 @@ def add_person(cohort_id):
             f"{' and invited by email' if applied.new else ''}.",
             "success",
         )
-    return redirect(url_for("course.agencies.cohort", cohort_id=cohort.id))
+    return redirect(url_for("course.agencies.cohort", cohort_id=cohort.public_id))

@@ -114,8 +114,12 @@ def workshop_entry(session: WorkshopSession) -> Entry:
         end=session.local_end,
         summary=f"{workshop.title}: day {number} of {len(workshop.sessions)}",
         location=workshop.place,
-        page=path_for("course.workshops.show", workshop_id=workshop.id),
-        ics=path_for("course.calendar.session_ics", workshop_id=workshop.id, session_id=session.id),
+        page=path_for("course.workshops.show", workshop_id=workshop.public_id),
+        ics=path_for(
+            "course.calendar.session_ics",
+            workshop_id=workshop.public_id,
+            session_id=session.public_id,
+        ),
         sequence=session.sequence,
     )
 
@@ -131,7 +135,7 @@ def meeting_entry(planned: PlannedMeeting) -> Entry:
         summary=f"PFR {week} meeting",
         location=planned.link,
         page=path_for("course.learning.unit", slug=planned.unit_slug),
-        ics=path_for("course.calendar.meeting_ics", planned_id=planned.id),
+        ics=path_for("course.calendar.meeting_ics", planned_id=planned.public_id),
         sequence=planned.sequence,
     )
 

@@ -5,10 +5,11 @@ from flask_login import current_user, login_required
 
 from course.accounts.forms import PostForm
 from course.calendar import services
-from course.extensions import db, limiter
+from course.extensions import limiter
 from course.links import site_url_for
 from course.mentoring.models import PlannedMeeting
 from course.permissions import Action, can, get_visible_or_404
+from course.public_ids import get_by_public_id
 from course.workshops.models import Workshop, WorkshopSession
 
 bp = Blueprint("calendar", __name__, template_folder="templates")
@@ -20,13 +21,11 @@ def _ics(body: bytes, filename: str) -> Response:
     return response
 
 
-@bp.get(
-    "/workshops/<int(max=2147483647):workshop_id>/sessions/<int(max=2147483647):session_id>.ics"
-)
+@bp.get("/workshops/<public_id:workshop_id>/sessions/<public_id:session_id>.ics")
 @login_required
 def session_ics(workshop_id, session_id):
     workshop = get_visible_or_404(Workshop, workshop_id, Action.WORKSHOP_VIEW)
-    session = db.session.get(WorkshopSession, session_id)
+    session = get_by_public_id(WorkshopSession, session_id)
     if session is None or session.workshop_id != workshop.id:
         abort(404)
     number = workshop.sessions.index(session) + 1
@@ -34,11 +33,11 @@ def session_ics(workshop_id, session_id):
     return _ics(body, f"pfr-workshop-day-{number}.ics")
 
 
-@bp.get("/meetings/<int(max=2147483647):planned_id>.ics")
+@bp.get("/meetings/<public_id:planned_id>.ics")
 @login_required
 def meeting_ics(planned_id):
     """A planned weekly meeting: for its group's trainees, its mentor and site admins."""
-    planned = db.session.get(PlannedMeeting, planned_id)
+    planned = get_by_public_id(PlannedMeeting, planned_id)
     if planned is None or not (
         current_user.id in planned.group.trainee_ids
         or can(current_user, Action.GROUP_VIEW, planned.group)

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.extensions import CourseModel
+from course.public_ids import PublicIdMixin
 from course.timeutil import UTCDateTime, utcnow
 
 
@@ -28,7 +29,7 @@ class UnitStatus(StrEnum):
         return {"not_started": "Not started", "in_progress": "In progress"}.get(self.value, "Done")
 
 
-class Enrolment(CourseModel):
+class Enrolment(PublicIdMixin, CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
     level: Mapped[str] = mapped_column(String(40))  # a level slug from content/

@@ -5,7 +5,6 @@ from course.accounts.forms import PostForm
 from course.accounts.models import Role
 from course.curriculum.models import UnitKind
 from course.curriculum.services import get_curriculum, get_unit_or_404
-from course.extensions import db
 from course.learning import services
 from course.media.services import videos_for_week
 from course.mentoring.models import LevelThreeInvitation
@@ -17,6 +16,7 @@ from course.mentoring.signoffs import (
     open_level_three_invitation,
 )
 from course.permissions import Action, can, require, role_required
+from course.public_ids import get_by_public_id
 from course.reflections.services import MIN_REFLECTION_WORDS
 
 bp = Blueprint("learning", __name__, template_folder="templates")
@@ -104,10 +104,10 @@ def level(level_slug):
     return render_template("course/learning/level.html", level=level, overview=overview)
 
 
-@bp.post("/level-three-invitations/<int(max=2147483647):invitation_id>")
+@bp.post("/level-three-invitations/<public_id:invitation_id>")
 @role_required(Role.TRAINEE)
 def answer_invitation(invitation_id):
-    invitation = db.session.get(LevelThreeInvitation, invitation_id)
+    invitation = get_by_public_id(LevelThreeInvitation, invitation_id)
     if invitation is None or invitation.trainee_id != current_user.id:
         abort(404)
     accept = request.form.get("answer") == "accept"

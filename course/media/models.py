@@ -7,7 +7,6 @@ original file name is kept only as metadata.
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -15,18 +14,14 @@ from sqlalchemy import BigInteger, Boolean, Date, Enum, Float, ForeignKey, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.extensions import CourseModel
+from course.public_ids import PublicIdMixin
 from course.timeutil import UTCDateTime, utcnow
 
 
-def new_public_id() -> str:
-    return secrets.token_urlsafe(16)
-
-
-class Consent(CourseModel):
+class Consent(PublicIdMixin, CourseModel):
     """A caregiver's signed consent for filming one dyad, as the trainee recorded it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
     level: Mapped[str] = mapped_column(String(40))
     dyad_pseudonym: Mapped[str] = mapped_column(String(60))  # never a real name
@@ -89,9 +84,8 @@ def _values(enum) -> list[str]:
     return [member.value for member in enum]
 
 
-class DyadVideo(CourseModel):
+class DyadVideo(PublicIdMixin, CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("course_mentor_group.id"), index=True)
     consent_id: Mapped[int] = mapped_column(ForeignKey("course_consent.id"), index=True)

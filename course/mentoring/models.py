@@ -20,10 +20,11 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.extensions import CourseModel
+from course.public_ids import PublicIdMixin
 from course.timeutil import UTCDateTime, utcnow
 
 
-class MentorGroup(CourseModel):
+class MentorGroup(PublicIdMixin, CourseModel):
     """One mentor with one or two trainees, for a level, from a start date."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,7 +94,7 @@ class WeekOpening(CourseModel):
 MEETING_MINUTES = (5, 240)
 
 
-class Meeting(CourseModel):
+class Meeting(PublicIdMixin, CourseModel):
     """A weekly reflective-consultation meeting, logged by the mentor."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,7 +130,7 @@ class MeetingAttendee(CourseModel):
     user_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
 
 
-class WeekSignOff(CourseModel):
+class WeekSignOff(PublicIdMixin, CourseModel):
     """The mentor's sign-off of one trainee's week; revoked ones are kept."""
 
     __table_args__ = (
@@ -156,6 +157,7 @@ class WeekSignOff(CourseModel):
     revoke_reason: Mapped[str | None] = mapped_column(Text)
 
     signed_by: Mapped[User] = relationship(foreign_keys=[signed_by_id])  # noqa: F821
+    group: Mapped[MentorGroup] = relationship()
 
     def __repr__(self) -> str:
         return f"<WeekSignOff {self.id} trainee={self.trainee_id} {self.unit_slug}>"
@@ -197,7 +199,7 @@ class Certificate(CourseModel):
         return f"<Certificate {self.code} trainee={self.trainee_id} {self.level}>"
 
 
-class LevelThreeInvitation(CourseModel):
+class LevelThreeInvitation(PublicIdMixin, CourseModel):
     """An invitation to Level 3 (agency trainer), which the trainee accepts or declines."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -217,7 +219,7 @@ class LevelThreeInvitation(CourseModel):
         return f"<LevelThreeInvitation {self.id} trainee={self.trainee_id}>"
 
 
-class PlannedMeeting(CourseModel):
+class PlannedMeeting(PublicIdMixin, CourseModel):
     """The weekly meeting as the mentor schedules it (the Meeting log records what
     happened); one per group and week, in the calendar of everyone in the group."""
 

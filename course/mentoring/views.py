@@ -17,6 +17,7 @@ from course.mentoring.forms import GroupForm, MeetingForm, PlanMeetingForm, Reas
 from course.mentoring.models import Meeting, MentorGroup, WeekSignOff
 from course.mentoring.progress import group_progress
 from course.permissions import Action, can, get_visible_or_404, role_required
+from course.public_ids import get_by_public_id
 from course.reflections.services import review_queue
 from course.timeutil import time_zones
 
@@ -24,7 +25,7 @@ bp = Blueprint("mentoring", __name__, template_folder="templates")
 MENTORS = (Role.MASTER_TRAINER, Role.AGENCY_TRAINER)
 
 
-def _group(group_id: int, action: Action = Action.GROUP_MENTOR) -> MentorGroup:
+def _group(group_id: str, action: Action = Action.GROUP_MENTOR) -> MentorGroup:
     return get_visible_or_404(MentorGroup, group_id, action)
 
 
@@ -36,7 +37,7 @@ def _member(group: MentorGroup, trainee_id: int | None) -> User:
 
 
 def _back(group: MentorGroup):
-    return redirect(url_for("course.mentoring.group", group_id=group.id))
+    return redirect(url_for("course.mentoring.group", group_id=group.public_id))
 
 
 _attempt = partial(attempt, refused=services.MentoringError)
@@ -53,7 +54,7 @@ def dashboard():
     )
 
 
-@bp.get("/mentor/groups/<int(max=2147483647):group_id>")
+@bp.get("/mentor/groups/<public_id:group_id>")
 @login_required
 def group(group_id):
     group = _group(group_id, Action.GROUP_VIEW)
@@ -70,7 +71,7 @@ def group(group_id):
     )
 
 
-@bp.post("/mentor/groups/<int(max=2147483647):group_id>/sign-off")
+@bp.post("/mentor/groups/<public_id:group_id>/sign-off")
 @role_required(*MENTORS)
 def sign_off(group_id):
     group = _group(group_id)
@@ -87,13 +88,13 @@ def sign_off(group_id):
     return _back(group)
 
 
-@bp.route("/mentor/sign-offs/<int(max=2147483647):sign_off_id>/revoke", methods=["GET", "POST"])
+@bp.route("/mentor/sign-offs/<public_id:sign_off_id>/revoke", methods=["GET", "POST"])
 @role_required(*MENTORS)
 def revoke_sign_off(sign_off_id):
-    sign_off = db.session.get(WeekSignOff, sign_off_id)
+    sign_off = get_by_public_id(WeekSignOff, sign_off_id)
     if sign_off is None or sign_off.revoked_at is not None:
         abort(404)
-    group = _group(sign_off.group_id)
+    group = _group(sign_off.group.public_id)
     form = ReasonForm()
     if form.validate_on_submit():
         _attempt(
@@ -110,7 +111,7 @@ def revoke_sign_off(sign_off_id):
     )
 
 
-@bp.post("/mentor/groups/<int(max=2147483647):group_id>/certify")
+@bp.post("/mentor/groups/<public_id:group_id>/certify")
 @role_required(*MENTORS)
 def certify(group_id):
     group = _group(group_id)
@@ -125,7 +126,7 @@ def certify(group_id):
     return _back(group)
 
 
-@bp.post("/mentor/groups/<int(max=2147483647):group_id>/open-week")
+@bp.post("/mentor/groups/<public_id:group_id>/open-week")
 @role_required(*MENTORS)
 def open_week(group_id):
     group = _group(group_id)
@@ -134,7 +135,7 @@ def open_week(group_id):
     return _back(group)
 
 
-@bp.post("/mentor/groups/<int(max=2147483647):group_id>/pause")
+@bp.post("/mentor/groups/<public_id:group_id>/pause")
 @role_required(*MENTORS)
 def pause(group_id):
     group = _group(group_id)
@@ -150,7 +151,7 @@ def pause(group_id):
     return _back(group)
 
 
-@bp.post("/mentor/groups/<int(max=2147483647):group_id>/sharing")
+@bp.post("/mentor/groups/<public_id:group_id>/sharing")
 @role_required(*MENTORS)
 def sharing(group_id):
     group = _group(group_id)
@@ -189,14 +190,14 @@ def _meeting_values(form: MeetingForm) -> tuple:
     )
 
 
-def _meeting(group: MentorGroup, meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
+def _meeting(group: MentorGroup, meeting_id: str) -> Meeting:
+    meeting = get_by_public_id(Meeting, meeting_id)
     if meeting is None or meeting.group_id != group.id:
         abort(404)
     return meeting
 
 
-@bp.route("/mentor/groups/<int(max=2147483647):group_id>/meetings/new", methods=["GET", "POST"])
+@bp.route("/mentor/groups/<public_id:group_id>/meetings/new", methods=["GET", "POST"])
 @role_required(*MENTORS)
 def new_meeting(group_id):
     group = _group(group_id)
@@ -221,7 +222,7 @@ def new_meeting(group_id):
 
 
 @bp.route(
-    "/mentor/groups/<int(max=2147483647):group_id>/meetings/<int(max=2147483647):meeting_id>",
+    "/mentor/groups/<public_id:group_id>/meetings/<public_id:meeting_id>",
     methods=["GET", "POST"],
 )
 @role_required(*MENTORS)
@@ -250,9 +251,7 @@ def edit_meeting(group_id, meeting_id):
     )
 
 
-@bp.post(
-    "/mentor/groups/<int(max=2147483647):group_id>/meetings/<int(max=2147483647):meeting_id>/delete"
-)
+@bp.post("/mentor/groups/<public_id:group_id>/meetings/<public_id:meeting_id>/delete")
 @role_required(*MENTORS)
 def delete_meeting(group_id, meeting_id):
     group = _group(group_id)
@@ -263,7 +262,7 @@ def delete_meeting(group_id, meeting_id):
     return _back(group)
 
 
-@bp.route("/mentor/groups/<int(max=2147483647):group_id>/meetings/plan", methods=["GET", "POST"])
+@bp.route("/mentor/groups/<public_id:group_id>/meetings/plan", methods=["GET", "POST"])
 @role_required(*MENTORS)
 def plan_meeting(group_id):
     """Set the date, time and link of a week's meeting (calendars follow)."""
@@ -296,10 +295,10 @@ def plan_meeting(group_id):
     return render_template("course/mentoring/plan_form.html", form=form, group=group)
 
 
-@bp.post("/mentor/trainees/<int(max=2147483647):trainee_id>/invite-level-three")
+@bp.post("/mentor/trainees/<public_id:trainee_id>/invite-level-three")
 @role_required(Role.MASTER_TRAINER, Role.SITE_ADMIN)
 def invite_level_three(trainee_id):
-    trainee = db.session.get(User, trainee_id)
+    trainee = get_by_public_id(User, trainee_id)
     if trainee is None or not can(current_user, Action.PROGRESS_VIEW, trainee):
         abort(404)
     _attempt(

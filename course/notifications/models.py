@@ -8,10 +8,11 @@ from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from course.extensions import CourseModel
+from course.public_ids import PublicIdMixin
 from course.timeutil import UTCDateTime, utcnow
 
 
-class Notification(CourseModel):
+class Notification(PublicIdMixin, CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("course_user.id", ondelete="CASCADE"), index=True

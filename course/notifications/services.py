@@ -25,6 +25,7 @@ from course.extensions import db
 from course.links import absolute, path_for
 from course.notifications.mail import send_email
 from course.notifications.models import Notification
+from course.public_ids import get_by_public_id
 from course.timeutil import utcnow
 
 logger = logging.getLogger("pfr.notifications")
@@ -140,7 +141,7 @@ def send_unsent() -> int:
     return len(ids)
 
 
-def notify_open_answer_reply(app, user_id: int, attempt_id: int, revisit: bool, **extra) -> None:
+def notify_open_answer_reply(app, user_id: int, attempt_id: str, revisit: bool, **extra) -> None:
     """Tell a trainee that their trainer replied to an open quiz answer (subscribed to
     the quiz plugin's ``open_answer_replied``)."""
     user = db.session.get(User, user_id)
@@ -211,15 +212,15 @@ def count_unread(user: User) -> int:
     return db.session.scalar(query) or 0
 
 
-def mark_read(user: User, notification_id: int) -> Notification:
+def mark_read(user: User, public_id: str) -> Notification:
     """Mark one of ``user``'s own notifications read and return it.
 
-    :raise LookupError: when no notification with that id belongs to ``user``, so
-        nobody can tell another person's notification from a missing one.
+    :raise LookupError: when no notification with that public id belongs to ``user``,
+        so nobody can tell another person's notification from a missing one.
     """
-    notification = db.session.get(Notification, notification_id)
+    notification = get_by_public_id(Notification, public_id)
     if notification is None or notification.user_id != user.id:
-        raise LookupError(f"no notification {notification_id} for this user")
+        raise LookupError(f"no notification {public_id} for this user")
     if notification.read_at is None:
         notification.read_at = utcnow()
         db.session.commit()

@@ -20,7 +20,7 @@ def index():
     )
 
 
-@bp.post("/notifications/<int(max=2147483647):notification_id>/read")
+@bp.post("/notifications/<public_id:notification_id>/read")
 @login_required
 def mark_read(notification_id):
     """Mark one notification read, then follow its link if that stays on this site.

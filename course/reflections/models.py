@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.extensions import CourseModel
+from course.public_ids import PublicIdMixin
 from course.timeutil import UTCDateTime, utcnow
 
 
@@ -24,7 +25,7 @@ class Decision(StrEnum):
     RETURN = "return"
 
 
-class Reflection(CourseModel):
+class Reflection(PublicIdMixin, CourseModel):
     """A trainee's reflection on one week; the working draft lives here."""
 
     __table_args__ = (UniqueConstraint("trainee_id", "unit_slug"),)

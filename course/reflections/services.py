@@ -105,7 +105,7 @@ def submit_reflection(
         group.mentor,
         f"{trainee.name} submitted a reflection",
         f"{unit.title}, version {version.number}, is waiting for your review.",
-        link=path_for("course.reflections.review", reflection_id=reflection.id),
+        link=path_for("course.reflections.review", reflection_id=reflection.public_id),
     )  # one commit saves both
     return reflection
 

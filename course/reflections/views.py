@@ -57,7 +57,7 @@ def autosave(slug):
     return {"saved": True, "saved_at": reflection.saved_at.isoformat()}
 
 
-@bp.get("/reflections/<int(max=2147483647):reflection_id>")
+@bp.get("/reflections/<public_id:reflection_id>")
 @login_required
 def show(reflection_id):
     """A reflection with its versions and reviews, for those who may read it."""
@@ -72,7 +72,7 @@ def show(reflection_id):
     )
 
 
-@bp.route("/reflections/<int(max=2147483647):reflection_id>/review", methods=["GET", "POST"])
+@bp.route("/reflections/<public_id:reflection_id>/review", methods=["GET", "POST"])
 @login_required
 def review(reflection_id):
     reflection = get_visible_or_404(Reflection, reflection_id, Action.REFLECTION_REVIEW)

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.extensions import CourseModel
+from course.public_ids import PublicIdMixin
 from course.timeutil import UTCDateTime, utcnow
 
 
@@ -39,7 +40,7 @@ class Presence(StrEnum):
         return self in (Presence.PRESENT, Presence.MAKE_UP)
 
 
-class Workshop(CourseModel):
+class Workshop(PublicIdMixin, CourseModel):
     """A Level 1 workshop: its sessions, trainers, the agencies that may enrol, seats."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,7 +121,7 @@ class WorkshopAgency(CourseModel):
     agency: Mapped[Agency] = relationship(lazy="joined")  # noqa: F821
 
 
-class WorkshopSession(CourseModel):
+class WorkshopSession(PublicIdMixin, CourseModel):
     """One day (or part-day) of a workshop, and the modules to read before it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,7 +149,7 @@ class WorkshopSession(CourseModel):
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
 
-class WorkshopSeat(CourseModel):
+class WorkshopSeat(PublicIdMixin, CourseModel):
     """A person enrolled in a workshop (withdrawn seats are kept)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

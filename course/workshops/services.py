@@ -356,7 +356,7 @@ def enrol(actor: User, workshop: Workshop, trainees: list[User]) -> EnrolResult:
             f"You have a place in {workshop.title}",
             "Your Level 1 workshop: the dates, the place and the modules to read before "
             "each day are on its page.",
-            link=path_for("course.workshops.show", workshop_id=workshop.id),
+            link=path_for("course.workshops.show", workshop_id=workshop.public_id),
             commit=False,
         )
     db.session.commit()

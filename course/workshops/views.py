@@ -20,6 +20,7 @@ from course.learning.services import level_progress
 from course.mentoring.forms import ReasonForm
 from course.mentoring.services import standing_certificate
 from course.permissions import Action, can, get_visible_or_404, require
+from course.public_ids import get_by_public_id
 from course.timeutil import time_zones, utcnow
 from course.workshops import roster as rosters
 from course.workshops import services
@@ -30,12 +31,12 @@ bp = Blueprint("workshops", __name__, template_folder="templates")
 _attempt = partial(attempt, refused=services.WorkshopError)
 
 
-def _workshop(workshop_id: int, action: Action = Action.WORKSHOP_VIEW) -> Workshop:
+def _workshop(workshop_id: str, action: Action = Action.WORKSHOP_VIEW) -> Workshop:
     return get_visible_or_404(Workshop, workshop_id, action)
 
 
 def _back(workshop: Workshop, anchor: str = ""):
-    return redirect(url_for("course.workshops.show", workshop_id=workshop.id) + anchor)
+    return redirect(url_for("course.workshops.show", workshop_id=workshop.public_id) + anchor)
 
 
 @bp.get("/workshops")
@@ -124,13 +125,13 @@ def new():
     return _edit(None)
 
 
-@bp.route("/workshops/<int(max=2147483647):workshop_id>/edit", methods=["GET", "POST"])
+@bp.route("/workshops/<public_id:workshop_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(workshop_id):
     return _edit(_workshop(workshop_id, Action.WORKSHOP_TEACH))
 
 
-@bp.get("/workshops/<int(max=2147483647):workshop_id>")
+@bp.get("/workshops/<public_id:workshop_id>")
 @login_required
 def show(workshop_id):
     workshop = _workshop(workshop_id)
@@ -187,7 +188,7 @@ def _enrol_form(workshop: Workshop) -> EnrolForm:
     return form
 
 
-@bp.post("/workshops/<int(max=2147483647):workshop_id>/enrol")
+@bp.post("/workshops/<public_id:workshop_id>/enrol")
 @login_required
 def enrol(workshop_id):
     workshop = _workshop(workshop_id, Action.WORKSHOP_ENROL)
@@ -224,13 +225,13 @@ def enrol(workshop_id):
 
 
 @bp.route(
-    "/workshops/<int(max=2147483647):workshop_id>/seats/<int(max=2147483647):seat_id>/withdraw",
+    "/workshops/<public_id:workshop_id>/seats/<public_id:seat_id>/withdraw",
     methods=["GET", "POST"],
 )
 @login_required
 def withdraw(workshop_id, seat_id):
     workshop = _workshop(workshop_id, Action.WORKSHOP_ENROL)
-    seat = db.session.get(WorkshopSeat, seat_id)
+    seat = get_by_public_id(WorkshopSeat, seat_id)
     if seat is None or seat.workshop_id != workshop.id or seat.withdrawn_at is not None:
         abort(404)
     form = PostForm()
@@ -248,15 +249,16 @@ def withdraw(workshop_id, seat_id):
 
 
 @bp.post(
-    "/workshops/<int(max=2147483647):workshop_id>/sessions/<int(max=2147483647):session_id>"
-    "/attendance/<int(max=2147483647):trainee_id>"
+    "/workshops/<public_id:workshop_id>/sessions/<public_id:session_id>"
+    "/attendance/<public_id:trainee_id>"
 )
 @login_required
 def attendance(workshop_id, session_id, trainee_id):
     """One person's attendance at one session: JSON for the page's script, else a redirect."""
     workshop = _workshop(workshop_id, Action.WORKSHOP_TEACH)
-    session = db.session.get(WorkshopSession, session_id)
-    if session is None or session.workshop_id != workshop.id:
+    session = get_by_public_id(WorkshopSession, session_id)
+    trainee = get_by_public_id(User, trainee_id)
+    if session is None or session.workshop_id != workshop.id or trainee is None:
         abort(404)
     wants_json = request.accept_mimetypes.best == "application/json"
     form = AttendanceForm()
@@ -266,7 +268,7 @@ def attendance(workshop_id, session_id, trainee_id):
             record = services.record_attendance(
                 current_user,
                 session,
-                trainee_id,
+                trainee.id,
                 Presence(form.presence.data),
                 form.minutes.data,
                 form.note.data or "",
@@ -287,7 +289,7 @@ def attendance(workshop_id, session_id, trainee_id):
     return _back(workshop, f"#row-{trainee_id}")
 
 
-@bp.post("/workshops/<int(max=2147483647):workshop_id>/notes")
+@bp.post("/workshops/<public_id:workshop_id>/notes")
 @login_required
 def notes(workshop_id):
     workshop = _workshop(workshop_id, Action.WORKSHOP_TEACH)
@@ -301,14 +303,15 @@ def notes(workshop_id):
     return _back(workshop, "#notes")
 
 
-def _seated(workshop: Workshop, trainee_id: int) -> User:
-    seat = services.seat_of(workshop, trainee_id)
+def _seated(workshop: Workshop, trainee_id: str) -> User:
+    trainee = get_by_public_id(User, trainee_id)
+    seat = services.seat_of(workshop, trainee.id) if trainee else None
     if seat is None:
         abort(404)
     return seat.trainee
 
 
-@bp.post("/workshops/<int(max=2147483647):workshop_id>/sign-off/<int(max=2147483647):trainee_id>")
+@bp.post("/workshops/<public_id:workshop_id>/sign-off/<public_id:trainee_id>")
 @login_required
 def sign_off(workshop_id, trainee_id):
     workshop = _workshop(workshop_id, Action.WORKSHOP_TEACH)
@@ -326,7 +329,7 @@ def sign_off(workshop_id, trainee_id):
 
 
 @bp.route(
-    "/workshops/<int(max=2147483647):workshop_id>/sign-off/<int(max=2147483647):trainee_id>/revoke",
+    "/workshops/<public_id:workshop_id>/sign-off/<public_id:trainee_id>/revoke",
     methods=["GET", "POST"],
 )
 @login_required

@@ -97,7 +97,7 @@ def test_trainee_observes_in_own_words_and_the_trainer_replies(
     page.goto(f"{live_server}/quizzes/development-of-self")
     check_a11y(page)
     page.get_by_role("button", name="Start the quiz").click()
-    page.wait_for_url(re.compile(r"/quizzes/attempts/\d+$"))
+    page.wait_for_url(re.compile(r"/quizzes/attempts/[\w-]+$"))
     texts = OWN_WORDS[observation.id]
     first = page.locator(f"textarea[name='{observation.field_name('part', 0)}']")
     first.fill(JUDGEMENTAL + texts[0])

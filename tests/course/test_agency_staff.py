@@ -68,8 +68,8 @@ def test_agency_admin_follows_quiz_results_as_pass_fail_only(client, auth, runne
     auth.login("admin@riverbend.example.org", password=DEMO_PASSWORD)
     amara = get_user_by_email("amara@riverbend.example.org")
     staff = client.get("/agency/staff").get_data(as_text=True)
-    assert f'href="/quizzes/people/{amara.id}"' in staff
-    results = client.get(f"/quizzes/people/{amara.id}").get_data(as_text=True)
+    assert f'href="/quizzes/people/{amara.public_id}"' in staff
+    results = client.get(f"/quizzes/people/{amara.public_id}").get_data(as_text=True)
     assert "Passed" in results and "Not passed" in results  # the failed first try is shown
     assert "%" not in results  # no scores, no answers
     assert "/quizzes/attempts/" not in results
@@ -166,14 +166,17 @@ def test_agency_admin_reaches_no_reflection_quiz_answer_or_video_by_any_url(clie
     auth.login("admin@riverbend.example.org", password=DEMO_PASSWORD)
     urls = []
     for reflection in db.session.scalars(select(Reflection)):
-        urls += [f"/reflections/{reflection.id}", f"/reflections/{reflection.id}/review"]
+        urls += [
+            f"/reflections/{reflection.public_id}",
+            f"/reflections/{reflection.public_id}/review",
+        ]
     for attempt in db.session.scalars(select(QuizAttempt)):
-        urls.append(f"/quizzes/attempts/{attempt.id}")
+        urls.append(f"/quizzes/attempts/{attempt.public_id}")
     for video in db.session.scalars(select(DyadVideo)):
         base = f"/media/videos/{video.public_id}"
         urls += [base, f"{base}/stream", f"{base}/poster.jpg", f"{base}/download"]
     for group in db.session.scalars(select(MentorGroup)):
-        urls.append(f"/mentor/groups/{group.id}")
+        urls.append(f"/mentor/groups/{group.public_id}")
     assert len(urls) > 20
     for url in urls:
         response = client.get(url)

@@ -50,15 +50,17 @@ def test_agency_admin_cannot_take_a_staff_or_foreign_account(client, auth, make,
     auth.login(admin.email)
 
     added = client.post(
-        f"/agency/cohorts/{cohort.id}/people",
+        f"/agency/cohorts/{cohort.public_id}/people",
         data={"email": target.email, "first": "Taken", "last": "Over", "title": "HV"},
         follow_redirects=True,
     )
     assert roster.CANNOT_ENROL in added.get_data(as_text=True)
     text = roster.one_person_csv(target.email, "Taken", "Over", "HV")
-    client.post(f"/agency/cohorts/{cohort.id}", data={"action": "confirm", "roster_text": text})
-    assert client.post(f"/agency/people/{target.id}/deactivate").status_code == 404
-    assert client.post(f"/agency/people/{target.id}/reactivate").status_code == 404
+    client.post(
+        f"/agency/cohorts/{cohort.public_id}", data={"action": "confirm", "roster_text": text}
+    )
+    assert client.post(f"/agency/people/{target.public_id}/deactivate").status_code == 404
+    assert client.post(f"/agency/people/{target.public_id}/reactivate").status_code == 404
 
     assert _state(target) == before
     assert db.session.scalars(select(Enrolment).where(Enrolment.user_id == target.id)).all() == []
@@ -79,16 +81,16 @@ def test_agency_admin_enrols_and_deactivates_its_own_trainee(client, auth, make,
     own = make.make_trainee(agency=agency)
     auth.login(admin.email)
     client.post(
-        f"/agency/cohorts/{cohort.id}/people",
+        f"/agency/cohorts/{cohort.public_id}/people",
         data={"email": own.email, "first": "Own", "last": "Trainee", "title": "HV"},
     )
     enrolled = db.session.scalars(select(Enrolment.cohort_id).where(Enrolment.user_id == own.id))
     assert enrolled.all() == [cohort.id]
-    assert client.post(f"/agency/people/{own.id}/deactivate").status_code == 302
+    assert client.post(f"/agency/people/{own.public_id}/deactivate").status_code == 302
     db.session.refresh(own)
     assert own.active is False
     assert "Reactivate" in client.get("/agency/staff").get_data(as_text=True)
-    assert client.post(f"/agency/people/{own.id}/reactivate").status_code == 302  # a mistake
+    assert client.post(f"/agency/people/{own.public_id}/reactivate").status_code == 302  # a mistake
     db.session.refresh(own)
     assert own.active is True
     auth.logout()
@@ -103,7 +105,7 @@ def test_an_agency_admin_cannot_reactivate_someone_a_site_admin_deactivated_else
     foreign.active = False
     db.session.commit()
     auth.login(admin.email)
-    assert client.post(f"/agency/people/{foreign.id}/reactivate").status_code == 404
+    assert client.post(f"/agency/people/{foreign.public_id}/reactivate").status_code == 404
     db.session.refresh(foreign)
     assert foreign.active is False
 
@@ -116,12 +118,12 @@ def test_site_admin_may_enrol_an_account_without_agency_but_not_deactivate_itsel
     loose = make.make_trainee()
     auth.login(site_admin.email)
     client.post(
-        f"/agency/cohorts/{cohort.id}/people",
+        f"/agency/cohorts/{cohort.public_id}/people",
         data={"email": loose.email, "first": "No", "last": "Agency", "title": "HV"},
     )
     db.session.refresh(loose)
     assert loose.agency_id == agency.id
-    assert client.post(f"/agency/people/{site_admin.id}/deactivate").status_code == 404
+    assert client.post(f"/agency/people/{site_admin.public_id}/deactivate").status_code == 404
     db.session.refresh(site_admin)
     assert site_admin.active is True
 
@@ -155,7 +157,7 @@ def test_deactivating_someone_revokes_their_open_invitation(client, auth, make, 
     db.session.commit()
     invitation, token = accounts.create_invitation(person.email, Role.TRAINEE, agency=agency)
     auth.login(admin.email)
-    assert client.post(f"/agency/people/{person.id}/deactivate").status_code == 302
+    assert client.post(f"/agency/people/{person.public_id}/deactivate").status_code == 302
     auth.logout()
     db.session.refresh(invitation)
     assert invitation.revoked_at is not None

@@ -286,8 +286,10 @@ def test_open_week_page_mentor_opens_early_and_trainee_gets_in(client, auth, mak
     group = new_group(make, trainees=[trainee], start_date=TODAY)
     second = week("level-2", 2)
     auth.login_as(group.mentor)
-    assert "Open early" in page(client.get(f"/mentor/groups/{group.id}"))
-    response = client.post(f"/mentor/groups/{group.id}/open-week", data={"unit_slug": second.slug})
+    assert "Open early" in page(client.get(f"/mentor/groups/{group.public_id}"))
+    response = client.post(
+        f"/mentor/groups/{group.public_id}/open-week", data={"unit_slug": second.slug}
+    )
     assert response.status_code == 302
     auth.logout()
     auth.login_as(trainee)
@@ -299,7 +301,7 @@ def test_open_week_page_other_master_trainer_gets_404(client, auth, make):
     group = new_group(make, start_date=TODAY)
     auth.login_as(Role.MASTER_TRAINER)
     data = {"unit_slug": week("level-2", 2).slug}
-    assert client.post(f"/mentor/groups/{group.id}/open-week", data=data).status_code == 404
+    assert client.post(f"/mentor/groups/{group.public_id}/open-week", data=data).status_code == 404
     assert not services.unit_is_open(group, week("level-2", 2))
 
 
@@ -307,15 +309,15 @@ def test_pause_page_toggles_pause_and_resume(client, auth, make):
     trainee = level_two_trainee(make)
     group = new_group(make, trainees=[trainee])
     auth.login_as(group.mentor)
-    assert client.post(f"/mentor/groups/{group.id}/pause").status_code == 302
+    assert client.post(f"/mentor/groups/{group.public_id}/pause").status_code == 302
     assert group.paused_at is not None
-    assert "Resume the group" in page(client.get(f"/mentor/groups/{group.id}"))
+    assert "Resume the group" in page(client.get(f"/mentor/groups/{group.public_id}"))
     auth.logout()
     auth.login_as(trainee)
     assert "The group is paused" in page(client.get("/levels/level-2"))
     auth.logout()
     auth.login_as(group.mentor)
-    client.post(f"/mentor/groups/{group.id}/pause")
+    client.post(f"/mentor/groups/{group.public_id}/pause")
     assert group.paused_at is None
 
 
@@ -546,13 +548,15 @@ def test_level_three_invitation_pages_invite_accept_then_form_group(client, auth
     level_two = new_group(make, trainees=[trainee])
     give_level_two_certificate(trainee, level_two.mentor)
     auth.login_as(level_two.mentor)
-    response = client.post(f"/mentor/trainees/{trainee.id}/invite-level-three")
+    response = client.post(f"/mentor/trainees/{trainee.public_id}/invite-level-three")
     assert response.status_code == 302
     invitation = signoffs.open_level_three_invitation(trainee)
     assert invitation is not None and invitation.invited_by_id == level_two.mentor_id
     auth.logout()
     auth.login_as(trainee)
-    response = client.post(f"/level-three-invitations/{invitation.id}", data={"answer": "accept"})
+    response = client.post(
+        f"/level-three-invitations/{invitation.public_id}", data={"answer": "accept"}
+    )
     assert response.status_code == 302
     assert invitation.accepted_at is not None
     auth.logout()
@@ -571,7 +575,7 @@ def test_level_three_invitation_pages_invite_accept_then_form_group(client, auth
     group = services.group_of_trainee(trainee, "level-3")
     assert group is not None and group.mentor_id == mentor.id
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/mentor/groups/{group.id}"
+    assert response.headers["Location"] == f"/mentor/groups/{group.public_id}"
 
 
 def test_invite_level_three_page_returns_to_the_trainees_group(client, auth, make):
@@ -579,8 +583,8 @@ def test_invite_level_three_page_returns_to_the_trainees_group(client, auth, mak
     group = new_group(make, trainees=[trainee])
     give_level_two_certificate(trainee, group.mentor)
     auth.login_as(group.mentor)
-    response = client.post(f"/mentor/trainees/{trainee.id}/invite-level-three")
-    assert response.headers["Location"] == f"/mentor/groups/{group.id}"
+    response = client.post(f"/mentor/trainees/{trainee.public_id}/invite-level-three")
+    assert response.headers["Location"] == f"/mentor/groups/{group.public_id}"
 
 
 def test_invite_level_three_page_never_redirects_off_site(client, auth, make):
@@ -589,7 +593,7 @@ def test_invite_level_three_page_never_redirects_off_site(client, auth, make):
     give_level_two_certificate(trainee, group.mentor)
     auth.login_as(group.mentor)
     response = client.post(
-        f"/mentor/trainees/{trainee.id}/invite-level-three",
+        f"/mentor/trainees/{trainee.public_id}/invite-level-three",
         headers={"Referer": "https://evil.example/localhost/training"},
     )
     assert response.status_code == 302
@@ -602,7 +606,9 @@ def test_invite_level_three_page_other_master_trainer_gets_404(client, auth, mak
     group = new_group(make, trainees=[trainee])
     give_level_two_certificate(trainee, group.mentor)
     auth.login_as(Role.MASTER_TRAINER)
-    assert client.post(f"/mentor/trainees/{trainee.id}/invite-level-three").status_code == 404
+    assert (
+        client.post(f"/mentor/trainees/{trainee.public_id}/invite-level-three").status_code == 404
+    )
     assert signoffs.open_level_three_invitation(trainee) is None
 
 
@@ -691,7 +697,7 @@ def test_group_page_visible_to_mentor_and_site_admin_only(client, auth, make):
     group = new_group(make, trainees=[level_two_trainee(make, agency=agency)])
     for label, (viewer, expected) in group_viewers(make, group, agency).items():
         auth.login_as(viewer)
-        response = client.get(f"/mentor/groups/{group.id}")
+        response = client.get(f"/mentor/groups/{group.public_id}")
         assert response.status_code == expected, label
         if expected == 200:
             assert group.trainees[0].name in page(response), label
@@ -701,7 +707,7 @@ def test_group_page_visible_to_mentor_and_site_admin_only(client, auth, make):
 def test_group_page_site_admin_sees_no_mentor_actions(client, auth, make):
     group = new_group(make)
     auth.login_as(Role.SITE_ADMIN)
-    html = page(client.get(f"/mentor/groups/{group.id}"))
+    html = page(client.get(f"/mentor/groups/{group.public_id}"))
     assert "Log a meeting" not in html
     assert "Pause the group" not in html
     assert "Sign off the level" not in html
@@ -725,8 +731,10 @@ def test_sign_off_page_refused_for_everyone_but_the_mentor(client, auth, make):
     }
     for label, (viewer, expected) in refused.items():
         auth.login_as(viewer)
-        sign_off = client.post(f"/mentor/groups/{group.id}/sign-off", data=data)
-        certify = client.post(f"/mentor/groups/{group.id}/certify", data={"trainee_id": trainee.id})
+        sign_off = client.post(f"/mentor/groups/{group.public_id}/sign-off", data=data)
+        certify = client.post(
+            f"/mentor/groups/{group.public_id}/certify", data={"trainee_id": trainee.id}
+        )
         assert sign_off.status_code == expected, label
         assert certify.status_code == expected, label
         auth.logout()
@@ -792,11 +800,13 @@ def test_the_same_meeting_form_sent_twice_logs_one_meeting(client, auth, make):
     group = new_group(make, trainees=[trainee])
     unit = week("level-2", 1)
     auth.login_as(group.mentor)
-    html = page(client.get(f"/mentor/groups/{group.id}/meetings/new"))
+    html = page(client.get(f"/mentor/groups/{group.public_id}/meetings/new"))
     key = re.search(r'name="form_key" type="hidden" value="([^"]+)"', html).group(1)
     data = meeting_form(unit, trainee, form_key=key)
-    assert client.post(f"/mentor/groups/{group.id}/meetings/new", data=data).status_code == 302
-    second = client.post(f"/mentor/groups/{group.id}/meetings/new", data=data)
+    assert (
+        client.post(f"/mentor/groups/{group.public_id}/meetings/new", data=data).status_code == 302
+    )
+    second = client.post(f"/mentor/groups/{group.public_id}/meetings/new", data=data)
     assert second.status_code in (200, 302, 422)
     assert count(Meeting) == 1
     db.session.add(
@@ -819,7 +829,7 @@ def test_meeting_form_starts_on_the_latest_open_week_with_nobody_ticked(client, 
     trainee = level_two_trainee(make)
     group = new_group(make, trainees=[trainee], days_ago=15)  # weeks 1 to 3 are open
     auth.login_as(group.mentor)
-    html = page(client.get(f"/mentor/groups/{group.id}/meetings/new"))
+    html = page(client.get(f"/mentor/groups/{group.public_id}/meetings/new"))
     assert re.search(r'<option selected value="[^"]*week-03[^"]*"', html)
     assert "checked" not in html.split("Who attended")[1].split("</fieldset>")[0]
 
@@ -900,10 +910,10 @@ def test_new_meeting_page_logs_a_meeting(client, auth, make):
     trainee = level_two_trainee(make)
     group = new_group(make, trainees=[trainee])
     auth.login_as(group.mentor)
-    assert client.get(f"/mentor/groups/{group.id}/meetings/new").status_code == 200
+    assert client.get(f"/mentor/groups/{group.public_id}/meetings/new").status_code == 200
     unit = week("level-2", 1)
     response = client.post(
-        f"/mentor/groups/{group.id}/meetings/new", data=meeting_form(unit, trainee)
+        f"/mentor/groups/{group.public_id}/meetings/new", data=meeting_form(unit, trainee)
     )
     assert response.status_code == 302
     [meeting] = services.meetings_of(group)
@@ -917,7 +927,7 @@ def test_new_meeting_page_refuses_bad_minutes(client, auth, make, minutes):
     group = new_group(make, trainees=[trainee])
     auth.login_as(group.mentor)
     response = client.post(
-        f"/mentor/groups/{group.id}/meetings/new",
+        f"/mentor/groups/{group.public_id}/meetings/new",
         data=meeting_form(week("level-2", 1), trainee, minutes=minutes),
     )
     assert response.status_code == 200  # the form again, with the error
@@ -930,7 +940,7 @@ def test_new_meeting_page_refuses_a_future_date_with_the_reason(client, auth, ma
     auth.login_as(group.mentor)
     tomorrow = (TODAY + timedelta(days=1)).isoformat()
     response = client.post(
-        f"/mentor/groups/{group.id}/meetings/new",
+        f"/mentor/groups/{group.public_id}/meetings/new",
         data=meeting_form(week("level-2", 1), trainee, held_on=tomorrow),
     )
     assert response.status_code == 200
@@ -944,7 +954,7 @@ def test_new_meeting_page_refuses_an_attendee_outside_the_group(client, auth, ma
     group = new_group(make, trainees=[trainee])
     auth.login_as(group.mentor)
     response = client.post(
-        f"/mentor/groups/{group.id}/meetings/new",
+        f"/mentor/groups/{group.public_id}/meetings/new",
         data=meeting_form(week("level-2", 1), trainee, attendees=[str(outsider.id)]),
     )
     assert response.status_code == 200
@@ -955,7 +965,7 @@ def test_new_meeting_page_other_master_trainer_gets_404(client, auth, make):
     trainee = level_two_trainee(make)
     group = new_group(make, trainees=[trainee])
     auth.login_as(Role.MASTER_TRAINER)
-    url = f"/mentor/groups/{group.id}/meetings/new"
+    url = f"/mentor/groups/{group.public_id}/meetings/new"
     assert client.get(url).status_code == 404
     assert client.post(url, data=meeting_form(week("level-2", 1), trainee)).status_code == 404
     assert count(Meeting) == 0
@@ -975,12 +985,12 @@ def test_group_page_private_notes_shown_to_the_mentor_not_the_site_admin(client,
         private_notes="Noticed she seems exhausted",
     )
     auth.login_as(group.mentor)
-    mentor_view = page(client.get(f"/mentor/groups/{group.id}"))
+    mentor_view = page(client.get(f"/mentor/groups/{group.public_id}"))
     assert "Talked about bottle pauses" in mentor_view
     assert "Noticed she seems exhausted" in mentor_view
     auth.logout()
     auth.login_as(Role.SITE_ADMIN)
-    admin_view = page(client.get(f"/mentor/groups/{group.id}"))
+    admin_view = page(client.get(f"/mentor/groups/{group.public_id}"))
     assert "Talked about bottle pauses" in admin_view
     assert "Noticed she seems exhausted" not in admin_view
     assert "Private notes" not in admin_view
@@ -1102,7 +1112,7 @@ def test_sign_off_page_refused_shows_what_is_missing(client, auth, make):
     accepted_reflection(group, trainee, unit)
     auth.login_as(group.mentor)
     response = client.post(
-        f"/mentor/groups/{group.id}/sign-off",
+        f"/mentor/groups/{group.public_id}/sign-off",
         data={"trainee_id": trainee.id, "unit_slug": unit.slug},
         follow_redirects=True,
     )
@@ -1119,11 +1129,11 @@ def test_sign_off_page_double_post_signs_once(client, auth, make):
     services.log_meeting(group, group.mentor, unit, TODAY, 60, [trainee.id])
     auth.login_as(group.mentor)
     data = {"trainee_id": trainee.id, "unit_slug": unit.slug}
-    assert client.post(f"/mentor/groups/{group.id}/sign-off", data=data).status_code == 302
-    assert client.post(f"/mentor/groups/{group.id}/sign-off", data=data).status_code == 302
+    assert client.post(f"/mentor/groups/{group.public_id}/sign-off", data=data).status_code == 302
+    assert client.post(f"/mentor/groups/{group.public_id}/sign-off", data=data).status_code == 302
     assert count(WeekSignOff) == 1
     assert standing_count(trainee, unit) == 1
-    html = page(client.get(f"/mentor/groups/{group.id}"))
+    html = page(client.get(f"/mentor/groups/{group.public_id}"))
     assert "Signed off" in html and "Revoke" in html
 
 
@@ -1132,7 +1142,7 @@ def test_sign_off_page_for_a_trainee_outside_the_group_is_404(client, auth, make
     outsider = level_two_trainee(make)
     auth.login_as(group.mentor)
     response = client.post(
-        f"/mentor/groups/{group.id}/sign-off",
+        f"/mentor/groups/{group.public_id}/sign-off",
         data={"trainee_id": outsider.id, "unit_slug": week("level-2", 1).slug},
     )
     assert response.status_code == 404
@@ -1180,7 +1190,7 @@ def test_revoke_page_empty_reason_revokes_nothing(client, auth, make):
     group = new_group(make, trainees=[trainee])
     sign_off = finish_week(group, trainee, week("level-2", 1))
     auth.login_as(group.mentor)
-    url = f"/mentor/sign-offs/{sign_off.id}/revoke"
+    url = f"/mentor/sign-offs/{sign_off.public_id}/revoke"
     assert client.get(url).status_code == 200
     response = client.post(url, data={"reason": "  "})
     assert response.status_code == 200  # the form again
@@ -1192,7 +1202,7 @@ def test_revoke_page_with_a_reason_revokes_and_keeps_it(client, auth, make):
     group = new_group(make, trainees=[trainee])
     sign_off = finish_week(group, trainee, week("level-2", 1))
     auth.login_as(group.mentor)
-    url = f"/mentor/sign-offs/{sign_off.id}/revoke"
+    url = f"/mentor/sign-offs/{sign_off.public_id}/revoke"
     response = client.post(url, data={"reason": "The meeting was for week 2"})
     assert response.status_code == 302
     assert sign_off.revoked_at is not None
@@ -1205,7 +1215,7 @@ def test_revoke_page_other_master_trainer_gets_404(client, auth, make):
     group = new_group(make, trainees=[trainee])
     sign_off = finish_week(group, trainee, week("level-2", 1))
     auth.login_as(Role.MASTER_TRAINER)
-    url = f"/mentor/sign-offs/{sign_off.id}/revoke"
+    url = f"/mentor/sign-offs/{sign_off.public_id}/revoke"
     assert client.get(url).status_code == 404
     assert client.post(url, data={"reason": "Mine now"}).status_code == 404
     assert sign_off.revoked_at is None
@@ -1291,7 +1301,7 @@ def test_certify_page_issues_once(client, auth, make):
     auth.login_as(group.mentor)
     for _ in range(2):
         response = client.post(
-            f"/mentor/groups/{group.id}/certify", data={"trainee_id": trainee.id}
+            f"/mentor/groups/{group.public_id}/certify", data={"trainee_id": trainee.id}
         )
         assert response.status_code == 302
     assert count(Certificate) == 1
@@ -1303,7 +1313,7 @@ def test_certify_page_refused_shows_weeks_still_open(client, auth, make):
     group = new_group(make, trainees=[trainee])
     auth.login_as(group.mentor)
     response = client.post(
-        f"/mentor/groups/{group.id}/certify",
+        f"/mentor/groups/{group.public_id}/certify",
         data={"trainee_id": trainee.id},
         follow_redirects=True,
     )
@@ -1527,7 +1537,7 @@ def test_the_second_of_two_simultaneous_posts_goes_back_with_a_clear_word(
     unit = get_curriculum().level("level-2").units[3]
     _race_lost(monkeypatch, group, unit)
     auth.login(group.mentor.email)
-    url = f"/mentor/groups/{group.id}"
+    url = f"/mentor/groups/{group.public_id}"
 
     second = client.post(
         f"{url}/open-week",
@@ -1545,9 +1555,11 @@ def test_without_a_page_to_return_to_it_says_already_done(app, client, auth, mak
     unit = get_curriculum().level("level-2").units[3]
     _race_lost(monkeypatch, group, unit)
     auth.login(group.mentor.email)
-    answer = client.post(f"/mentor/groups/{group.id}/open-week", data={"unit_slug": unit.slug})
+    answer = client.post(
+        f"/mentor/groups/{group.public_id}/open-week", data={"unit_slug": unit.slug}
+    )
     assert answer.status_code == 409 and "Already done" in page(answer)
-    assert client.get(f"/mentor/groups/{group.id}").status_code == 200  # the session is fine
+    assert client.get(f"/mentor/groups/{group.public_id}").status_code == 200  # the session is fine
 
 
 def test_a_logged_meeting_can_be_corrected_and_deleted_with_the_audit_log_keeping_it(
@@ -1560,7 +1572,7 @@ def test_a_logged_meeting_can_be_corrected_and_deleted_with_the_audit_log_keepin
     unit = week("level-2", 1)
     meeting = services.log_meeting(group, group.mentor, unit, TODAY, 60, [trainee.id], "Pauses")
     auth.login_as(group.mentor)
-    url = f"/mentor/groups/{group.id}/meetings/{meeting.id}"
+    url = f"/mentor/groups/{group.public_id}/meetings/{meeting.public_id}"
     form = page(client.get(url))
     assert "Change the meeting" in form and 'value="60"' in form and "checked" in form
     changed = client.post(url, data=meeting_form(unit, trainee, minutes="45", topics="Pauses"))
@@ -1595,12 +1607,12 @@ def test_only_the_groups_mentor_changes_or_deletes_its_meetings(client, auth, ma
         (make.make_site_admin(), 403),
     ):
         auth.login_as(person)
-        url = f"/mentor/groups/{group.id}/meetings/{meeting.id}"
+        url = f"/mentor/groups/{group.public_id}/meetings/{meeting.public_id}"
         assert client.post(url, data=data).status_code == expected
         assert client.post(f"{url}/delete").status_code == expected
         auth.logout()
     auth.login_as(other_group.mentor)  # its own group, someone else's meeting
-    url = f"/mentor/groups/{other_group.id}/meetings/{meeting.id}"
+    url = f"/mentor/groups/{other_group.public_id}/meetings/{meeting.public_id}"
     assert client.post(f"{url}/delete").status_code == 404
     db.session.refresh(meeting)
     assert meeting.minutes == 60 and count(Meeting) == 1

@@ -283,12 +283,12 @@ def test_mark_read_marks_one_and_is_idempotent(make):
     user = make.make_trainee()
     first = services.notify(user, "First", "Body", email=False)
     second = services.notify(user, "Second", "Body", email=False)
-    services.mark_read(user, first.id)
+    services.mark_read(user, first.public_id)
     read_at = first.read_at
     assert read_at is not None
     assert services.unread_for(user) == [second]
     assert services.count_unread(user) == 1
-    services.mark_read(user, first.id)
+    services.mark_read(user, first.public_id)
     assert first.read_at == read_at
 
 
@@ -296,9 +296,9 @@ def test_mark_read_refuses_another_persons_notification(make):
     owner, intruder = make.make_trainee(), make.make_trainee()
     notification = services.notify(owner, "Private", "Body", email=False)
     with pytest.raises(LookupError):
-        services.mark_read(intruder, notification.id)
+        services.mark_read(intruder, notification.public_id)
     with pytest.raises(LookupError):
-        services.mark_read(intruder, 999999)
+        services.mark_read(intruder, "nobody-has-this-public")
     db.session.expire_all()
     assert db.session.get(Notification, notification.id).read_at is None
 
@@ -331,7 +331,7 @@ def test_page_lists_only_ones_own_notifications_newest_first(client, auth, make)
     user, other = make.make_trainee(), make.make_trainee()
     services.notify(user, "Older news", "First body.", email=False)
     read = services.notify(user, "Newer news", "Second body.", email=False)
-    services.mark_read(user, read.id)
+    services.mark_read(user, read.public_id)
     services.notify(other, "Someone else's news", "Not yours.", email=False)
     auth.login_as(user)
     response = client.get("/notifications")
@@ -354,7 +354,7 @@ def test_page_says_so_when_there_are_none(client, auth):
     ("method", "path"),
     [
         ("GET", "/notifications"),
-        ("POST", "/notifications/1/read"),
+        ("POST", "/notifications/nobody-has-this-public/read"),
         ("POST", "/notifications/read-all"),
     ],
 )
@@ -371,7 +371,7 @@ def test_read_marks_it_and_follows_its_site_link(client, auth, make):
     user = make.make_trainee()
     notification = services.notify(user, "Week 2 is open", "Body", link="/training", email=False)
     auth.login_as(user)
-    response = client.post(f"/notifications/{notification.id}/read")
+    response = client.post(f"/notifications/{notification.public_id}/read")
     assert response.status_code == 302
     assert response.headers["Location"] == "/training"
     db.session.expire_all()
@@ -382,7 +382,7 @@ def test_read_without_link_returns_to_the_list(client, auth, make):
     user = make.make_trainee()
     notification = services.notify(user, "Hello", "Body", email=False)
     auth.login_as(user)
-    response = client.post(f"/notifications/{notification.id}/read")
+    response = client.post(f"/notifications/{notification.public_id}/read")
     assert response.headers["Location"] == "/notifications"
     assert services.count_unread(user) == 0
 
@@ -394,7 +394,7 @@ def test_read_refuses_to_follow_an_external_link(client, auth, make, link):
     user = make.make_trainee()
     notification = _raw(user, link=link)
     auth.login_as(user)
-    response = client.post(f"/notifications/{notification.id}/read")
+    response = client.post(f"/notifications/{notification.public_id}/read")
     assert response.status_code == 302
     assert response.headers["Location"] == "/notifications"
     assert services.count_unread(user) == 0
@@ -404,7 +404,7 @@ def test_read_of_another_persons_notification_is_not_found(client, auth, make):
     owner = make.make_trainee()
     notification = services.notify(owner, "Private", "Body", link="/training", email=False)
     auth.login_as("master_trainer")
-    response = client.post(f"/notifications/{notification.id}/read")
+    response = client.post(f"/notifications/{notification.public_id}/read")
     assert response.status_code == 404
     assert client.post("/notifications/999999/read").status_code == 404
     db.session.expire_all()
@@ -428,7 +428,7 @@ def test_read_without_csrf_token_changes_nothing(app, client, auth, make):
     notification = services.notify(user, "Hello", "Body", email=False)
     auth.login_as(user)
     app.config["WTF_CSRF_ENABLED"] = True
-    assert client.post(f"/notifications/{notification.id}/read").status_code == 400
+    assert client.post(f"/notifications/{notification.public_id}/read").status_code == 400
     assert client.post("/notifications/read-all").status_code == 400
     assert services.count_unread(user) == 1
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 1

@@ -72,10 +72,10 @@ def test_the_meeting_ics_is_for_the_group_only(app, client, auth, group, make):
     ):
         client.post("/logout")
         auth.login(person.email)
-        response = client.get(f"/meetings/{planned.id}.ics")
+        response = client.get(f"/meetings/{planned.public_id}.ics")
         assert response.status_code == status, person.roles
     (event,) = Calendar.from_ical(
-        client_get_as(client, auth, trainee, f"/meetings/{planned.id}.ics")
+        client_get_as(client, auth, trainee, f"/meetings/{planned.public_id}.ics")
     ).walk("VEVENT")
     assert event["SUMMARY"] == "PFR Week 2 meeting"
     assert event.decoded("DTSTART").hour == 9 and str(event.decoded("DTSTART").tzinfo) == (
@@ -100,12 +100,12 @@ def test_scheduling_through_the_page_keeps_what_was_typed(app, client, auth, gro
         "time_zone": "America/Chicago",
         "link": "https://meet.example.org/x",
     }
-    refused = client.post(f"/mentor/groups/{group.id}/meetings/plan", data=form)
+    refused = client.post(f"/mentor/groups/{group.public_id}/meetings/plan", data=form)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 200 and "between 15 and 240" in page
     assert 'value="https://meet.example.org/x"' in page
     form["minutes"] = "60"
-    saved = client.post(f"/mentor/groups/{group.id}/meetings/plan", data=form)
+    saved = client.post(f"/mentor/groups/{group.public_id}/meetings/plan", data=form)
     assert saved.status_code == 302
-    page = client.get(f"/mentor/groups/{group.id}").get_data(as_text=True)
+    page = client.get(f"/mentor/groups/{group.public_id}").get_data(as_text=True)
     assert "PFR Week 1 meeting" in page and "Wednesday 3 February 2027, 3:00 PM CST" in page

@@ -201,7 +201,7 @@ def test_submit_reflection_creates_version_one_and_tells_the_mentor(app, pair):
     assert message["Subject"] == "Ana First submitted a reflection"
     text = message.get_content()
     assert "version 1" in text
-    assert f"/reflections/{reflection.id}/review" in text
+    assert f"/reflections/{reflection.public_id}/review" in text
     assert MARKER not in text  # reflection text never leaves the site by email
 
 
@@ -403,7 +403,10 @@ def test_queue_page_and_dashboard_list_only_the_mentors_reflections(client, auth
         html = page(client.get(url))
         assert html.index("Ben Second") < html.index("Ana First"), url
         assert "Dot Elsewhere" not in html, url
-        assert f"/reflections/{old.id}/review" in html and f"/reflections/{new.id}/review" in html
+        assert (
+            f"/reflections/{old.public_id}/review" in html
+            and f"/reflections/{new.public_id}/review" in html
+        )
         assert "4 days" in html, url
         assert MARKER not in html, url
 
@@ -522,7 +525,7 @@ def review_form(decision, feedback="", scores=None):
 def test_review_page_mentor_sees_the_text_and_the_rubric(client, auth, pair):
     reflection = submit(pair)
     auth.login_as(pair.mentor)
-    response = client.get(f"/reflections/{reflection.id}/review")
+    response = client.get(f"/reflections/{reflection.public_id}/review")
     assert response.status_code == 200
     html = page(response)
     assert MARKER in html
@@ -535,7 +538,7 @@ def test_review_page_accept_without_scores_is_refused(client, auth, pair):
     auth.login_as(pair.mentor)
     scores = {c.slug: 3 for c in get_curriculum().rubric[:-1]}
     response = client.post(
-        f"/reflections/{reflection.id}/review", data=review_form("accept", "Good", scores)
+        f"/reflections/{reflection.public_id}/review", data=review_form("accept", "Good", scores)
     )
     assert response.status_code == 422
     assert "Score every rubric criterion before accepting." in page(response)
@@ -546,7 +549,9 @@ def test_review_page_accept_without_scores_is_refused(client, auth, pair):
 def test_review_page_return_without_feedback_is_refused(client, auth, pair):
     reflection = submit(pair)
     auth.login_as(pair.mentor)
-    response = client.post(f"/reflections/{reflection.id}/review", data=review_form("return"))
+    response = client.post(
+        f"/reflections/{reflection.public_id}/review", data=review_form("return")
+    )
     assert response.status_code == 422
     assert "Say what to revise when you return a reflection." in page(response)
     assert reflection.status == ReflectionStatus.SUBMITTED
@@ -555,7 +560,7 @@ def test_review_page_return_without_feedback_is_refused(client, auth, pair):
 def test_review_page_return_then_accept_the_resubmission(client, auth, app, pair):
     reflection = submit(pair)
     auth.login_as(pair.mentor)
-    url = f"/reflections/{reflection.id}/review"
+    url = f"/reflections/{reflection.public_id}/review"
     response = client.post(url, data=review_form("return", "Say what you saw first."))
     assert response.status_code == 302
     assert response.headers["Location"] == "/mentor"
@@ -565,7 +570,7 @@ def test_review_page_return_then_accept_the_resubmission(client, auth, app, pair
     response = client.post(url, data=review_form("accept", "", full_scores(4)))
     assert response.status_code == 302
     assert reflection.status == ReflectionStatus.ACCEPTED
-    html = page(client.get(f"/reflections/{reflection.id}"))
+    html = page(client.get(f"/reflections/{reflection.public_id}"))
     assert "Version 1, submitted" in html and "Version 2, submitted" in html
     assert "Say what you saw first." in html
     assert "Returned for revision" in html and "Accepted" in html
@@ -574,7 +579,7 @@ def test_review_page_return_then_accept_the_resubmission(client, auth, app, pair
 def test_review_page_double_post_reviews_once(client, auth, pair):
     reflection = submit(pair)
     auth.login_as(pair.mentor)
-    url = f"/reflections/{reflection.id}/review"
+    url = f"/reflections/{reflection.public_id}/review"
     assert client.post(url, data=review_form("accept", "", full_scores())).status_code == 302
     response = client.post(url, data=review_form("return", "Changed my mind"))
     assert response.status_code == 422
@@ -609,10 +614,12 @@ def test_reflection_page_who_may_read_and_review(client, auth, make, pair):
     }
     for label, (viewer, show, review) in viewers.items():
         auth.login_as(viewer)
-        response = client.get(f"/reflections/{reflection.id}")
+        response = client.get(f"/reflections/{reflection.public_id}")
         assert response.status_code == show, label
         assert (MARKER in page(response)) == (show == 200), label
-        assert client.get(f"/reflections/{reflection.id}/review").status_code == review, label
+        assert client.get(f"/reflections/{reflection.public_id}/review").status_code == review, (
+            label
+        )
         auth.logout()
 
 
@@ -626,7 +633,8 @@ def test_review_page_post_refused_for_others(client, auth, make, pair):
     ):
         auth.login_as(viewer)
         response = client.post(
-            f"/reflections/{reflection.id}/review", data=review_form("accept", "", full_scores())
+            f"/reflections/{reflection.public_id}/review",
+            data=review_form("accept", "", full_scores()),
         )
         assert response.status_code == 404
         auth.logout()
@@ -637,7 +645,7 @@ def test_review_page_post_refused_for_others(client, auth, make, pair):
 def test_reflection_page_site_admin_is_not_told_it_was_shared_with_them(client, auth, pair):
     reflection = submit(pair)
     auth.login_as(Role.SITE_ADMIN)
-    response = client.get(f"/reflections/{reflection.id}")
+    response = client.get(f"/reflections/{reflection.public_id}")
     assert response.status_code == 200
     assert MARKER in page(response)
     assert "shared by your mentor" not in page(response)
@@ -647,7 +655,10 @@ def test_reflection_page_text_is_sanitised(client, auth, pair):
     body = LONG_BODY + ' <script>alert("x")</script> <img src=x onerror="alert(1)">'
     reflection = submit(pair, body=body)
     auth.login_as(pair.mentor)
-    for url in (f"/reflections/{reflection.id}", f"/reflections/{reflection.id}/review"):
+    for url in (
+        f"/reflections/{reflection.public_id}",
+        f"/reflections/{reflection.public_id}/review",
+    ):
         html = page(client.get(url))
         assert MARKER in html, url
         assert "<script>alert" not in html, url
@@ -657,7 +668,7 @@ def test_reflection_page_text_is_sanitised(client, auth, pair):
 def test_reflection_page_mentor_does_not_see_a_draft(client, auth, pair):
     reflection = services.save_draft(pair.group, pair.first, pair.unit, LONG_BODY, [])
     auth.login_as(pair.mentor)
-    response = client.get(f"/reflections/{reflection.id}")
+    response = client.get(f"/reflections/{reflection.public_id}")
     assert MARKER not in page(response)
 
 
@@ -665,37 +676,39 @@ def test_sharing_lets_the_pair_partner_read_submitted_reflections_only(client, a
     submitted = submit(pair)
     draft = services.save_draft(pair.group, pair.second, pair.unit, LONG_BODY, [])
     auth.login_as(pair.first)
-    assert client.get(f"/reflections/{draft.id}").status_code == 404
+    assert client.get(f"/reflections/{draft.public_id}").status_code == 404
     auth.logout()
     auth.login_as(pair.second)
-    assert client.get(f"/reflections/{submitted.id}").status_code == 404
-    assert f"/reflections/{submitted.id}" not in page(client.get(f"/units/{pair.unit.slug}"))
+    assert client.get(f"/reflections/{submitted.public_id}").status_code == 404
+    assert f"/reflections/{submitted.public_id}" not in page(client.get(f"/units/{pair.unit.slug}"))
     auth.logout()
 
     auth.login_as(pair.mentor)
-    response = client.post(f"/mentor/groups/{pair.group.id}/sharing", data={"share": "1"})
+    response = client.post(f"/mentor/groups/{pair.group.public_id}/sharing", data={"share": "1"})
     assert response.status_code == 302
     assert pair.group.share_reflections is True
     auth.logout()
 
     auth.login_as(pair.second)
-    response = client.get(f"/reflections/{submitted.id}")
+    response = client.get(f"/reflections/{submitted.public_id}")
     assert response.status_code == 200
     assert MARKER in page(response)
     assert "shared by your mentor" in page(response)
-    assert f'href="/reflections/{submitted.id}"' in page(client.get(f"/units/{pair.unit.slug}"))
+    assert f'href="/reflections/{submitted.public_id}"' in page(
+        client.get(f"/units/{pair.unit.slug}")
+    )
     auth.logout()
     auth.login_as(pair.first)
-    assert client.get(f"/reflections/{draft.id}").status_code == 404  # drafts stay private
-    assert f"/reflections/{draft.id}" not in page(client.get(f"/units/{pair.unit.slug}"))
+    assert client.get(f"/reflections/{draft.public_id}").status_code == 404  # drafts stay private
+    assert f"/reflections/{draft.public_id}" not in page(client.get(f"/units/{pair.unit.slug}"))
     auth.logout()
 
     auth.login_as(pair.mentor)
-    client.post(f"/mentor/groups/{pair.group.id}/sharing", data={"share": "0"})
+    client.post(f"/mentor/groups/{pair.group.public_id}/sharing", data={"share": "0"})
     assert pair.group.share_reflections is False
     auth.logout()
     auth.login_as(pair.second)
-    assert client.get(f"/reflections/{submitted.id}").status_code == 404
+    assert client.get(f"/reflections/{submitted.public_id}").status_code == 404
 
 
 def test_set_sharing_refused_for_anyone_but_the_mentor(client, auth, make, pair):
@@ -703,7 +716,7 @@ def test_set_sharing_refused_for_anyone_but_the_mentor(client, auth, make, pair)
         with pytest.raises(mentoring.MentoringError, match="Only the group's mentor"):
             mentoring.set_sharing(pair.group, other, True)
     auth.login_as(Role.MASTER_TRAINER)
-    url = f"/mentor/groups/{pair.group.id}/sharing"
+    url = f"/mentor/groups/{pair.group.public_id}/sharing"
     assert client.post(url, data={"share": "1"}).status_code == 404
     assert pair.group.share_reflections is False
 
@@ -721,18 +734,18 @@ def test_agency_admin_never_sees_reflection_text(client, auth, app, make, pair):
         "/",
         "/notifications",
         "/groups/new",
-        f"/reflections/{reflection.id}",
-        f"/reflections/{reflection.id}/review",
-        f"/mentor/groups/{pair.group.id}",
+        f"/reflections/{reflection.public_id}",
+        f"/reflections/{reflection.public_id}/review",
+        f"/mentor/groups/{pair.group.public_id}",
         f"/units/{pair.unit.slug}",
         "/levels/level-2",
-        f"/quizzes/people/{pair.first.id}",
+        f"/quizzes/people/{pair.first.public_id}",
     ]
     for url in urls:
         response = client.get(url, follow_redirects=True)
         assert MARKER not in page(response), url
-    assert client.get(f"/reflections/{reflection.id}").status_code == 404
-    assert client.get(f"/mentor/groups/{pair.group.id}").status_code == 404
+    assert client.get(f"/reflections/{reflection.public_id}").status_code == 404
+    assert client.get(f"/mentor/groups/{pair.group.public_id}").status_code == 404
     # Nor does any email carry it out of the site.
     for message in app.extensions.get(OUTBOX_KEY, []):
         assert MARKER not in message.get_content(), message["Subject"]
@@ -741,9 +754,9 @@ def test_agency_admin_never_sees_reflection_text(client, auth, app, make, pair):
 def test_group_page_links_the_mentor_to_review_and_read(client, auth, pair):
     reflection = submit(pair)
     auth.login_as(pair.mentor)
-    html = page(client.get(f"/mentor/groups/{pair.group.id}"))
-    assert f'href="/reflections/{reflection.id}/review"' in html
-    assert f'href="/reflections/{reflection.id}"' in html
+    html = page(client.get(f"/mentor/groups/{pair.group.public_id}"))
+    assert f'href="/reflections/{reflection.public_id}/review"' in html
+    assert f'href="/reflections/{reflection.public_id}"' in html
     assert MARKER not in html  # the group page shows status, not text
 
 

@@ -168,7 +168,7 @@ def test_roster_page_previews_then_saves_on_confirm(client, auth, cohort, make):
     auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency))
     text = HEADER + "ana@example.org,Ana,Reyes,Home visitor,\nbad-email,X,Y,Z,\n"
     page = client.post(
-        f"/agency/cohorts/{cohort.id}",
+        f"/agency/cohorts/{cohort.public_id}",
         data={"action": "preview", "roster": _csv(text)},
         content_type="multipart/form-data",
     ).get_data(as_text=True)
@@ -176,7 +176,7 @@ def test_roster_page_previews_then_saves_on_confirm(client, auth, cohort, make):
     assert "&#39;bad-email&#39; is not an email address" in page
     assert count(Enrolment) == 0  # nothing saved by the preview
     response = client.post(
-        f"/agency/cohorts/{cohort.id}", data={"action": "confirm", "roster_text": text}
+        f"/agency/cohorts/{cohort.public_id}", data={"action": "confirm", "roster_text": text}
     )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -205,10 +205,10 @@ def test_agency_admin_creates_a_cohort_and_sees_its_numbers(client, auth, cohort
 
 def test_cohort_pages_are_refused_to_another_agencys_admin(client, auth, cohort, make):
     auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=make.make_agency("Other")))
-    assert client.get(f"/agency/cohorts/{cohort.id}").status_code == 404
+    assert client.get(f"/agency/cohorts/{cohort.public_id}").status_code == 404
     assert client.get(f"/agency/cohorts?agency={cohort.agency_id}").status_code == 404
     response = client.post(
-        f"/agency/cohorts/{cohort.id}",
+        f"/agency/cohorts/{cohort.public_id}",
         data={"action": "confirm", "roster_text": HEADER + "x@example.org,X,Y,Z,\n"},
     )
     assert response.status_code == 404
@@ -240,14 +240,18 @@ def test_withdraw_keeps_the_record_with_date_and_reason(client, auth, enrolled):
     admin, enrolment = enrolled
     auth.login_as(admin)
     assert (
-        client.post(f"/agency/enrolments/{enrolment.id}/withdraw", data={"reason": ""}).status_code
+        client.post(
+            f"/agency/enrolments/{enrolment.public_id}/withdraw", data={"reason": ""}
+        ).status_code
         == 302
     )
     assert enrolment.status == "active"  # a reason is required
-    client.post(f"/agency/enrolments/{enrolment.id}/withdraw", data={"reason": "Left the team"})
+    client.post(
+        f"/agency/enrolments/{enrolment.public_id}/withdraw", data={"reason": "Left the team"}
+    )
     assert (enrolment.status, enrolment.withdrawn_reason) == ("withdrawn", "Left the team")
     assert enrolment.withdrawn_at is not None
-    page = client.get(f"/agency/cohorts/{enrolment.cohort_id}").get_data(as_text=True)
+    page = client.get(f"/agency/cohorts/{enrolment.cohort.public_id}").get_data(as_text=True)
     assert "Left the team" in page
 
 
@@ -262,7 +266,9 @@ def test_move_keeps_history_and_progress(client, auth, cohort, enrolled):
     level_one = get_curriculum().level("level-1")
     record_visit(enrolment.user, level_one.units[0])
     auth.login_as(admin)
-    client.post(f"/agency/enrolments/{enrolment.id}/move", data={"cohort_id": target.id})
+    client.post(
+        f"/agency/enrolments/{enrolment.public_id}/move", data={"cohort_id": target.public_id}
+    )
     assert (enrolment.status, enrolment.withdrawn_reason) == ("withdrawn", "moved to Summer")
     moved = db.session.scalar(select(Enrolment).where(Enrolment.cohort_id == target.id))
     assert moved.user_id == enrolment.user_id and moved.status == "active"
@@ -273,7 +279,7 @@ def test_invitation_resend_replaces_the_link_and_revoke_stops_it(app, client, au
     admin, _ = enrolled
     first = db.session.scalar(select(Invitation))
     auth.login_as(admin)
-    client.post(f"/agency/invitations/{first.id}/resend")
+    client.post(f"/agency/invitations/{first.public_id}/resend")
     assert first.revoked_at is not None
     outbox = app.extensions["course_mail_outbox"]
     assert len(outbox) == 2 and outbox[1]["To"] == "ana@example.org"
@@ -281,7 +287,7 @@ def test_invitation_resend_replaces_the_link_and_revoke_stops_it(app, client, au
     new_token = outbox[1].get_content().split("/invitations/")[1].split()[0]
     assert client.get(f"/invitations/{old_token}").status_code == 410
     second = db.session.scalar(select(Invitation).where(Invitation.revoked_at.is_(None)))
-    client.post(f"/agency/invitations/{second.id}/revoke")
+    client.post(f"/agency/invitations/{second.public_id}/revoke")
     assert client.get(f"/invitations/{new_token}").status_code == 410
 
 
@@ -289,7 +295,7 @@ def test_deactivate_stops_sign_in_and_keeps_records(client, auth, make, cohort):
     admin = make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency)
     person = make.make_trainee(agency=cohort.agency)
     auth.login_as(admin)
-    client.post(f"/agency/people/{person.id}/deactivate")
+    client.post(f"/agency/people/{person.public_id}/deactivate")
     assert person.active is False
     auth.logout()
     assert auth.login(person.email).status_code == 200  # refused: stays on the form
@@ -300,11 +306,13 @@ def test_agency_actions_refused_to_another_agencys_admin(client, auth, make, enr
     auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=make.make_agency("Other")))
     invitation = db.session.scalar(select(Invitation))
     assert (
-        client.post(f"/agency/enrolments/{enrolment.id}/withdraw", data={"reason": "x"}).status_code
+        client.post(
+            f"/agency/enrolments/{enrolment.public_id}/withdraw", data={"reason": "x"}
+        ).status_code
         == 404
     )
-    assert client.post(f"/agency/people/{enrolment.user_id}/deactivate").status_code == 404
-    assert client.post(f"/agency/invitations/{invitation.id}/revoke").status_code == 404
+    assert client.post(f"/agency/people/{enrolment.user.public_id}/deactivate").status_code == 404
+    assert client.post(f"/agency/invitations/{invitation.public_id}/revoke").status_code == 404
     assert enrolment.status == "active" and invitation.revoked_at is None
 
 
@@ -312,11 +320,11 @@ def test_add_one_person_follows_the_roster_rules(app, client, auth, cohort, make
     auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency))
     data = {"email": "solo@example.org", "first": "Sol", "last": "Ortiz", "title": "Nurse"}
     page = client.post(
-        f"/agency/cohorts/{cohort.id}/people", data=data, follow_redirects=True
+        f"/agency/cohorts/{cohort.public_id}/people", data=data, follow_redirects=True
     ).get_data(as_text=True)
     assert "Sol Ortiz is enrolled and invited by email." in page
     again = client.post(
-        f"/agency/cohorts/{cohort.id}/people", data=data, follow_redirects=True
+        f"/agency/cohorts/{cohort.public_id}/people", data=data, follow_redirects=True
     ).get_data(as_text=True)
     assert "solo@example.org is already in this cohort." in again
     assert count(Enrolment) == 1 and len(app.extensions["course_mail_outbox"]) == 1
@@ -411,7 +419,7 @@ def test_an_unreadable_roster_is_refused_on_the_page_and_nothing_is_stored(
     auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency))
     data = HEADER.encode() + b"x@example.org,\x81\x8d\xc3,B,C,\n"
     page = client.post(
-        f"/agency/cohorts/{cohort.id}",
+        f"/agency/cohorts/{cohort.public_id}",
         data={"roster": (io.BytesIO(data), "staff.csv")},
         content_type="multipart/form-data",
     )
@@ -461,7 +469,7 @@ def test_a_utf16_roster_uploads_through_the_page(client, auth, make, cohort):
     auth.login_as(make.make_user(make.Role.AGENCY_ADMIN, agency=cohort.agency))
     data = (HEADER + "ana@example.org,Ana,Reyes,Home visitor,\n").encode("utf-16")
     page = client.post(
-        f"/agency/cohorts/{cohort.id}",
+        f"/agency/cohorts/{cohort.public_id}",
         data={"roster": (io.BytesIO(data), "staff.csv")},
         content_type="multipart/form-data",
     )

@@ -238,8 +238,8 @@ def test_user_markdown_is_inert_in_reflection_and_comment_pages(client, auth, ma
     reflection = reflections.submit_reflection(group, trainee, unit, hostile, answers)
     for viewer, path in (
         (trainee, f"/units/{unit.slug}"),
-        (group.mentor, f"/reflections/{reflection.id}/review"),
-        (group.mentor, f"/reflections/{reflection.id}"),
+        (group.mentor, f"/reflections/{reflection.public_id}/review"),
+        (group.mentor, f"/reflections/{reflection.public_id}"),
     ):
         auth.login_as(viewer)
         page = client.get(path).get_data(as_text=True).lower()

@@ -60,7 +60,7 @@ def test_deactivation_ends_the_persons_sessions(app, client, auth, make):
             "password": make.PASSWORD,
         },
     )
-    assert _fresh(admin).post(f"/agency/people/{person.id}/deactivate").status_code == 302
+    assert _fresh(admin).post(f"/agency/people/{person.public_id}/deactivate").status_code == 302
     assert _replay(app, copied).status_code == 302
 
 

@@ -249,7 +249,7 @@ def test_revoking_the_sign_off_keeps_the_record_and_reopens_level_one(app, world
 
 
 def _show(client, workshop):
-    return client.get(f"/workshops/{workshop.id}")
+    return client.get(f"/workshops/{workshop.public_id}")
 
 
 def test_who_sees_a_workshop_and_what(app, client, auth, world):
@@ -269,7 +269,7 @@ def test_who_sees_a_workshop_and_what(app, client, auth, world):
         client.post("/logout")
         auth.login(world[who].email)
         assert _show(client, workshop).status_code == status, who
-        listed = f"/workshops/{workshop.id}" in client.get("/workshops?past=1").get_data(
+        listed = f"/workshops/{workshop.public_id}" in client.get("/workshops?past=1").get_data(
             as_text=True
         )
         assert listed == (status == 200), who
@@ -286,7 +286,7 @@ def test_the_trainer_page_shows_roster_answers_and_sign_off(app, client, auth, w
     assert "7 of 7" in page and "Sign off Level 1" in page
     assert "Needs day 1 attended or made up" in page  # Ben
 
-    signed = client.post(f"/workshops/{workshop.id}/sign-off/{ana.id}")
+    signed = client.post(f"/workshops/{workshop.public_id}/sign-off/{ana.public_id}")
     assert signed.status_code == 302
     assert standing_certificate(ana, "level-1") is not None
     refused = client.post(f"/workshops/{workshop.id}/sign-off/{world['outsider'].id}")
@@ -311,7 +311,7 @@ def test_attendance_saves_per_row_as_json_and_without_js(app, client, auth, worl
     services.enrol(maya, workshop, [ana])
     day1, day2 = workshop.sessions
     auth.login(maya.email)
-    url = f"/workshops/{workshop.id}/sessions/{day1.id}/attendance/{ana.id}"
+    url = f"/workshops/{workshop.public_id}/sessions/{day1.public_id}/attendance/{ana.public_id}"
     saved = client.post(url, data={"presence": "present"}, headers={"Accept": "application/json"})
     assert saved.status_code == 200 and saved.json == {
         "ok": True,
@@ -326,10 +326,10 @@ def test_attendance_saves_per_row_as_json_and_without_js(app, client, auth, worl
     assert nonsense.status_code == 422
 
     plain = client.post(
-        f"/workshops/{workshop.id}/sessions/{day2.id}/attendance/{ana.id}",
+        f"/workshops/{workshop.public_id}/sessions/{day2.public_id}/attendance/{ana.public_id}",
         data={"presence": "partial", "minutes": "300"},
     )
-    assert plain.status_code == 302 and plain.headers["Location"].endswith(f"#row-{ana.id}")
+    assert plain.status_code == 302 and plain.headers["Location"].endswith(f"#row-{ana.public_id}")
     records = services.attendance_of(workshop)
     assert records[(day1.id, ana.id)].state == Presence.PRESENT
     assert records[(day2.id, ana.id)].minutes == 300
@@ -383,7 +383,7 @@ def test_a_sessions_ics_parses_back_with_its_time_zone(app, client, auth, world)
     services.enrol(world["maya"], workshop, [world["ana"]])
     auth.login(world["ana"].email)
     day2 = workshop.sessions[1]
-    response = client.get(f"/workshops/{workshop.id}/sessions/{day2.id}.ics")
+    response = client.get(f"/workshops/{workshop.public_id}/sessions/{day2.public_id}.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     calendar = Calendar.from_ical(response.data)
     (event,) = calendar.walk("VEVENT")
@@ -392,7 +392,7 @@ def test_a_sessions_ics_parses_back_with_its_time_zone(app, client, auth, world)
     assert str(event.decoded("DTSTART").tzinfo) == "America/Chicago"
     assert event.decoded("DTEND") == day2.local_end
     assert event["LOCATION"] == workshop.meeting_link
-    assert f"/workshops/{workshop.id}" in event["URL"]
+    assert f"/workshops/{workshop.public_id}" in event["URL"]
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["America/Chicago"]
 
 
@@ -495,7 +495,7 @@ def test_nobody_but_its_trainers_changes_a_workshop_or_its_people(app, client, a
     each person who may see the workshop but not teach it, and by outsiders."""
     workshop, ana = world["workshop"], world["ana"]
     services.enrol(world["maya"], workshop, [ana])
-    base = f"/workshops/{workshop.id}"
+    base = f"/workshops/{workshop.public_id}"
     day1 = workshop.sessions[0]
     asks = [
         ("GET", f"{base}/edit"),

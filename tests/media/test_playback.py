@@ -216,7 +216,7 @@ def test_refused_attempts_on_a_video_and_a_reflection_are_audited(
     auth.login_as(outsider)
     assert client.get(f"/media/videos/{video.public_id}/stream").status_code == 404
     assert client.get(f"/media/videos/{video.public_id}/poster.jpg").status_code == 404
-    assert client.get(f"/reflections/{draft.id}").status_code == 404
+    assert client.get(f"/reflections/{draft.public_id}").status_code == 404
     denied = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "access.denied").order_by(AuditEvent.id)
     ).all()

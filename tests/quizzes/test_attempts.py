@@ -214,7 +214,7 @@ def test_passing_sends_quiz_passed_once(app, quiz):
         services.submit_attempt(attempt, quiz, right(quiz))
         hours_pass(attempt)
         take(quiz, wrong(quiz))
-    assert received == [{"user_id": USER, "quiz_slug": SLUG, "attempt_id": attempt.id}]
+    assert received == [{"user_id": USER, "quiz_slug": SLUG, "attempt_id": attempt.public_id}]
 
 
 # -- the attempt policy: three attempts, an hour apart, answers after the last ----------

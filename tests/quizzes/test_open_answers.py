@@ -75,7 +75,7 @@ def written(observation, texts):
 def start(client):
     response = client.post(f"/quizzes/{SLUG}/start")
     assert response.status_code == 302, response.get_data(as_text=True)
-    return int(response.headers["Location"].rsplit("/", 1)[1])
+    return response.headers["Location"].rsplit("/", 1)[1]
 
 
 def lock(client, attempt_id, observation, texts, anyway=False):
@@ -401,10 +401,10 @@ def test_agency_trainer_reads_only_their_own_agencys_trainees(
     queue = client.get("/quizzes/review").get_data(as_text=True)
     assert f"/quizzes/attempts/{own_attempt}#" in queue
     assert f"/quizzes/attempts/{visitor_attempt}#" not in queue
-    allow = f"/quizzes/people/{visitor.id}/{SLUG}/allow"
+    allow = f"/quizzes/people/{visitor.public_id}/{SLUG}/allow"
     assert client.post(allow).status_code == 404
     assert services.attempts_allowed(visitor.id, quiz) == quiz.policy.allowed
-    assert client.post(f"/quizzes/people/{own.id}/{SLUG}/allow").status_code == 302
+    assert client.post(f"/quizzes/people/{own.public_id}/{SLUG}/allow").status_code == 302
     assert services.attempts_allowed(own.id, quiz) == quiz.policy.allowed + 1
 
 

@@ -38,7 +38,7 @@ def form_for(quiz, correct=True, skip=(), action=None):
 def start(client):
     response = client.post(f"/quizzes/{SLUG}/start")
     assert response.status_code == 302
-    return int(response.headers["Location"].rsplit("/", 1)[1])
+    return response.headers["Location"].rsplit("/", 1)[1]
 
 
 def lock(client, attempt_id, observation):
@@ -122,7 +122,7 @@ def test_save_and_come_back_keeps_a_draft(client, auth, quiz):
     response = client.post(f"/quizzes/attempts/{attempt_id}", data=data, follow_redirects=True)
     assert "Your answers are saved" in response.get_data(as_text=True)
     assert "Continue your attempt" in response.get_data(as_text=True)
-    assert services.current_draft(trainee.id, SLUG).id == attempt_id
+    assert services.current_draft(trainee.id, SLUG).public_id == attempt_id
 
 
 def test_autosave_stores_answers_as_json(client, auth, quiz):
@@ -218,7 +218,7 @@ def test_result_hides_the_right_options_until_the_last_attempt(client, auth, mak
     feedback = [str(escape(o.feedback)) for q in choices for o in q.options]
     sort = next(q for q in quiz.questions if q.type_name == "domain_sort")
 
-    html = page(client, f"/quizzes/attempts/{first.id}")
+    html = page(client, f"/quizzes/attempts/{first.public_id}")
     assert "The right options show after your last attempt" in html
     assert CORRECT_MARK not in html
     assert not any(text in html for text in feedback)
@@ -226,7 +226,7 @@ def test_result_hides_the_right_options_until_the_last_attempt(client, auth, mak
     assert "Not right yet" in html
     assert all(str(escape(o.text)) in html for q in choices for o in q.options)
 
-    html = page(client, f"/quizzes/attempts/{last.id}")
+    html = page(client, f"/quizzes/attempts/{last.public_id}")
     assert "The right options show after your last attempt" not in html
     assert CORRECT_MARK in html
     assert all(text in html for text in feedback)
@@ -234,7 +234,7 @@ def test_result_hides_the_right_options_until_the_last_attempt(client, auth, mak
 
     auth.logout()
     auth.login_as(make.make_site_admin())  # a reviewer always sees the right options
-    html = page(client, f"/quizzes/attempts/{first.id}")
+    html = page(client, f"/quizzes/attempts/{first.public_id}")
     assert CORRECT_MARK in html
     assert all(text in html for text in feedback)
 
@@ -315,7 +315,7 @@ def test_attempt_page_for_every_kind_of_viewer(client, auth, make, attempt_of, m
     trainee, attempt = attempt_of
     for label, (viewer, expected) in viewers(make, trainee, mentor_role).items():
         auth.login_as(viewer)
-        response = client.get(f"/quizzes/attempts/{attempt.id}")
+        response = client.get(f"/quizzes/attempts/{attempt.public_id}")
         assert response.status_code == expected, label
         if expected == 200:
             html = response.get_data(as_text=True)
@@ -331,7 +331,7 @@ def test_only_the_trainee_may_change_their_attempt(
     client, auth, make, attempt_of, quiz, observation, mentor_role
 ):
     trainee, attempt = attempt_of
-    url = f"/quizzes/attempts/{attempt.id}"
+    url = f"/quizzes/attempts/{attempt.public_id}"
     for label, (viewer, _) in viewers(make, trainee, mentor_role).items():
         if viewer == trainee:
             continue
@@ -341,7 +341,7 @@ def test_only_the_trainee_may_change_their_attempt(
         again = f"{url}/answers/{observation.id}/again"
         assert client.post(again, data=form_for(quiz)).status_code == 404, label
         auth.logout()
-    assert services.get_attempt(attempt.id).score == 100.0
+    assert services.get_attempt(attempt.public_id).score == 100.0
 
 
 @MENTOR_ROLES
@@ -355,14 +355,14 @@ def test_person_page_shows_scores_or_only_pass_fail(client, auth, make, attempt_
     }
     for label, (viewer, _) in viewers(make, trainee, mentor_role).items():
         auth.login_as(viewer)
-        response = client.get(f"/quizzes/people/{trainee.id}")
+        response = client.get(f"/quizzes/people/{trainee.public_id}")
         html = response.get_data(as_text=True)
         if label not in expected:
             assert response.status_code == 404, label
         else:
             assert response.status_code == 200, label
             assert "Passed" in html, label
-            has_score = "100%" in html and f"/quizzes/attempts/{attempt.id}" in html
+            has_score = "100%" in html and f"/quizzes/attempts/{attempt.public_id}" in html
             assert has_score == (expected[label] == "full"), label
         auth.logout()
 
@@ -374,4 +374,4 @@ def test_a_draft_is_private_even_from_the_mentor(client, auth, make, quiz):
     # Level 1 was passed just now: no new attempt is due for an hour, so skip the policy.
     draft = services.start_or_resume(trainee.id, quiz, check_policy=False)
     auth.login_as(mentor)
-    assert client.get(f"/quizzes/attempts/{draft.id}").status_code == 404
+    assert client.get(f"/quizzes/attempts/{draft.public_id}").status_code == 404
