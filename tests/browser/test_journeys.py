@@ -471,18 +471,19 @@ def _workshop_for_the_journey(app):
             agency_ids=set(db.session.scalars(select(Agency.id))),
             address="Cedar Hills Early Learning Network, 88 Birch Road, Salem, OR",
         )
-        return services.save_workshop(graham, plan).id
+        return services.save_workshop(graham, plan).public_id
 
 
-def _two_days_later(app, workshop_id):
+def _two_days_later(app, public_id):
     """The workshop's days have passed (the journey goes on after them)."""
     from datetime import timedelta
 
     from course.extensions import db
+    from course.public_ids import get_by_public_id
     from course.workshops.models import Workshop
 
     with app.app_context():
-        workshop = db.session.get(Workshop, workshop_id)
+        workshop = get_by_public_id(Workshop, public_id)
         for session in workshop.sessions:
             session.starts_at -= timedelta(days=3)
             session.ends_at -= timedelta(days=3)
