@@ -68,6 +68,12 @@ DEFAULTS: dict[str, object] = {
     "COURSE_LOGIN_LIMIT_PER_ADDRESS": "20 per minute;100 per hour",
     "COURSE_HSTS": False,
     "COURSE_INVITATION_DAYS": 14,
+    # A "forgot password" link works once, for this long; requests per address and email.
+    "COURSE_PASSWORD_RESET_HOURS": 2,
+    "COURSE_PASSWORD_RESET_LIMIT": "5 per hour",
+    # Times on pages are shown in each person's zone; this one for people (and agencies)
+    # who have not chosen theirs. An IANA name.
+    "COURSE_TIME_ZONE": "America/Los_Angeles",
     # Staff (trainers and admins) sign in again after this long without activity, and
     # after this long in all.
     "COURSE_STAFF_IDLE_MINUTES": 30,

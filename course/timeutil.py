@@ -1,6 +1,7 @@
 """UTC time helpers shared by the models and services."""
 
 from datetime import UTC, date, datetime
+from functools import cache
 from zoneinfo import available_timezones
 
 from sqlalchemy import DateTime
@@ -36,7 +37,8 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-def time_zones() -> list[str]:
-    """The IANA zones people pick from for dates they set, US ones first."""
+@cache  # available_timezones() reads the disk
+def time_zones() -> tuple[str, ...]:
+    """The IANA zones people pick from, US ones first."""
     zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
-    return sorted(zones, key=lambda z: not z.startswith("America/"))
+    return tuple(sorted(zones, key=lambda z: not z.startswith("America/")))

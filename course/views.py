@@ -67,10 +67,18 @@ def too_many_requests(error):
         "course/error.html",
         code=429,
         title="Please wait a moment",
-        message="There were too many sign-in attempts. Wait a minute, then "
-        "try again. If you have forgotten your password, ask your agency "
-        "admin or training center for a new invitation.",
+        message=_TOO_MANY.get(request.endpoint or "", _TOO_MANY["course.accounts.login"]),
     ), 429
+
+
+_TOO_MANY = {
+    "course.accounts.login": "There were too many sign-in attempts. Wait a minute, then try "
+    "again. If you have forgotten your password, choose a new one from the sign-in page.",
+    "course.accounts.forgot_password": "There were too many requests for a new password. "
+    "Check your email (and its spam folder) for the links already sent, or wait an hour.",
+    "course.accounts.change_password": "There were too many tries of your current password. "
+    "Wait a minute, then try again.",
+}
 
 
 def store_unavailable(error):

@@ -47,6 +47,15 @@ ACCESS = {
     "course.accounts.logout": ("POST", "/logout", everyone(302)),
     "course.accounts.alive": ("GET", "/session/alive", signed_in(204)),
     "course.accounts.accept_invitation": ("GET", "/invitations/not-a-token", everyone(404)),
+    "course.accounts.forgot_password": ("GET", "/password/forgot", everyone(200)),
+    "course.accounts.reset_password": ("GET", "/password/reset/not-a-token", everyone(410)),
+    "course.accounts.account": ("GET", "/account", signed_in(200)),
+    "course.accounts.change_password": ("POST", "/account/password", signed_in(400)),
+    "course.agencies.time_zone": (
+        "POST",
+        "/agency/time-zone",
+        {**only(302, Role.AGENCY_ADMIN), Role.SITE_ADMIN: 404},  # a site admin names one
+    ),
     "course.learning.training": ("GET", "/training", only(200, Role.TRAINEE)),
     "course.learning.unit": (
         "GET",

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from course.extensions import CourseModel
@@ -46,6 +46,10 @@ class User(PublicIdMixin, UserMixin, CourseModel):
     # Part of the id in every session and remember-me cookie: raising it (sign-out, a new
     # password, deactivation) ends every session of this person, on every device.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Where they read times; None: their agency's, else the site's (course.local_time).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    # Notification topics they do not want by email (course.notifications.models.Topic).
+    email_muted: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     agency: Mapped[Agency | None] = relationship()  # noqa: F821
     role_links: Mapped[list[UserRole]] = relationship(

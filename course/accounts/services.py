@@ -80,6 +80,7 @@ def _sign_in_failed(user: User | None) -> None:
         )
     )
     if failures == GUESSING_ALERT:  # once, not at every failure after it
+        from course.notifications.models import Topic
         from course.notifications.services import notify
 
         notify(
@@ -89,6 +90,7 @@ def _sign_in_failed(user: User | None) -> None:
             "the last hour. If it was not you, choose a new password (at least 12 "
             "characters, not used elsewhere) and tell your training center. Your account "
             "stays open to you: the attempts are slowed down where they come from.",
+            topic=Topic.ACCOUNT,
         )
 
 
@@ -231,7 +233,7 @@ def find_invitation(token: str) -> Invitation:
         # A link must never set the password of an account someone already uses.
         raise InvitationError(
             "There is already an account for this email address. Sign in with your "
-            "password; if you have forgotten it, ask your training center.",
+            "password; if you have forgotten it, choose a new one from the sign-in page.",
             410,
         )
     return invitation

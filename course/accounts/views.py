@@ -11,11 +11,23 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms import SelectChoice
 
-from course.accounts import services, timeouts
-from course.accounts.forms import LoginForm, PostForm, SetPasswordForm
+from course.accounts import profile, recovery, services, timeouts
+from course.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PostForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SetPasswordForm,
+)
 from course.accounts.models import normalize_email
 from course.extensions import db, limiter
+from course.local_time import default_zone_name
+from course.notifications.models import Topic
+from course.timeutil import time_zones
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -29,6 +41,14 @@ def _login_account_key() -> str:
 def _failed(response) -> bool:
     """Only failed sign-ins count towards the limits (a success redirects)."""
     return response.status_code != 302
+
+
+def _sign_in_afresh(user) -> None:
+    """A new session for ``user``: a fresh one defeats session fixation, and after a new
+    password it replaces the one that ended with the others."""
+    session.clear()
+    login_user(user)
+    timeouts.start()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -50,9 +70,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a fresh session at sign-in defeats session fixation
-            login_user(user)
-            timeouts.start()
+            _sign_in_afresh(user)
             return redirect(services.safe_next_url(form.next.data) or url_for("course.index"))
         # One message whether or not the email has an account.
         flash("That email and password do not match an account.", "error")
@@ -95,11 +113,120 @@ def accept_invitation(token):
         except services.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
-            session.clear()
-            login_user(user)
-            timeouts.start()
+            _sign_in_afresh(user)
             flash("Welcome. Your password is set and you are signed in.", "success")
             return redirect(url_for("course.index"))
     return render_template(
         "course/accounts/accept_invitation.html", form=form, invitation=invitation
     )
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["COURSE_PASSWORD_RESET_LIMIT"],
+    methods=["POST"],
+    key_func=lambda: f"reset:{normalize_email(request.form.get('email', ''))}",
+)
+@limiter.limit(lambda: current_app.config["COURSE_PASSWORD_RESET_LIMIT"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        recovery.request_reset(form.email.data)
+        # The same answer whether or not the address has an account.
+        flash(
+            f"If {form.email.data} belongs to an account here, a link to choose a new "
+            "password is on its way there.",
+            "info",
+        )
+        return redirect(url_for("course.accounts.login"))
+    hours = current_app.config["COURSE_PASSWORD_RESET_HOURS"]
+    status = 400 if form.errors else 200
+    return render_template("course/accounts/forgot.html", form=form, hours=hours), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    form = ResetPasswordForm()
+    try:
+        person = recovery.person_for_reset(token)
+    except services.AccountError as exc:
+        return render_template("course/accounts/reset.html", problem=str(exc), form=form), 410
+    if form.validate_on_submit():
+        try:
+            recovery.reset_password(token, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            logout_user()
+            session.clear()
+            flash("Your new password is saved. Sign in with it.", "success")
+            return redirect(url_for("course.accounts.login"))
+    status = 400 if form.errors else 200
+    return render_template("course/accounts/reset.html", form=form, person=person), status
+
+
+def _profile_form(**kwargs) -> ProfileForm:
+    form = ProfileForm(**kwargs)
+    default = default_zone_name(current_user).replace("_", " ")
+    where = "my agency" if current_user.agency else "the site"
+    form.time_zone.choices = [SelectChoice("", f"As {where}: {default}")]
+    form.time_zone.choices += [SelectChoice(z, z.replace("_", " ")) for z in time_zones()]
+    return form
+
+
+def _account_page(profile_form=None, password_form=None, status=200):
+    if profile_form is None:
+        profile_form = _profile_form(
+            name=current_user.name,
+            time_zone=current_user.time_zone or "",
+            email_topics=[
+                t.value for t in Topic.optional() if t.value not in current_user.email_muted
+            ],
+        )
+    return render_template(
+        "course/accounts/account.html",
+        profile=profile_form,
+        password=password_form or ChangePasswordForm(formdata=None),
+    ), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    if request.method == "GET":
+        return _account_page()
+    form = _profile_form()
+    if form.validate_on_submit():
+        try:
+            profile.save_profile(
+                current_user, form.name.data, form.time_zone.data, form.email_topics.data or []
+            )
+        except services.AccountError as exc:
+            form.time_zone.errors.append(str(exc))
+        else:
+            flash("Your account is saved.", "success")
+            return redirect(url_for("course.accounts.account"))
+    return _account_page(profile_form=form, status=400)
+
+
+@bp.post("/account/password")
+@login_required
+@limiter.limit(
+    lambda: current_app.config["COURSE_LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=lambda: f"password:{current_user.id}",  # guesses of the current password
+    deduct_when=_failed,
+)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            profile.change_password(current_user, form.current.data, form.password.data)
+        except profile.WrongPassword as exc:
+            form.current.errors.append(str(exc))
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            _sign_in_afresh(current_user._get_current_object())
+            flash("Your password is changed; your other devices are signed out.", "success")
+            return redirect(url_for("course.accounts.account"))
+    return _account_page(password_form=form, status=400)

@@ -24,6 +24,7 @@ from course.agencies.models import Agency
 from course.audit import services as audit_services
 from course.extensions import db
 from course.media import services as media_services
+from course.notifications.models import Topic
 from course.notifications.services import notify
 from course.permissions import role_required
 
@@ -68,6 +69,7 @@ def _invite(email: str, name: str, role: Role, agency) -> str:
             f"You now also have the {role.label} role",
             "Your training center gave your account a new role. Sign in as usual.",
             link=url_for("course.index"),
+            topic=Topic.ACCOUNT,
         )
         return f"{existing.name} already has an account: they now have the role and were told."
     email_invitation(current_user, email, name, role, agency=agency)

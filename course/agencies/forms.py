@@ -19,6 +19,13 @@ class CohortForm(FlaskForm):
     mentor_id = SelectField("Mentor", coerce=int, choices=[SelectChoice(0, "To be assigned")])
 
 
+class TimeZoneForm(FlaskForm):
+    time_zone = SelectField(
+        "Your agency's time zone",
+        description="Your staff read times in it, unless they choose their own.",
+    )
+
+
 class RosterForm(FlaskForm):
     roster = FileField(
         "Roster (CSV)",

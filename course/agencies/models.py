@@ -16,6 +16,8 @@ class Agency(CourseModel):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Where its staff read times, unless they chose their own; None: the site's.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="agency")
 

@@ -1,11 +1,21 @@
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from course.accounts.forms import PostForm
 from course.accounts.models import Invitation, Role, User
 from course.agencies import roster, services
-from course.agencies.forms import CohortForm, PersonForm, RosterForm
+from course.agencies.forms import CohortForm, PersonForm, RosterForm, TimeZoneForm
 from course.agencies.models import Agency, Cohort
 from course.agencies.services import cohort_members, cohort_numbers, staff_progress
 from course.extensions import db
@@ -13,6 +23,7 @@ from course.learning.models import Enrolment
 from course.mentoring.services import candidates_for_groups
 from course.permissions import Action, can, role_required
 from course.public_ids import get_by_public_id
+from course.timeutil import time_zones
 
 bp = Blueprint("agencies", __name__, template_folder="templates")
 
@@ -109,7 +120,30 @@ def cohorts():
         numbers=cohort_numbers(agency.id),
         invitations=services.open_invitations(agency.id),
         action=PostForm(),
+        zone_form=_time_zone_form(agency),
     )
+
+
+def _time_zone_form(agency: Agency) -> TimeZoneForm:
+    form = TimeZoneForm(time_zone=agency.time_zone or "")
+    site = current_app.config["COURSE_TIME_ZONE"].replace("_", " ")
+    form.time_zone.choices = [SelectChoice("", f"The site's: {site}")]
+    form.time_zone.choices += [SelectChoice(z, z.replace("_", " ")) for z in time_zones()]
+    return form
+
+
+@bp.post("/agency/time-zone")
+@role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
+def time_zone():
+    agency = _agency_for(request.args.get("agency", type=int))
+    form = _time_zone_form(agency)
+    if form.validate_on_submit():
+        agency.time_zone = form.time_zone.data or None
+        db.session.commit()
+        flash("Saved: your staff read times in this zone unless they chose theirs.", "success")
+    else:
+        flash("Choose a time zone from the list.", "error")
+    return redirect(url_for("course.agencies.cohorts", agency=agency.id))
 
 
 @bp.route("/agency/cohorts/<public_id:cohort_id>", methods=["GET", "POST"])

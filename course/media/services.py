@@ -35,6 +35,7 @@ from course.media import probe
 from course.media.models import Consent, DyadVideo, JobState, VideoComment, VideoStatus
 from course.media.storage import Storage, StoreFull, is_disk_full, sha256_of, storage_from_config
 from course.mentoring.services import group_of_trainee, unit_is_open
+from course.notifications.models import Topic
 from course.notifications.services import notify_unless_waiting
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
@@ -409,6 +410,7 @@ def process_video(video_id: int) -> None:
         f"{unit.title if unit else 'A practice week'}: ready to watch, comment on and mark "
         "reviewed (the week's sign-off waits for it).",
         video,
+        Topic.TO_REVIEW,
     )
     db.session.commit()
 
@@ -596,15 +598,16 @@ def add_comment(
             f"{author.name} commented on your video",
             "Open the video to read the comments at their moments.",
             video,
+            Topic.FEEDBACK,
         )
     db.session.commit()
     return comment
 
 
-def _tell_once(person: User, subject: str, body: str, video: DyadVideo) -> None:
+def _tell_once(person: User, subject: str, body: str, video: DyadVideo, topic: Topic) -> None:
     """Notify about a video (ten comments in a row make one notification)."""
     link = path_for("course.media.show", public_id=video.public_id)
-    notify_unless_waiting(person, subject, body, link)
+    notify_unless_waiting(person, subject, body, link, topic)
 
 
 def _clock(seconds: float) -> str:

@@ -13,6 +13,7 @@ from course.extensions import db
 from course.links import path_for
 from course.mentoring.models import MentorGroup, PlannedMeeting
 from course.mentoring.services import MentoringError, _require_mentor
+from course.notifications.models import Topic
 from course.notifications.services import notify
 
 MINUTES = (15, 240)
@@ -64,6 +65,7 @@ def plan_meeting(
             "Add it to your calendar from your calendar page.",
             link=path_for("course.calendar.index"),
             commit=False,
+            topic=Topic.SCHEDULE,
         )
     db.session.commit()
     return planned

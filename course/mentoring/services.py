@@ -32,6 +32,7 @@ from course.mentoring.models import (
     MentorGroupMember,
     WeekOpening,
 )
+from course.notifications.models import Topic
 from course.notifications.services import notify
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
@@ -156,6 +157,7 @@ def form_group(
             f"{mentor.name} is your mentor. Week 1 opens on {start_date:%-d %B %Y}.",
             link=path_for("course.learning.level", level_slug=level),
             commit=False,
+            topic=Topic.SCHEDULE,
         )
     db.session.commit()
     return group
@@ -279,6 +281,7 @@ def open_week_early(group: MentorGroup, unit: Unit, actor: User) -> None:
             "Your mentor opened this week early.",
             link=path_for("course.learning.unit", slug=unit.slug),
             commit=False,
+            topic=Topic.SCHEDULE,
         )
     db.session.commit()
 
@@ -499,6 +502,7 @@ def notify_opened_weeks(today: date | None = None) -> int:
                         "A new week of your training is open.",
                         link=link,
                         commit=False,
+                        topic=Topic.SCHEDULE,
                     )
                     sent += 1
     db.session.commit()

@@ -29,6 +29,7 @@ from course.mentoring.services import (
     _require_mentor,
     standing_certificate,
 )
+from course.notifications.models import Topic
 from course.notifications.services import notify
 from course.reflections.models import Reflection, ReflectionStatus
 from course.timeutil import today as utc_today
@@ -170,6 +171,7 @@ def sign_off_level(group: MentorGroup, actor: User, trainee: User) -> Certificat
             f"Congratulations. Your certificate code is {issued.code}.",
             link=path_for("course.certificates.show", code=issued.code),
             commit=False,
+            topic=Topic.FEEDBACK,
         ),
     )
     return certificate
@@ -254,6 +256,7 @@ def invite_to_level_three(actor: User, trainee: User) -> LevelThreeInvitation:
         f"{actor.name} invites you to train as an agency trainer. Accept or decline on your "
         "training page.",
         link=path_for("course.learning.training"),
+        topic=Topic.SCHEDULE,
     )  # one commit saves both
     return invitation
 

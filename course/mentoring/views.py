@@ -11,6 +11,7 @@ from course.certificates.services import by_code as certificate_by_code
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
 from course.flashing import attempt
+from course.local_time import zone_name_for
 from course.media.services import videos_of_group, videos_to_review
 from course.mentoring import planning, services, signoffs
 from course.mentoring.forms import GroupForm, MeetingForm, PlanMeetingForm, ReasonForm
@@ -273,7 +274,7 @@ def plan_meeting(group_id):
     ]
     form.time_zone.choices = [SelectChoice(z, z.replace("_", " ")) for z in time_zones()]
     if request.method == "GET":
-        form.time_zone.data = "America/Los_Angeles"
+        form.time_zone.data = zone_name_for(current_user)
         current = next((s for s in services.scheduled_units(group) if s.is_open), None)
         if current is not None:
             form.unit_slug.data = current.unit.slug

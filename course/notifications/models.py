@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,6 +11,28 @@ from sqlalchemy.orm import Mapped, mapped_column
 from course.extensions import CourseModel
 from course.public_ids import PublicIdMixin
 from course.timeutil import UTCDateTime, utcnow
+
+
+class Topic(StrEnum):
+    """What a notification is about: each person chooses which topics also come by email."""
+
+    FEEDBACK = "feedback"
+    TO_REVIEW = "to-review"
+    SCHEDULE = "schedule"
+    ACCOUNT = "account"  # the account's safety: always emailed
+
+    @property
+    def label(self) -> str:
+        return {
+            Topic.FEEDBACK: "Feedback on my work: reviews, comments, certificates",
+            Topic.TO_REVIEW: "Work waiting for me: reflections and videos to review",
+            Topic.SCHEDULE: "My training's calendar: enrolments, new weeks, meetings, workshops",
+            Topic.ACCOUNT: "My account: roles and sign-in warnings",
+        }[self]
+
+    @classmethod
+    def optional(cls) -> list[Topic]:
+        return [topic for topic in cls if topic != cls.ACCOUNT]
 
 
 class Notification(PublicIdMixin, CourseModel):

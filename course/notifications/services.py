@@ -24,7 +24,7 @@ from course.accounts.services import safe_next_url
 from course.extensions import db
 from course.links import absolute, path_for
 from course.notifications.mail import send_email
-from course.notifications.models import Notification
+from course.notifications.models import Notification, Topic
 from course.public_ids import get_by_public_id
 from course.timeutil import utcnow
 
@@ -44,8 +44,12 @@ def notify(
     link: str | None = None,
     email: bool = True,
     commit: bool = True,
+    topic: Topic = Topic.ACCOUNT,
 ) -> Notification:
     """Store a notification for ``user`` and, if asked and the user is active, email it.
+
+    ``topic`` says what it is about; the person may have turned that topic's emails off
+    on their account page (``Topic.ACCOUNT``, the account's safety, always comes).
 
     Call it before committing the change it tells about; with ``commit=False`` the
     caller's commit saves both (several notifications, one transaction). The email
@@ -69,7 +73,7 @@ def notify(
         subject=subject,
         body=body,
         link=link,
-        email_pending=bool(email and user.is_active),
+        email_pending=bool(email and user.is_active and wants_email(user, topic)),
     )
     db.session.add(notification)
     if commit:
@@ -77,7 +81,11 @@ def notify(
     return notification
 
 
-def notify_unless_waiting(user: User, subject: str, body: str, link: str) -> None:
+def wants_email(user: User, topic: Topic) -> bool:
+    return topic == Topic.ACCOUNT or topic.value not in (user.email_muted or ())
+
+
+def notify_unless_waiting(user: User, subject: str, body: str, link: str, topic: Topic) -> None:
     """``notify`` (in the caller's transaction), unless an unread notification with the
     same link is still waiting for ``user``: one is enough to send them there."""
     waiting = db.session.scalar(
@@ -88,7 +96,7 @@ def notify_unless_waiting(user: User, subject: str, body: str, link: str) -> Non
         )
     )
     if waiting is None:
-        notify(user, subject, body, link=link, commit=False)
+        notify(user, subject, body, link=link, commit=False, topic=topic)
 
 
 @event.listens_for(Session, "after_flush")
@@ -158,7 +166,13 @@ def notify_open_answer_reply(app, user_id: int, attempt_id: str, revisit: bool, 
         if revisit
         else "Your trainer read what you observed and wrote back."
     )
-    notify(user, subject, body, link=path_for("quizzes.attempt", attempt_id=attempt_id))
+    notify(
+        user,
+        subject,
+        body,
+        link=path_for("quizzes.attempt", attempt_id=attempt_id),
+        topic=Topic.FEEDBACK,
+    )
 
 
 def email_notification(notification_id: int) -> None:

@@ -19,6 +19,7 @@ from course.extensions import db
 from course.links import path_for
 from course.mentoring.models import MentorGroup
 from course.mentoring.services import unit_is_open
+from course.notifications.models import Topic
 from course.notifications.services import notify
 from course.reflections.models import (
     Decision,
@@ -106,6 +107,7 @@ def submit_reflection(
         f"{trainee.name} submitted a reflection",
         f"{unit.title}, version {version.number}, is waiting for your review.",
         link=path_for("course.reflections.review", reflection_id=reflection.public_id),
+        topic=Topic.TO_REVIEW,
     )  # one commit saves both
     return reflection
 
@@ -153,6 +155,7 @@ def review_reflection(
         f"Your reflection was {'accepted' if accepted else 'returned for revision'}",
         f"{reviewer.name} reviewed {unit.title}.",
         link=path_for("course.learning.unit", slug=unit.slug),
+        topic=Topic.FEEDBACK,
     )  # one commit saves both
     return review
 

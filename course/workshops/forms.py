@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from course.mentoring.forms import MultiCheckboxField
+from course.forms import MultiCheckboxField
 from course.workshops.models import Mode, Presence
 
 

@@ -21,6 +21,7 @@ from course.learning.models import EnrolmentStatus
 from course.links import path_for
 from course.mentoring.models import Certificate
 from course.mentoring.signoffs import issue_certificate, revoke_certificate, standing_certificate
+from course.notifications.models import Topic
 from course.notifications.services import notify
 from course.permissions import Action, can
 from course.timeutil import utcnow
@@ -358,6 +359,7 @@ def enrol(actor: User, workshop: Workshop, trainees: list[User]) -> EnrolResult:
             "each day are on its page.",
             link=path_for("course.workshops.show", workshop_id=workshop.public_id),
             commit=False,
+            topic=Topic.SCHEDULE,
         )
     db.session.commit()
     return result
@@ -484,6 +486,7 @@ def sign_off_level_one(actor: User, workshop: Workshop, trainee: User) -> Certif
             "your supervisor or agency administrator when the next one starts.",
             link=path_for("course.certificates.show", code=issued.code),
             commit=False,
+            topic=Topic.FEEDBACK,
         ),
     )
     return certificate

@@ -1,0 +1,54 @@
+"""Times shown in the reader's time zone: their own choice, else their agency's, else the
+site's (``COURSE_TIME_ZONE``). Stored times stay UTC; only what a page prints changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app, has_request_context
+from flask_login import current_user
+
+from course.timeutil import time_zones
+
+DEFAULT_FORMAT = "%-d %b %Y, %-I:%M %p %Z"
+
+
+def known_zone(name: str | None) -> bool:
+    return bool(name) and name in _zone_names()
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(time_zones())
+
+
+def zone_name_for(user) -> str:
+    """The zone a person reads times in (a name from the IANA database)."""
+    return getattr(user, "time_zone", None) or default_zone_name(user)
+
+
+def default_zone_name(user) -> str:
+    """Their zone until they choose one: their agency's, else the site's."""
+    agency = getattr(user, "agency", None)
+    return getattr(agency, "time_zone", None) or current_app.config["COURSE_TIME_ZONE"]
+
+
+def _reader_zone() -> ZoneInfo:
+    """The signed-in reader's zone (ZoneInfo keeps each zone it has read)."""
+    user = current_user if has_request_context() and current_user.is_authenticated else None
+    try:
+        return ZoneInfo(zone_name_for(user))
+    except (ZoneInfoNotFoundError, ValueError):  # a zone removed from the system's tzdata
+        return ZoneInfo(current_app.config["COURSE_TIME_ZONE"])
+
+
+def local(value: datetime | date | None, fmt: str = DEFAULT_FORMAT) -> str:
+    """The Jinja filter ``course_time``: ``{{ video.created_at|course_time('%-d %b %Y') }}``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(_reader_zone())
+    return value.strftime(fmt)
