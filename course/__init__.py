@@ -9,7 +9,7 @@ from course.accounts.models import User
 from course.curriculum.loader import load_curriculum_cached
 from course.curriculum.models import Curriculum
 from course.extensions import csrf, db, limiter, login_manager
-from course.local_time import local
+from course.local_time import local, site_time
 from course.markup import render_markdown
 from course.settings import apply_defaults
 
@@ -112,6 +112,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
         render_markdown, "course_markdown"
     )  # a host may have its own "markdown"
     app.add_template_filter(local, "course_time")  # a time in the reader's zone
+    app.add_template_filter(site_time, "course_site_time")  # the same for every reader
     app.add_template_global(unread_notification_count, "course_unread_notifications")
     register_commands(app)
     sweeper.start_with_requests(app)

@@ -45,6 +45,11 @@ def _reader_zone() -> ZoneInfo:
         return ZoneInfo(current_app.config["COURSE_TIME_ZONE"])
 
 
+def site_time(value: datetime, fmt: str = DEFAULT_FORMAT) -> str:
+    """A time in the site's own zone, the same for every reader (a certificate's date)."""
+    return value.astimezone(ZoneInfo(current_app.config["COURSE_TIME_ZONE"])).strftime(fmt)
+
+
 def local(value: datetime | date | None, fmt: str = DEFAULT_FORMAT) -> str:
     """The Jinja filter ``course_time``: ``{{ video.created_at|course_time('%-d %b %Y') }}``."""
     if value is None:

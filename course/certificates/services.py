@@ -8,6 +8,7 @@ from course.certificates.pdf import CertificateText
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.links import site_url_for
+from course.local_time import site_time
 from course.mentoring.models import Certificate
 
 
@@ -28,7 +29,7 @@ def text_of(certificate: Certificate) -> CertificateText:
     return CertificateText(
         name=certificate.trainee.name,
         level=get_curriculum().level(certificate.level).title,
-        date=f"{certificate.issued_at:%B} {certificate.issued_at.day}, {certificate.issued_at:%Y}",
+        date=site_time(certificate.issued_at, "%B %-d, %Y"),
         signed_by=certificate.issued_by.name,
         issuer=issuer_line(certificate),
         code=certificate.code,

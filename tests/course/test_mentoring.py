@@ -4,6 +4,7 @@ certificates and invitations to Level 3, through the services and through the pa
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -1322,7 +1323,7 @@ def test_certify_page_refused_shows_weeks_still_open(client, auth, make):
 
 
 @pytest.mark.usefixtures("dyad_videos_reviewed")
-def test_verify_page_says_valid_with_name_level_and_date_and_nothing_else(client, make):
+def test_verify_page_says_valid_with_name_level_and_date_and_nothing_else(app, client, make):
     agency = make.make_agency(name="Riverbend Family Services")
     agency_admin = make.make_user(
         Role.AGENCY_ADMIN, agency=agency, name="Olga Overseer", email="olga@riverbend.example"
@@ -1339,7 +1340,8 @@ def test_verify_page_says_valid_with_name_level_and_date_and_nothing_else(client
     html = page(response)
     assert "Tomas Trainee" in html
     assert "Level 2: Skill Building" in html
-    assert f"{certificate.issued_at:%-d %B %Y}" in html
+    issued = certificate.issued_at.astimezone(ZoneInfo(app.config["COURSE_TIME_ZONE"]))
+    assert f"{issued:%-d %B %Y}" in html  # the site's date, the same on the PDF
     assert "This certificate is valid" in html
     for secret in (
         "Marta Mentor",  # the signing trainer is on the certificate, not the public page
