@@ -1,7 +1,6 @@
 """Read-only overviews for the site admin."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from course.accounts.models import User
 from course.agencies.models import Agency
@@ -17,17 +16,6 @@ def list_agencies() -> list[tuple[Agency, int]]:
         .order_by(Agency.name)
     )
     return [(agency, count) for agency, count in rows]
-
-
-def list_users() -> list[User]:
-    """Return every user with their roles and agency, by name."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .options(selectinload(User.role_links), selectinload(User.agency))
-            .order_by(User.name)
-        )
-    )
 
 
 def create_agency(name: str) -> Agency:

@@ -15,11 +15,17 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from course import jobs as job_runner
-from course.accounts.forms import InviteForm
-from course.accounts.models import Role
-from course.accounts.services import email_invitation, get_user_by_email, grant_role
+from course.accounts.forms import InviteForm, PostForm
+from course.accounts.models import Role, User
+from course.accounts.services import (
+    AccountError,
+    email_invitation,
+    get_user_by_email,
+    grant_role,
+)
+from course.admin import people as admin_people
 from course.admin import services
-from course.admin.forms import AgencyForm
+from course.admin.forms import AgencyForm, PersonForm
 from course.agencies.models import Agency
 from course.audit import services as audit_services
 from course.extensions import db
@@ -27,6 +33,7 @@ from course.media import services as media_services
 from course.notifications.models import Topic
 from course.notifications.services import notify
 from course.permissions import role_required
+from course.public_ids import get_by_public_id
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -53,7 +60,7 @@ def index():
         "course/admin/index.html",
         agency_form=AgencyForm(prefix="agency"),
         agencies=services.list_agencies(),
-        users=services.list_users(),
+        people_count=admin_people.count_people(),
         form=form,
     )
 
@@ -93,26 +100,121 @@ def create_agency():
     return redirect(url_for("course.admin.index"))
 
 
+@bp.get("/admin/people")
+@role_required(Role.SITE_ADMIN)
+def people():
+    """Everyone, found by words of their name or email and by role, 50 a page."""
+    args = request.args
+    found = admin_people.search_people(
+        args.get("q", ""), args.get("role", ""), args.get("page", type=int)
+    )
+    kept = {key: value for key, value in args.items() if key != "page"}
+    return render_template(
+        "course/admin/people.html",
+        page=found,
+        page_url=lambda number: url_for("course.admin.people", **kept, page=number),
+        roles=list(Role),
+        args=args,
+    )
+
+
+def _person_form(person, formdata=None) -> PersonForm:
+    form = PersonForm(formdata=formdata, obj=None if formdata else person)
+    if formdata is None:
+        form.roles.data = sorted(role.value for role in person.roles)
+        form.agency_id.data = person.agency_id or 0
+    form.agency_id.choices = [SelectChoice(0, "No agency")] + [
+        SelectChoice(agency.id, agency.name) for agency, _ in services.list_agencies()
+    ]
+    return form
+
+
+@bp.route("/admin/people/<public_id:user_id>", methods=["GET", "POST"])
+@role_required(Role.SITE_ADMIN)
+def person(user_id):
+    person = get_by_public_id(User, user_id)
+    if person is None:
+        abort(404)
+    form = _person_form(person, request.form if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                admin_people.update_person(
+                    current_user,
+                    person,
+                    form.name.data,
+                    form.email.data,
+                    form.roles.data or [],
+                    form.agency_id.data,
+                )
+            except admin_people.PersonError as exc:
+                form[exc.field].errors.append(str(exc))
+            else:
+                flash(f"{person.name} is saved.", "success")
+                return redirect(url_for("course.admin.person", user_id=person.public_id))
+        status = 400
+    return render_template(
+        "course/admin/person.html",
+        person=person,
+        form=form,
+        invitation=admin_people.open_invitation(person),
+        action=PostForm(),
+    ), status
+
+
+@bp.post("/admin/people/<public_id:user_id>/invitation")
+@role_required(Role.SITE_ADMIN)
+def resend(user_id):
+    person = get_by_public_id(User, user_id)
+    if person is None:
+        abort(404)
+    try:
+        admin_people.resend_invitation(current_user, person)
+    except AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"A new invitation is on its way to {person.email}; the old link stops.", "success")
+    return redirect(url_for("course.admin.person", user_id=person.public_id))
+
+
+@bp.get("/admin/groups")
+@role_required(Role.SITE_ADMIN)
+def groups():
+    return render_template("course/admin/groups.html", groups=admin_people.mentor_groups())
+
+
 @bp.get("/admin/audit")
 @role_required(Role.SITE_ADMIN)
 def audit():
-    """The audit log, filtered by action, person, object or dates; CSV with ?format=csv."""
+    """The audit log, filtered by action, person (words of their name or email), object or
+    dates; CSV with ?format=csv."""
     args = request.args
+    who = args.get("who", "").strip()
+    actor_ids = admin_people.people_named(who) if who else None
     events = audit_services.search(
         action=args.get("action") or None,
-        actor_id=args.get("actor", type=int),
+        actor_ids=actor_ids,
         object_id=args.get("object") or None,
         since=_date(args.get("since")),
         until=_date(args.get("until")),
         limit=None if args.get("format") == "csv" else 500,
     )
     if args.get("format") == "csv":
+        audit_services.record(current_user, "audit.export", "audit", "log", events=len(events))
+        db.session.commit()
         return Response(
             audit_services.to_csv(events),
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
         )
-    return render_template("course/admin/audit.html", events=events, args=args)
+    return render_template(
+        "course/admin/audit.html",
+        events=events,
+        args=args,
+        nobody=actor_ids == [],
+        actions=audit_services.ACTIONS,
+    )
 
 
 def _date(value: str | None) -> date | None:

@@ -14,10 +14,12 @@ from wtforms import SelectChoice
 
 from course.accounts.forms import PostForm
 from course.accounts.models import Invitation, Role, User
+from course.accounts.services import safe_next_url
 from course.agencies import roster, services
 from course.agencies.forms import CohortForm, PersonForm, RosterForm, TimeZoneForm
 from course.agencies.models import Agency, Cohort
 from course.agencies.services import cohort_members, cohort_numbers, staff_progress
+from course.audit.services import record as audit
 from course.extensions import db
 from course.learning.models import Enrolment
 from course.mentoring.services import candidates_for_groups
@@ -45,6 +47,8 @@ def staff():
         sort=args.get("sort", "name"),
     )
     if args.get("format") == "csv":
+        audit(current_user, "report.export", "agency", agency.id, people=len(rows))
+        db.session.commit()
         return Response(
             services.report_csv(rows),
             mimetype="text/csv",
@@ -247,7 +251,7 @@ def deactivate(user_id):
         "Reactivate them from this list if it was a mistake.",
         "success",
     )
-    return redirect(url_for("course.agencies.staff"))
+    return _back_to_list()
 
 
 @bp.post("/agency/people/<public_id:user_id>/reactivate")
@@ -256,7 +260,12 @@ def reactivate(user_id):
     person = _person_to_manage(user_id)
     services.reactivate(person, current_user)
     flash(f"{person.name} can sign in again.", "success")
-    return redirect(url_for("course.agencies.staff"))
+    return _back_to_list()
+
+
+def _back_to_list():
+    """Back to the page the button was on (a site admin's person page), else the staff."""
+    return redirect(safe_next_url(request.form.get("next")) or url_for("course.agencies.staff"))
 
 
 @bp.post("/agency/invitations/<public_id:invitation_id>/<any(resend, revoke):what>")

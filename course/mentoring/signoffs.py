@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from course.accounts.models import Role, User
+from course.audit.services import record
 from course.curriculum.models import Unit, UnitKind
 from course.curriculum.services import get_curriculum
 from course.extensions import db
@@ -103,6 +104,7 @@ def sign_off_week(group: MentorGroup, actor: User, trainee: User, unit: Unit) ->
         signed_by_id=actor.id,
     )
     db.session.add(sign_off)
+    record(actor, "week.sign-off", "user", trainee.id, week=unit.slug)
     set_retention_after_sign_off(trainee.id, unit.slug, utc_today())
     try:
         db.session.commit()
@@ -119,14 +121,19 @@ def revoke_week_sign_off(sign_off: WeekSignOff, actor: User, reason: str) -> Non
     _revoke(sign_off, actor, reason, "Say why the sign-off is revoked.")
 
 
-def _revoke(record: WeekSignOff | Certificate, actor: User, reason: str, ask: str) -> None:
+def _revoke(item: WeekSignOff | Certificate, actor: User, reason: str, ask: str) -> None:
     """Mark a sign-off or certificate revoked, keeping who, when and why (once)."""
     if not reason.strip():
         raise MentoringError(ask)
-    if record.revoked_at is None:
-        record.revoked_at = utcnow()
-        record.revoked_by_id = actor.id
-        record.revoke_reason = reason.strip()
+    if item.revoked_at is None:
+        item.revoked_at = utcnow()
+        item.revoked_by_id = actor.id
+        item.revoke_reason = reason.strip()
+        if isinstance(item, WeekSignOff):
+            action, detail = "week.sign-off-revoke", {"week": item.unit_slug}
+        else:
+            action, detail = "certificate.revoke", {"code": item.code}
+        record(actor, action, "user", item.trainee_id, reason=item.revoke_reason, **detail)
         db.session.commit()
 
 
@@ -202,6 +209,7 @@ def issue_certificate(
     # Added last: a query above would flush it early, outside the try below, and a
     # racing request's certificate would then surface as an error, not as "issued".
     db.session.add(certificate)
+    record(actor, "certificate.issue", "user", trainee.id, level=level, code=certificate.code)
     tell(certificate)
     try:
         db.session.commit()

@@ -8,8 +8,10 @@ def test_admin_page_lists_agencies_and_people_with_roles(client, auth, make):
     auth.login_as(Role.SITE_ADMIN)
     page = client.get("/admin/").get_data(as_text=True)
     assert "Lakeside Early Intervention" in page
-    assert "Odile Brandt" in page
-    assert "Agency trainer, Trainee" in page
+    assert "Everyone (2)" in page
+    people = client.get("/admin/people").get_data(as_text=True)
+    assert "Odile Brandt" in people
+    assert "Agency trainer, Trainee" in people
 
 
 def test_admin_creates_an_invitation_and_sees_its_link(client, auth, make):

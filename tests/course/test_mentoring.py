@@ -1175,6 +1175,19 @@ def test_revoke_week_sign_off_keeps_the_row_and_a_new_sign_off_can_follow(app, m
     assert count(WeekSignOff) == 2
     assert standing_count(trainee, unit) == 1
     assert db.session.get(WeekSignOff, first.id).revoke_reason == "Signed the wrong week"
+    from course.audit.models import AuditEvent
+
+    logged = [
+        (e.action, e.actor_id, e.object_id, e.detail.get("week"))
+        for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        if e.action.startswith("week.")
+    ]
+    mentor, who = group.mentor_id, str(trainee.id)
+    assert logged == [
+        ("week.sign-off", mentor, who, unit.slug),
+        ("week.sign-off-revoke", mentor, who, unit.slug),
+        ("week.sign-off", mentor, who, unit.slug),
+    ]
 
 
 def test_revoke_week_sign_off_refused_for_someone_not_the_mentor(app, make):
