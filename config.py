@@ -108,6 +108,9 @@ class Config:
 
 class DevConfig(Config):
     DEBUG = True
+    # The demo's staff accounts sign in with a password alone (production asks site
+    # admins and master trainers for a code too; anyone may turn it on on their account).
+    COURSE_TWO_STEP_ROLES = ()
 
 
 class TestConfig(Config):
@@ -126,6 +129,7 @@ class TestConfig(Config):
     # Tests hash hundreds of passwords; scrypt's cost is the point in production only.
     COURSE_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
     COURSE_MAIL_BACKEND = "memory"  # sent mail lands in app.extensions["course_mail_outbox"]
+    COURSE_TWO_STEP_ROLES = ()  # the two-step tests ask for it
 
 
 class ProductionConfig(Config):

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from flask_login import current_user
 
+from course.accounts import two_step
 from course.accounts.timeouts import check_staff_session
 from course.scope import is_plugin_request
 
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.extensions["course_csp"] = content_security_policy(app.config)
     app.after_request(_set_security_headers)
     app.before_request(check_staff_session)
+    app.before_request(two_step.require_setup)  # after: an ended session needs no setup
 
 
 def content_security_policy(config) -> str:

@@ -71,6 +71,9 @@ DEFAULTS: dict[str, object] = {
     # A "forgot password" link works once, for this long; requests per address and email.
     "COURSE_PASSWORD_RESET_HOURS": 2,
     "COURSE_PASSWORD_RESET_LIMIT": "5 per hour",
+    # Roles that must sign in with a one-time code from an authenticator app as well as
+    # their password (others may choose to).
+    "COURSE_TWO_STEP_ROLES": ("site_admin", "master_trainer"),
     # Times on pages are shown in each person's zone; this one for people (and agencies)
     # who have not chosen theirs. An IANA name.
     "COURSE_TIME_ZONE": "America/Los_Angeles",

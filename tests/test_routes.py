@@ -50,6 +50,13 @@ ACCESS = {
     "course.accounts.forgot_password": ("GET", "/password/forgot", everyone(200)),
     "course.accounts.reset_password": ("GET", "/password/reset/not-a-token", everyone(410)),
     "course.accounts.account": ("GET", "/account", signed_in(200)),
+    "course.accounts.login_code": ("GET", "/login/code", everyone(302)),  # no password yet
+    "course.accounts.two_step": ("GET", "/account/two-step", signed_in(200)),
+    "course.admin.two_step_off": (
+        "POST",
+        f"/admin/people/{NOBODY}/two-step-off",
+        only(404, Role.SITE_ADMIN),
+    ),
     "course.accounts.change_password": ("POST", "/account/password", signed_in(400)),
     "course.agencies.time_zone": (
         "POST",

@@ -39,6 +39,14 @@ class SetPasswordForm(FlaskForm):
     confirm = _confirm()
 
 
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=20)],
+        description="The 6 digits your authenticator app shows now, or one of your recovery codes.",
+    )
+
+
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from course.extensions import CourseModel
@@ -50,6 +50,12 @@ class User(PublicIdMixin, UserMixin, CourseModel):
     time_zone: Mapped[str | None] = mapped_column(String(64))
     # Notification topics they do not want by email (course.notifications.models.Topic).
     email_muted: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # Two-step sign-in (course.accounts.two_step): the TOTP secret once confirmed, the
+    # last time step used (a code works once) and the unused recovery codes' hashes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    totp_recovery: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     agency: Mapped[Agency | None] = relationship()  # noqa: F821
     role_links: Mapped[list[UserRole]] = relationship(

@@ -1,3 +1,5 @@
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -13,9 +15,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
-from course.accounts import profile, recovery, services, timeouts
+from course.accounts import profile, recovery, services, timeouts, two_step
 from course.accounts.forms import (
     ChangePasswordForm,
+    CodeForm,
     ForgotPasswordForm,
     LoginForm,
     PostForm,
@@ -23,7 +26,7 @@ from course.accounts.forms import (
     ResetPasswordForm,
     SetPasswordForm,
 )
-from course.accounts.models import normalize_email
+from course.accounts.models import User, normalize_email
 from course.extensions import db, limiter
 from course.local_time import default_zone_name
 from course.notifications.models import Topic
@@ -69,12 +72,95 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and two_step.is_on(user):
+            session.clear()
+            session[PENDING] = {"id": user.get_id(), "next": form.next.data, "at": time.time()}
+            return redirect(url_for("course.accounts.login_code"))
         if user is not None:
             _sign_in_afresh(user)
             return redirect(services.safe_next_url(form.next.data) or url_for("course.index"))
         # One message whether or not the email has an account.
         flash("That email and password do not match an account.", "error")
     return render_template("course/accounts/login.html", form=form), 200 if not form.errors else 400
+
+
+PENDING = "course_two_step_pending"  # the password was right; the code is still to come
+PENDING_SECONDS = 300
+
+
+def _pending_person() -> User | None:
+    """Who gave the right password in the last five minutes and now owes a code."""
+    pending = session.get(PENDING) or {}
+    if time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user_id, _, version = str(pending.get("id", "")).partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.get_id() == pending["id"] else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["COURSE_LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=lambda: f"code:{(session.get(PENDING) or {}).get('id', '')}",
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def login_code():
+    user = _pending_person()
+    if user is None:
+        flash("Sign in again: the code was not given within five minutes.", "info")
+        return redirect(url_for("course.accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if two_step.check(user, form.code.data):
+            next_url = session[PENDING].get("next")
+            _sign_in_afresh(user)
+            return redirect(services.safe_next_url(next_url) or url_for("course.index"))
+        form.code.errors.append(
+            "That code does not match. Type the code your app shows now, or a recovery code."
+        )
+    status = 400 if form.errors else 200
+    return render_template("course/accounts/login_code.html", form=form), status
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"], endpoint="two_step")
+@login_required
+def two_step_page():
+    """Set two-step sign-in up (its recovery codes shown once), or turn it off where the
+    person's roles allow."""
+    user = current_user._get_current_object()
+    required = two_step.required_for(user)
+    form = CodeForm()
+    if two_step.is_on(user):
+        if form.validate_on_submit():
+            if required:
+                form.code.errors.append("Your role needs two-step sign-in: it stays on.")
+            elif two_step.check(user, form.code.data):
+                two_step.turn_off(user, user)
+                _sign_in_afresh(user)
+                flash("Two-step sign-in is off: your password alone signs you in.", "success")
+                return redirect(url_for("course.accounts.account"))
+            else:
+                form.code.errors.append("That code does not match.")
+        return render_template(
+            "course/accounts/two_step.html", form=form, on=True, required=required
+        ), 400 if form.errors else 200
+    two_step.setup_secret(user)
+    if form.validate_on_submit():
+        try:
+            codes = two_step.turn_on(user, form.code.data)
+        except services.AccountError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            return render_template("course/accounts/two_step.html", codes=codes, on=True)
+    return render_template(
+        "course/accounts/two_step.html",
+        form=form,
+        on=False,
+        required=required,
+        secret=user.totp_secret,
+        qr=two_step.qr_svg(two_step.setup_uri(user)),
+    ), 400 if form.errors else 200
 
 
 @bp.post("/logout")

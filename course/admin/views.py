@@ -15,6 +15,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from course import jobs as job_runner
+from course.accounts import two_step
 from course.accounts.forms import InviteForm, PostForm
 from course.accounts.models import Role, User
 from course.accounts.services import (
@@ -175,6 +176,19 @@ def resend(user_id):
         flash(str(exc), "error")
     else:
         flash(f"A new invitation is on its way to {person.email}; the old link stops.", "success")
+    return redirect(url_for("course.admin.person", user_id=person.public_id))
+
+
+@bp.post("/admin/people/<public_id:user_id>/two-step-off")
+@role_required(Role.SITE_ADMIN)
+def two_step_off(user_id):
+    """For someone who lost their phone and their recovery codes: they sign in with their
+    password and set two-step sign-in up again (their role may need it)."""
+    person = get_by_public_id(User, user_id)
+    if person is None:
+        abort(404)
+    two_step.turn_off(person, current_user)
+    flash(f"Two-step sign-in is off for {person.name}; they set it up again.", "success")
     return redirect(url_for("course.admin.person", user_id=person.public_id))
 
 
