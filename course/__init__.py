@@ -9,7 +9,7 @@ from course.accounts.models import User
 from course.curriculum.loader import load_curriculum_cached
 from course.curriculum.models import Curriculum
 from course.extensions import csrf, db, limiter, login_manager
-from course.local_time import local, site_time
+from course.local_time import check_zone, local, site_time
 from course.markup import render_markdown
 from course.settings import apply_defaults
 
@@ -29,6 +29,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     :raise ContentError: when content/ is broken, naming each file and line.
     """
     apply_defaults(app)
+    check_zone(app.config["COURSE_TIME_ZONE"])
     # Blueprints come from each feature's views module; the packages themselves import
     # nothing, so features may use each other's services without import cycles.
     from course import sweeper, views

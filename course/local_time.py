@@ -16,6 +16,14 @@ from course.timeutil import time_zones
 DEFAULT_FORMAT = "%-d %b %Y, %-I:%M %p %Z"
 
 
+def check_zone(name: str) -> None:
+    """Refuse to start with a ``COURSE_TIME_ZONE`` the system's time zone data lacks."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"COURSE_TIME_ZONE {name!r} is not a known time zone") from exc
+
+
 def known_zone(name: str | None) -> bool:
     return bool(name) and name in _zone_names()
 

@@ -130,6 +130,7 @@ def from_environment(name: str, setting: str | None = None):
         return raw != "0"
     if isinstance(default, int):
         return int(raw)
-    if isinstance(default, tuple):
-        return [int(part) for part in raw.split(",") if part.strip()]
+    if isinstance(default, tuple):  # comma-separated; "none" for an empty list
+        parts = [part.strip() for part in raw.split(",") if part.strip() not in ("", "none")]
+        return [int(part) for part in parts] if isinstance(default[0], int) else parts
     return raw

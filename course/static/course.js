@@ -6,6 +6,19 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   }
+  // On a phone the header's links fold behind a Menu button (without this file they
+  // stay in one row that scrolls sideways).
+  const menu = document.querySelector(".menu-toggle");
+  const nav = document.getElementById("site-nav");
+  if (menu && nav) {
+    document.documentElement.classList.add("js-menu");
+    menu.hidden = false;
+    menu.addEventListener("click", () => {
+      const open = menu.getAttribute("aria-expanded") !== "true";
+      menu.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("open", open);
+    });
+  }
   for (const button of document.querySelectorAll("[data-print]")) {
     button.hidden = false;
     button.addEventListener("click", () => window.print());

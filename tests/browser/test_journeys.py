@@ -572,3 +572,23 @@ def test_the_level_two_weeks_fit_a_phone(live_server, page, screenshot):
     assert page.get_by_role("heading", level=1).is_visible()
     assert_fits_the_screen(page)
     screenshot(page, "trainee-level-two-weeks-phone")
+
+
+def test_the_header_is_one_line_on_a_phone_with_its_links_behind_menu(
+    live_server, page, check_a11y, screenshot
+):
+    sign_in(page, live_server, "mentor@pfr-center.example.org")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/notifications")
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] < 64, header  # brand and Menu on one line
+    notifications = page.get_by_role("link", name=re.compile(r"^Notifications"))
+    assert not notifications.is_visible()
+    page.get_by_role("button", name="Menu").click()
+    notifications.wait_for()
+    assert page.get_by_role("button", name="Menu").get_attribute("aria-expanded") == "true"
+    assert_fits_the_screen(page)
+    check_a11y(page)
+    screenshot(page, "phone-menu-open")
+    page.locator(".who a").click()
+    page.get_by_role("heading", name="Your account").wait_for()

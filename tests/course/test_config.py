@@ -60,3 +60,27 @@ def test_pragmas_leave_other_databases_alone():
     conn = sqlite3.connect(":memory:")
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 0  # listener is per-engine
     conn.close()
+
+
+def test_two_step_roles_and_time_zone_come_from_the_environment(monkeypatch):
+    from course.settings import from_environment
+
+    monkeypatch.setenv("TWO_STEP_ROLES", "site_admin, agency_admin")
+    assert from_environment("TWO_STEP_ROLES") == ["site_admin", "agency_admin"]
+    monkeypatch.setenv("TWO_STEP_ROLES", "none")
+    assert from_environment("TWO_STEP_ROLES") == []
+    monkeypatch.setenv("JOB_RETRY_SECONDS", "5, 50")
+    assert from_environment("JOB_RETRY_SECONDS") == [5, 50]
+
+
+def test_an_unknown_time_zone_stops_start_up_naming_it():
+    import pytest
+
+    from app import create_app
+    from config import TestConfig
+
+    class Wrong(TestConfig):
+        COURSE_TIME_ZONE = "America/Atlantis"
+
+    with pytest.raises(RuntimeError, match="America/Atlantis"):
+        create_app(Wrong)
