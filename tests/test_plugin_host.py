@@ -64,6 +64,7 @@ def _mounted_host(tmp_path) -> Flask:
         COURSE_JOB_BACKEND="sync",
         WTF_CSRF_ENABLED=False,
         COURSE_PASSWORD_HASH_METHOD=TestConfig.COURSE_PASSWORD_HASH_METHOD,
+        COURSE_TWO_STEP_ROLES=(),  # staff sign in with a password alone in these walks
     )
     course.init_app(host, url_prefix="/pfr")
     quizzes.init_app(host, host=make_quiz_host(), url_prefix="/pfr")

@@ -13,7 +13,7 @@ def sign_in(page, base, email, check_a11y=None):
     page.goto(f"{base}/login")
     if check_a11y:
         check_a11y(page)
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
@@ -182,7 +182,7 @@ def test_invited_person_sets_a_password_and_starts_training(
     sign_in(page, live_server, "siteadmin@pfr-center.example.org")
     page.wait_for_url(re.compile(r"/admin/$"))
     check_a11y(page)
-    page.get_by_label("Email").fill("new.trainee@riverbend.example.org")
+    page.get_by_label("Email", exact=True).fill("new.trainee@riverbend.example.org")
     page.get_by_label("Name", exact=True).fill("Tova Lindahl")
     page.get_by_label("Role").select_option("trainee")
     page.get_by_label("Agency", exact=True).select_option(label="Riverbend Family Services")
