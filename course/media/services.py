@@ -36,7 +36,7 @@ from course.media.models import Consent, DyadVideo, JobState, VideoComment, Vide
 from course.media.storage import Storage, StoreFull, is_disk_full, sha256_of, storage_from_config
 from course.mentoring.services import group_of_trainee, unit_is_open
 from course.notifications.models import Topic
-from course.notifications.services import notify_unless_waiting
+from course.notifications.services import notify_unless_waiting, settle
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
 
@@ -623,6 +623,7 @@ def mark_reviewed(video: DyadVideo, mentor: User) -> None:
     if video.reviewed_at is None:
         video.reviewed_at, video.reviewed_by_id = utcnow(), mentor.id
         record(mentor, "video.reviewed", "video", video.public_id)
+        settle(mentor, path_for("course.media.show", public_id=video.public_id))
         db.session.commit()
 
 

@@ -31,7 +31,7 @@ from course.mentoring.services import (
     standing_certificate,
 )
 from course.notifications.models import Topic
-from course.notifications.services import notify
+from course.notifications.services import notify, notify_unless_waiting
 from course.reflections.models import Reflection, ReflectionStatus
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
@@ -102,6 +102,15 @@ def sign_off_week(group: MentorGroup, actor: User, trainee: User, unit: Unit) ->
         level=group.level,
         unit_slug=unit.slug,
         signed_by_id=actor.id,
+    )
+    # One unread notification however many weeks are signed off before they look; asked
+    # before the sign-off is added, so its query cannot flush a racing duplicate early.
+    notify_unless_waiting(
+        trainee,
+        f"{actor.name} signed off your work",
+        "Your weeks page shows which weeks are signed off and what comes next.",
+        path_for("course.learning.level", level_slug=group.level),
+        Topic.FEEDBACK,
     )
     db.session.add(sign_off)
     record(actor, "week.sign-off", "user", trainee.id, week=unit.slug)

@@ -85,13 +85,30 @@ def wants_email(user: User, topic: Topic) -> bool:
     return topic == Topic.ACCOUNT or topic.value not in (user.email_muted or ())
 
 
+def settle(user: User, link: str) -> None:
+    """Mark ``user``'s unread notifications that send them to ``link`` read: the work
+    they announced is done (a review written, a video marked reviewed). In the caller's
+    transaction."""
+    db.session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.link == link,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+    )
+
+
 def notify_unless_waiting(user: User, subject: str, body: str, link: str, topic: Topic) -> None:
-    """``notify`` (in the caller's transaction), unless an unread notification with the
-    same link is still waiting for ``user``: one is enough to send them there."""
+    """``notify`` (in the caller's transaction), unless the same news (subject and link)
+    is still unread for ``user``: one is enough to send them there."""
+    subject = " ".join(subject.split())  # as notify stores it
     waiting = db.session.scalar(
         select(Notification.id).where(
             Notification.user_id == user.id,
             Notification.link == link,
+            Notification.subject == subject,
             Notification.read_at.is_(None),
         )
     )

@@ -20,7 +20,7 @@ from course.links import path_for
 from course.mentoring.models import MentorGroup
 from course.mentoring.services import unit_is_open
 from course.notifications.models import Topic
-from course.notifications.services import notify
+from course.notifications.services import notify, settle
 from course.reflections.models import (
     Decision,
     Reflection,
@@ -150,6 +150,7 @@ def review_reflection(
     reflection.status = ReflectionStatus.ACCEPTED if accepted else ReflectionStatus.RETURNED
     reflection.accepted_at = utcnow() if accepted else None
     unit = get_curriculum().unit(reflection.unit_slug)
+    settle(reviewer, path_for("course.reflections.review", reflection_id=reflection.public_id))
     notify(
         reflection.trainee,
         f"Your reflection was {'accepted' if accepted else 'returned for revision'}",

@@ -1631,3 +1631,39 @@ def test_only_the_groups_mentor_changes_or_deletes_its_meetings(client, auth, ma
     assert client.post(f"{url}/delete").status_code == 404
     db.session.refresh(meeting)
     assert meeting.minutes == 60 and count(Meeting) == 1
+
+
+def test_many_sign_offs_make_one_notification_and_a_review_settles_the_mentors(
+    app, make, dyad_videos_reviewed
+):
+    from course.notifications.models import Notification
+
+    trainee = level_two_trainee(make)
+    group = new_group(make, trainees=[trainee], days_ago=30)
+
+    def unread(person, words):
+        return [
+            n
+            for n in db.session.scalars(
+                select(Notification).where(Notification.user_id == person.id)
+            )
+            if words in n.subject and n.read_at is None
+        ]
+
+    reflection = reflections.submit_reflection(
+        group, trainee, week("level-2", 1), LONG_BODY, answers_for(week("level-2", 1))
+    )
+    assert len(unread(group.mentor, "submitted a reflection")) == 1
+    reflections.review_reflection(reflection, group.mentor, full_scores(), "", Decision.ACCEPT)
+    assert unread(group.mentor, "submitted a reflection") == []  # the work is done
+    services.log_meeting(group, group.mentor, week("level-2", 1), TODAY, 60, [trainee.id])
+    signoffs.sign_off_week(group, group.mentor, trainee, week("level-2", 1))
+    for n in (2, 3):
+        finish_week(group, trainee, week("level-2", n))
+    (waiting,) = unread(trainee, "signed off your work")
+    assert waiting.link == f"/levels/{group.level}"
+
+    waiting.read_at = waiting.created_at
+    db.session.commit()
+    finish_week(group, trainee, week("level-2", 4))
+    assert len(unread(trainee, "signed off your work")) == 1  # read, so a new one

@@ -342,6 +342,8 @@ def test_the_mentor_hears_of_a_ready_video_and_the_trainee_of_comments(practice,
     notifications.mark_all_read(practice.trainee)
     services.add_comment(video, practice.mentor, 2.5, "One more moment.")
     assert unread(practice.trainee) == [f"{mentor} commented on your video"]
+    services.mark_reviewed(video, practice.mentor)
+    assert unread(practice.mentor) == []  # reviewed: the news is done with
 
 
 @pytest.mark.parametrize(
