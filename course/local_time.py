@@ -44,7 +44,7 @@ def default_zone_name(user) -> str:
     return getattr(agency, "time_zone", None) or current_app.config["COURSE_TIME_ZONE"]
 
 
-def _reader_zone() -> ZoneInfo:
+def reader_zone() -> ZoneInfo:
     """The signed-in reader's zone (ZoneInfo keeps each zone it has read)."""
     user = current_user if has_request_context() and current_user.is_authenticated else None
     try:
@@ -63,5 +63,5 @@ def local(value: datetime | date | None, fmt: str = DEFAULT_FORMAT) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(_reader_zone())
+        value = value.astimezone(reader_zone())
     return value.strftime(fmt)

@@ -37,6 +37,14 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+def parse_date(value: str | None) -> date | None:
+    """A date typed as YYYY-MM-DD (a date field, a query string), or None."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @cache  # available_timezones() reads the disk
 def time_zones() -> tuple[str, ...]:
     """The IANA zones people pick from, US ones first."""

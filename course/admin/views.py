@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -35,6 +33,7 @@ from course.notifications.models import Topic
 from course.notifications.services import notify
 from course.permissions import role_required
 from course.public_ids import get_by_public_id
+from course.timeutil import parse_date
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -210,8 +209,8 @@ def audit():
         action=args.get("action") or None,
         actor_ids=actor_ids,
         object_id=args.get("object") or None,
-        since=_date(args.get("since")),
-        until=_date(args.get("until")),
+        since=parse_date(args.get("since")),
+        until=parse_date(args.get("until")),
         limit=None if args.get("format") == "csv" else 500,
     )
     if args.get("format") == "csv":
@@ -229,13 +228,6 @@ def audit():
         nobody=actor_ids == [],
         actions=audit_services.ACTIONS,
     )
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @bp.get("/admin/jobs")

@@ -104,6 +104,26 @@ class StaffRow:
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
+    @property
+    def started_at(self) -> datetime | None:
+        """When they were enrolled in the level the row is about (page and report)."""
+        enrolment = self.enrolments.get(self.level)
+        return enrolment.started_at if enrolment else None
+
+    def in_training_during(self, since: date | None, until: date | None, zone) -> bool:
+        """Enrolled in the row's level at some time between ``since`` and ``until``
+        (dates in ``zone``): started by the end and not completed before the start."""
+        enrolment = self.enrolments.get(self.level)
+        if enrolment is None:
+            return False
+        started = enrolment.started_at.astimezone(zone).date()
+        completed = (
+            enrolment.completed_at.astimezone(zone).date() if enrolment.completed_at else None
+        )
+        return (until is None or started <= until) and (
+            since is None or completed is None or completed >= since
+        )
+
 
 @dataclass(frozen=True)
 class EarlyOpening:
@@ -358,11 +378,18 @@ def _positions(curriculum) -> dict[str, tuple[int, int]]:
 
 
 def filter_and_sort(
-    rows: list[StaffRow], cohort=None, level=None, status=None, sort="name"
+    rows: list[StaffRow],
+    cohort=None,
+    level=None,
+    status=None,
+    sort="name",
+    period: tuple[date | None, date | None, object] | None = None,
 ) -> list[StaffRow]:
-    """The dashboard's filters (a cohort's public id, level, status) and sort order (name,
-    progress, behind), over the aggregated rows of the whole agency (so they hold across
-    pages)."""
+    """The dashboard's filters (a cohort's public id, level, status, a reporting period:
+    since, until and the zone of those dates) and sort order (name, progress, behind),
+    over the aggregated rows of the whole agency (so they hold across pages)."""
+    if period and (period[0] or period[1]):
+        rows = [r for r in rows if r.in_training_during(*period)]
     if cohort:
         rows = [r for r in rows if r.cohort and r.cohort.public_id == cohort]
     if level:
@@ -428,7 +455,7 @@ REPORT_COLUMNS = [
 ]
 
 
-def report_csv(rows: list[StaffRow]) -> Iterator[str]:
+def report_csv(rows: list[StaffRow], zone) -> Iterator[str]:
     """The funders' report, one row per person, dates and results, never content.
 
     The two queries it needs (quizzes passed, certificates, for all rows at once) run
@@ -441,10 +468,10 @@ def report_csv(rows: list[StaffRow]) -> Iterator[str]:
     for trainee_id, certificate in _certificates(ids):
         codes.setdefault(trainee_id, []).append(certificate.code)
     workshops = workshop_records(ids)
-    return _report_lines(rows, passed, codes, len(quizzes), quizzes, workshops)
+    return _report_lines(rows, passed, codes, len(quizzes), quizzes, workshops, zone)
 
 
-def _report_lines(rows, passed, codes, count, quizzes, workshops) -> Iterator[str]:
+def _report_lines(rows, passed, codes, count, quizzes, workshops, zone) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
 
@@ -463,8 +490,9 @@ def _report_lines(rows, passed, codes, count, quizzes, workshops) -> Iterator[st
             row.person.name, row.person.email, row.person.job_title,
             row.cohort.name if row.cohort else "", levels.get(row.level, row.level or ""),
             row.status,
-            f"{enrolment.started_at:%Y-%m-%d}" if enrolment else "",
-            f"{enrolment.completed_at:%Y-%m-%d}" if enrolment and enrolment.completed_at else "",
+            f"{enrolment.started_at.astimezone(zone):%Y-%m-%d}" if enrolment else "",
+            f"{enrolment.completed_at.astimezone(zone):%Y-%m-%d}"
+            if enrolment and enrolment.completed_at else "",
             row.signed_off,
             f"{len(passed.get(row.person.id, set()) & quizzes)}/{count} passed",
             workshop.title if workshop else "",

@@ -22,10 +22,11 @@ from course.agencies.services import cohort_members, cohort_numbers, staff_progr
 from course.audit.services import record as audit
 from course.extensions import db
 from course.learning.models import Enrolment
+from course.local_time import reader_zone
 from course.mentoring.services import candidates_for_groups
 from course.permissions import Action, can, role_required
 from course.public_ids import get_by_public_id
-from course.timeutil import time_zones
+from course.timeutil import parse_date, time_zones
 
 bp = Blueprint("agencies", __name__, template_folder="templates")
 
@@ -39,20 +40,25 @@ def staff():
     matches, streamed); ``?print=1`` a printable page of everyone who matches."""
     agency = _agency_for(request.args.get("agency", type=int))
     args = request.args
+    since, until = parse_date(args.get("since")), parse_date(args.get("until"))
     rows = services.filter_and_sort(
         staff_progress(agency.id),
         cohort=args.get("cohort"),
         level=args.get("level") or None,
         status=args.get("status") or None,
         sort=args.get("sort", "name"),
+        period=(since, until, reader_zone()),
     )
     if args.get("format") == "csv":
         audit(current_user, "report.export", "agency", agency.id, people=len(rows))
         db.session.commit()
+        period = f"-{since or 'start'}-to-{until or 'now'}" if since or until else ""
         return Response(
-            services.report_csv(rows),
+            services.report_csv(rows, reader_zone()),
             mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=pfr-training-report.csv"},
+            headers={
+                "Content-Disposition": f"attachment; filename=pfr-training-report{period}.csv"
+            },
         )
     printable = bool(args.get("print"))
     if printable:  # the whole report on paper

@@ -309,3 +309,43 @@ def test_report_csv_never_exports_a_formula(client, auth, make):
     assert '\'=HYPERLINK("http://evil.example","Click")' in cells
     assert "'@SUM(A1:A9)" in cells and "'+1 home visitor" in cells
     assert not any(cell[:1] in ("=", "+", "@") for cell in cells)
+
+
+def test_the_report_covers_a_period_with_dates_that_match_the_page(client, auth, make):
+    import csv
+    import io
+    from datetime import UTC, datetime
+
+    from course.learning import services as learning
+
+    agency = make.make_agency("Harbour")
+    agency.time_zone = "America/New_York"
+
+    def enrolled(name, started, completed=None):
+        person = make.make_trainee(agency=agency, name=name)
+        enrolment = learning.enrol(person, "level-1")
+        enrolment.started_at = started
+        if completed:
+            enrolment.completed_at, enrolment.status = completed, "completed"
+        return person
+
+    # 02:30 UTC on 1 March is still 28 February in New York: the agency's date counts.
+    enrolled("Early Finisher", datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 2, 20, tzinfo=UTC))
+    enrolled("Spring Starter", datetime(2026, 3, 1, 2, 30, tzinfo=UTC))
+    enrolled("Summer Starter", datetime(2026, 7, 2, tzinfo=UTC))
+    db.session.commit()
+    auth.login_as(make.make_user(Role.AGENCY_ADMIN, agency=agency))
+
+    page = client.get("/agency/staff?since=2026-03-01&until=2026-06-30").get_data(as_text=True)
+    assert "Spring Starter" in page and "enrolled 28 Feb 2026" in page
+    assert "Early Finisher" not in page and "Summer Starter" not in page
+    assert "People in training from 2026-03-01 to 2026-06-30" in page
+
+    report = client.get("/agency/staff?since=2026-03-01&until=2026-06-30&format=csv")
+    assert (
+        "pfr-training-report-2026-03-01-to-2026-06-30.csv" in report.headers["Content-Disposition"]
+    )
+    rows = list(csv.DictReader(io.StringIO(report.get_data(as_text=True))))
+    assert [(r["name"], r["started"]) for r in rows] == [("Spring Starter", "2026-02-28")]
+    everyone = client.get("/agency/staff?until=2026-02-27").get_data(as_text=True)
+    assert "Early Finisher" in everyone and "Spring Starter" not in everyone
