@@ -13,6 +13,8 @@ from sqlalchemy import select
 from course.accounts.models import Role, User
 from course.accounts.services import create_user, get_user_by_email
 from course.agencies.models import Agency, Cohort
+from course.agencies.services import deactivate, reactivate
+from course.audit.models import AuditEvent
 from course.curriculum.services import get_curriculum
 from course.demo_mentoring import seed_mentoring
 from course.demo_quizzes import seed_open_answers
@@ -20,6 +22,7 @@ from course.demo_workshops import seed_workshops
 from course.extensions import db
 from course.learning import services as learning
 from course.learning.models import Enrolment
+from course.notifications.models import Topic
 from quizzes.api import take_quiz
 
 DEMO_PASSWORD = "first-relationships-demo"  # noqa: S105 (printed for the demo on purpose)
@@ -159,7 +162,25 @@ def seed() -> list[tuple[str, str, str]]:
     seed_workshops()  # Level 1 signed off for the Level 2 people, before their groups
     seed_mentoring()
     seed_open_answers()
+    _everyday_settings(agencies)
     return printed
+
+
+def _everyday_settings(agencies: dict[str, Agency]) -> None:
+    """What people set for themselves: an agency's time zone, a muted email topic, and a
+    deactivation undone (both in the audit log)."""
+    agencies[CEDAR_HILLS].time_zone = "America/Denver"  # its staff read Mountain time
+    mei = get_user_by_email("mei@cedarhills.example.org")
+    mei.email_muted = [Topic.SCHEDULE.value]  # week and workshop news on the site only
+    lucia = get_user_by_email("lucia@riverbend.example.org")
+    admin = get_user_by_email("admin@riverbend.example.org")
+    undone = select(AuditEvent.id).where(
+        AuditEvent.action == "person.reactivate", AuditEvent.object_id == str(lucia.id)
+    )
+    if admin is not None and db.session.scalar(undone) is None:
+        deactivate(lucia, admin)  # a slip on the staff page, put right at once
+        reactivate(lucia, admin)
+    db.session.commit()
 
 
 def _agency(name: str) -> Agency:

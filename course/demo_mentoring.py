@@ -100,7 +100,7 @@ def seed_mentoring() -> None:
         reflections.review_reflection(
             reflection, mentor, _scores(3), FEEDBACK_ACCEPT, Decision.ACCEPT
         )
-    mentoring.log_meeting(
+    meeting = mentoring.log_meeting(
         group,
         mentor,
         week1,
@@ -109,6 +109,18 @@ def seed_mentoring() -> None:
         [jonah.id, tomasz.id],
         topics="The two feeding and play films; describing before interpreting.",
         private_notes="Tomasz reaches for labels quickly; keep modelling description.",
+    )
+    # Corrected the next day: it ran over (the audit log keeps the 60 minutes first logged).
+    mentoring.change_meeting(
+        meeting,
+        group,
+        mentor,
+        week1,
+        meeting.held_on,
+        75,
+        [jonah.id, tomasz.id],
+        topics=meeting.topics,
+        private_notes=meeting.private_notes,
     )
     for trainee in (jonah, tomasz):
         signoffs.sign_off_week(group, mentor, trainee, week1)

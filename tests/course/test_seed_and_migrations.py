@@ -168,3 +168,24 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path):
         "quiz_alembic_version",
     } <= tables
     assert not {"user", "alembic_version"} & tables
+
+
+def test_the_demo_shows_everyday_corrections_and_settings(app, runner):
+    from sqlalchemy import select
+
+    from course.accounts.services import get_user_by_email
+    from course.agencies.models import Agency
+    from course.audit.models import AuditEvent
+    from course.extensions import db
+
+    runner.invoke(args=["course", "seed-demo"])
+    runner.invoke(args=["course", "seed-demo"])  # twice: nothing doubles
+
+    actions = [e.action for e in db.session.scalars(select(AuditEvent))]
+    change = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "meeting.change"))
+    assert change.detail["before"]["minutes"] == 60
+    assert actions.count("person.deactivate") == actions.count("person.reactivate") == 1
+    assert get_user_by_email("lucia@riverbend.example.org").active
+    cedar = db.session.scalar(select(Agency).where(Agency.name.like("Cedar Hills%")))
+    assert cedar.time_zone == "America/Denver"
+    assert get_user_by_email("mei@cedarhills.example.org").email_muted == ["schedule"]
