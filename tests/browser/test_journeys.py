@@ -592,3 +592,58 @@ def test_the_header_is_one_line_on_a_phone_with_its_links_behind_menu(
     screenshot(page, "phone-menu-open")
     page.locator(".who a").click()
     page.get_by_role("heading", name="Your account").wait_for()
+
+
+def test_a_forgotten_password_on_a_phone_then_two_step_sign_in(
+    live_server, browser, page, check_a11y, screenshot
+):
+    import pyotp
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    check_a11y(page)
+    page.get_by_label("Email", exact=True).fill("lucia@riverbend.example.org")
+    page.get_by_role("button", name="Send me a link").click()
+    page.get_by_text("a link to choose a new password is on its way").wait_for()
+    outbox = live_server.app.extensions["course_mail_outbox"]
+    mail = [m for m in outbox if m["To"] == "lucia@riverbend.example.org"][-1]
+    link = re.search(r"http://\S+/password/reset/\S+", mail.get_content()).group(0)
+    page.goto(link.replace("http://127.0.0.1:5000", live_server))
+    check_a11y(page)
+    assert_fits_the_screen(page)
+    screenshot(page, "reset-password-phone")
+    new_password = "lullabies before the nap"
+    page.get_by_label("New password").fill(new_password)
+    page.get_by_label("Type it again").fill(new_password)
+    page.get_by_role("button", name="Save my new password").click()
+    page.get_by_text("Your new password is saved").wait_for()
+
+    page.get_by_label("Email", exact=True).fill("lucia@riverbend.example.org")
+    page.get_by_label("Password").fill(new_password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/training$"))
+
+    # She turns two-step sign-in on from her account page, then signs in with a code.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server}/account")
+    check_a11y(page)
+    page.get_by_role("link", name="Set it up").click()
+    check_a11y(page)
+    secret = page.locator("code.secret").inner_text()
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn two-step sign-in on").click()
+    page.get_by_role("heading", name="Your recovery codes").wait_for()
+    screenshot(page, "two-step-recovery-codes")
+    page.get_by_role("button", name="Sign out").click()
+
+    page.get_by_label("Email", exact=True).fill("lucia@riverbend.example.org")
+    page.get_by_label("Password").fill(new_password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Your sign-in code").wait_for()
+    check_a11y(page)
+    import time
+
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).at(time.time() + 30))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/training$"))
