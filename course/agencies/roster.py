@@ -20,6 +20,7 @@ from sqlalchemy import select
 from course.accounts.models import Role, User, normalize_email
 from course.accounts.services import email_invitation
 from course.agencies.models import Agency, Cohort
+from course.agencies.services import move as move_enrolment
 from course.extensions import db
 from course.learning.models import Enrolment, EnrolmentStatus
 from course.learning.services import current_enrolment, has_completed_level
@@ -78,6 +79,8 @@ class RosterPreview:
     new: list[RosterRow] = field(default_factory=list)
     existing: list[tuple[RosterRow, User]] = field(default_factory=list)  # to be enrolled
     unchanged: list[tuple[RosterRow, User]] = field(default_factory=list)  # already in it
+    # Active in another cohort of the level: moved only when the admin says so.
+    moving: list[tuple[RosterRow, User, str]] = field(default_factory=list)  # (.., cohort)
     problems: list[RosterProblem] = field(default_factory=list)
 
     @property
@@ -171,6 +174,18 @@ def preview_roster(actor: User, cohort: Cohort, text: str) -> RosterPreview:
             )
         )
     )
+    elsewhere = dict(
+        db.session.execute(
+            select(Enrolment.user_id, Cohort.name)
+            .join(Cohort, Enrolment.cohort_id == Cohort.id)
+            .where(
+                Enrolment.user_id.in_([p.id for p in people.values()]),
+                Enrolment.level == cohort.level,
+                Enrolment.status == EnrolmentStatus.ACTIVE,
+                Enrolment.cohort_id != cohort.id,
+            )
+        ).all()
+    )
     pair_counts = Counter(row.pair for row in rows if row.pair)
     first_line: dict[str, int] = {}
     for row, email in zip(rows, emails, strict=True):
@@ -184,6 +199,8 @@ def preview_roster(actor: User, cohort: Cohort, text: str) -> RosterPreview:
             preview.new.append(row)
         elif person.id in in_cohort:
             preview.unchanged.append((row, person))
+        elif person.id in elsewhere:
+            preview.moving.append((row, person, elsewhere[person.id]))
         else:
             preview.existing.append((row, person))
     return preview
@@ -217,8 +234,12 @@ def _may_enrol(actor: User, person: User, agency: Agency) -> bool:
     return person.agency_id in (None, agency.id) and can(actor, Action.PERSON_MANAGE, person)
 
 
-def import_roster(actor: User, agency: Agency, cohort: Cohort, text: str) -> RosterPreview:
+def import_roster(
+    actor: User, agency: Agency, cohort: Cohort, text: str, move: bool = False
+) -> RosterPreview:
     """Save every valid row in one transaction, then email the new people their invitations.
+    People active in another cohort of the level move here only with ``move``; else they
+    stay where they are.
 
     :return: the preview that was applied (its problems were left out).
     """
@@ -242,11 +263,15 @@ def import_roster(actor: User, agency: Agency, cohort: Cohort, text: str) -> Ros
         person.agency = person.agency or agency
         person.job_title = person.job_title or row.title
         _enrol(person, cohort, row.pair)
+    moved = [(row, person) for row, person, _ in preview.moving] if move else []
+    for row, person in moved:
+        enrolment = move_enrolment(current_enrolment(person, cohort.level), cohort, commit=False)
+        enrolment.pair_code = row.pair
     db.session.commit()
     for row in invitations:
         send_invitation(actor, row.email, row.name, agency)
     if cohort.mentor_id and cohort.level in MENTORED_LEVELS:
-        _form_groups(actor, cohort, preview.existing)
+        _form_groups(actor, cohort, preview.existing + moved)
     return preview
 
 

@@ -563,7 +563,7 @@ def withdraw(enrolment: Enrolment, reason: str) -> None:
     db.session.commit()
 
 
-def move(enrolment: Enrolment, target: Cohort) -> Enrolment:
+def move(enrolment: Enrolment, target: Cohort, commit: bool = True) -> Enrolment:
     """Move someone to another cohort of the same agency and level, keeping their history.
 
     The old enrolment is closed as withdrawn ("moved to ..."); the new one carries the
@@ -589,7 +589,8 @@ def move(enrolment: Enrolment, target: Cohort) -> Enrolment:
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment.withdrawn_at = utcnow()
     enrolment.withdrawn_reason = f"moved to {target.name}"
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return moved
 
 

@@ -165,9 +165,16 @@ def cohort(cohort_id):
     if form.validate_on_submit():
         if request.form.get("action") == "confirm":
             text = request.form.get("roster_text", "")
-            applied = roster.import_roster(current_user, cohort.agency, cohort, text)
+            move = request.form.get("move_others") == "yes"
+            applied = roster.import_roster(current_user, cohort.agency, cohort, text, move)
+            others = (
+                f"{len(applied.moving)} moved here from other cohorts, "
+                if move
+                else f"{len(applied.moving)} left in their other cohort, "
+            )
             flash(
                 f"Saved: {len(applied.new)} invited, {len(applied.existing)} enrolled, "
+                f"{others if applied.moving else ''}"
                 f"{len(applied.unchanged)} already in the cohort, "
                 f"{len(applied.problems)} rows left out.",
                 "success",
@@ -306,6 +313,13 @@ def add_person(cohort_id):
         flash(f"{form.email.data}: {applied.problems[0].message}.", "error")
     elif applied.unchanged:
         flash(f"{form.email.data} is already in this cohort.", "info")
+    elif applied.moving:
+        _, person, elsewhere = applied.moving[0]
+        flash(
+            f"{person.name} is in {elsewhere}: to move them here, use Move on that "
+            "cohort's page (their progress goes with them).",
+            "info",
+        )
     else:
         flash(
             f"{form.first.data} {form.last.data} is enrolled"

@@ -475,3 +475,42 @@ def test_a_utf16_roster_uploads_through_the_page(client, auth, make, cohort):
     )
     assert page.status_code == 200
     assert "ana@example.org" in page.get_data(as_text=True)
+
+
+def test_someone_in_another_cohort_moves_only_when_the_admin_says_so(
+    client, auth, cohort, enrolled
+):
+    admin, enrolment = enrolled
+    summer = Cohort(agency=cohort.agency, level="level-1", name="Summer", start_date=date.today())
+    db.session.add(summer)
+    db.session.commit()
+    text = HEADER + "ana@example.org,Ana,Reyes,HV,\n"
+    auth.login_as(admin)
+    url = f"/agency/cohorts/{summer.public_id}"
+
+    preview = roster.preview_roster(admin, summer, text)
+    assert [(person.email, where) for _, person, where in preview.moving] == [
+        ("ana@example.org", "Spring")
+    ]
+    assert preview.existing == []
+    kept = client.post(url, data={"action": "confirm", "roster_text": text}, follow_redirects=True)
+    assert "1 left in their other cohort" in kept.get_data(as_text=True)
+    assert enrolment.status == "active" and enrolment.cohort_id == cohort.id
+
+    one = client.post(
+        f"{url}/people",
+        data={"email": "ana@example.org", "first": "Ana", "last": "Reyes", "title": "HV"},
+        follow_redirects=True,
+    )
+    assert "Ana Reyes is in Spring: to move them here, use Move" in one.get_data(as_text=True)
+    assert enrolment.cohort_id == cohort.id
+
+    moved = client.post(
+        url,
+        data={"action": "confirm", "roster_text": text, "move_others": "yes"},
+        follow_redirects=True,
+    )
+    assert "1 moved here from other cohorts" in moved.get_data(as_text=True)
+    assert (enrolment.status, enrolment.withdrawn_reason) == ("withdrawn", "moved to Summer")
+    now = db.session.scalar(select(Enrolment).where(Enrolment.cohort_id == summer.id))
+    assert now.user_id == enrolment.user_id and now.status == "active"
