@@ -244,6 +244,7 @@ def test_level_two_reflection_review_meeting_and_sign_off(
     mentor.get_by_role("row", name=re.compile("Tomasz Wilk")).get_by_role("link").click()
     check_a11y(mentor)
     assert mentor.get_by_text("I wonder if the new gate").is_visible()
+    assert_choices_sit_beside_their_words(mentor)
     for fieldset in mentor.locator("fieldset.criterion").all()[:-1]:
         fieldset.locator("input[value='3']").check()
     mentor.get_by_label("Feedback to the trainee").fill("You described each return; well done.")
@@ -255,6 +256,7 @@ def test_level_two_reflection_review_meeting_and_sign_off(
     mentor.get_by_role("link", name="Jonah Whitfield and Tomasz Wilk").click()
     mentor.get_by_role("link", name="Log a meeting").click()
     check_a11y(mentor)
+    assert_choices_sit_beside_their_words(mentor)  # who attended
     mentor.get_by_label("Week", exact=True).select_option(label="Week 2: Going out and coming back")
     mentor.get_by_label("Length in minutes").fill("50")
     mentor.get_by_label("Tomasz Wilk").check()  # nobody is ticked until the mentor says
@@ -431,6 +433,25 @@ def test_site_admin_sees_a_stuck_video_and_sends_it_back_to_the_queue(
             db.session.scalar(select(DyadVideo.status).where(DyadVideo.public_id == public_id))
             == VideoStatus.READY
         )
+
+
+def assert_choices_sit_beside_their_words(page):
+    """Every radio and checkbox is small and starts its label's first line, the words
+    after it on the same line (a form rule once stretched them across the page)."""
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll(
+              "form input[type=radio], form input[type=checkbox]")]
+            .filter((input) => input.offsetParent && input.closest("label"))
+            .map((input) => {
+              const box = input.getBoundingClientRect();
+              const label = input.closest("label").getBoundingClientRect();
+              return {width: box.width, left: box.left - label.left, top: box.top - label.top,
+                      name: input.name};
+            })"""
+    )
+    assert boxes, "no choices on the page"
+    for box in boxes:
+        assert box["width"] < 32 and box["left"] < 4 and box["top"] < 16, box
 
 
 def assert_fits_the_screen(page):
@@ -628,6 +649,7 @@ def test_a_forgotten_password_on_a_phone_then_two_step_sign_in(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server}/account")
     check_a11y(page)
+    assert_choices_sit_beside_their_words(page)  # which emails come
     page.get_by_role("link", name="Set it up").click()
     check_a11y(page)
     secret = page.locator("code.secret").inner_text()
