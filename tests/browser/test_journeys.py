@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from config import TestConfig
 from course.demo import DEMO_PASSWORD
 from quizzes.loader import load_quizzes
@@ -669,3 +671,23 @@ def test_a_forgotten_password_on_a_phone_then_two_step_sign_in(
     page.get_by_label("Code").fill(pyotp.TOTP(secret).at(time.time() + 30))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/training$"))
+
+
+@pytest.mark.parametrize(
+    ("email", "lands_on", "heading"),
+    [
+        ("siteadmin@pfr-center.example.org", "/admin/", "Site administration"),
+        ("mentor@pfr-center.example.org", "/mentor", None),
+        ("admin@riverbend.example.org", "/agency/staff", "Staff progress: Riverbend"),
+        ("amara@riverbend.example.org", "/training", None),
+    ],
+)
+def test_each_role_lands_on_its_working_page(
+    live_server, page, check_a11y, email, lands_on, heading
+):
+    sign_in(page, live_server, email)
+    page.wait_for_url(re.compile(re.escape(lands_on) + r"$"))
+    if heading:
+        page.get_by_role("heading", level=1, name=re.compile(heading)).wait_for()
+    assert "arrive with the next releases" not in page.content()
+    check_a11y(page)
