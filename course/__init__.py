@@ -6,9 +6,10 @@ from flask import Blueprint, Flask
 
 from course import database, public_ids, security
 from course.accounts.models import User
+from course.accounts.services import user_for_session_id
 from course.curriculum.loader import load_curriculum_cached
 from course.curriculum.models import Curriculum
-from course.extensions import csrf, db, limiter, login_manager
+from course.extensions import csrf, limiter, login_manager
 from course.local_time import check_zone, local, site_time
 from course.markup import render_markdown
 from course.settings import apply_defaults
@@ -132,8 +133,4 @@ def load_user(session_id: str) -> User | None:
     A host with its own login manager calls this from its user loader for the course's
     people (their ids look like ``"12:3"``: user id, session version).
     """
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
-        return None  # a cookie from before session versions, or a forged one
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and str(user.session_version or 0) == version else None
+    return user_for_session_id(session_id)

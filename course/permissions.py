@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from course.accounts.models import Role
-from course.public_ids import get_by_public_id
+from course.public_ids import get_or_404
 
 # Roles that read the whole curriculum whatever their own progress.
 STAFF_ROLES = (Role.MASTER_TRAINER, Role.AGENCY_TRAINER, Role.SITE_ADMIN)
@@ -228,9 +228,7 @@ def get_visible_or_404(model, public_id: str, action: Action):
     :raise 404: when it does not exist or the user may not see it, so ids of other
         people's records reveal nothing.
     """
-    obj = get_by_public_id(model, public_id)
-    if obj is None:
-        abort(404)
+    obj = get_or_404(model, public_id)
     if not can(current_user, action, obj):
         from course.audit.services import record_denied
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from typing import TypeVar
 
-from flask import Flask
+from flask import Flask, abort
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.routing import BaseConverter
@@ -58,3 +58,11 @@ def get_by_public_id(model: type[T], public_id: str) -> T | None:
     from course.extensions import db
 
     return db.session.scalar(select(model).where(model.public_id == public_id))
+
+
+def get_or_404(model: type[T], public_id: str) -> T:
+    """The record a URL names. :raise 404: when there is none."""
+    found = get_by_public_id(model, public_id)
+    if found is None:
+        abort(404)
+    return found

@@ -42,6 +42,16 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
+def user_for_session_id(session_id: str) -> User | None:
+    """The person a session id names (``"12:3"``: user id, session version), while that
+    session version is still theirs (sign-out and a new password raise it)."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+        return None  # a cookie from before session versions, or a forged one
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and str(user.session_version or 0) == version else None
+
+
 def authenticate(email: str, password: str) -> User | None:
     """Return the active user with this email and password, or None.
 

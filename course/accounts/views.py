@@ -28,9 +28,9 @@ from course.accounts.forms import (
 )
 from course.accounts.models import User, normalize_email
 from course.extensions import db, limiter
+from course.forms import time_zone_choices
 from course.local_time import default_zone_name
 from course.notifications.models import Topic
-from course.timeutil import time_zones
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -93,9 +93,7 @@ def _pending_person() -> User | None:
     pending = session.get(PENDING) or {}
     if time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None
-    user_id, _, version = str(pending.get("id", "")).partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.get_id() == pending["id"] else None
+    return services.user_for_session_id(str(pending.get("id", "")))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -256,7 +254,7 @@ def _profile_form(**kwargs) -> ProfileForm:
     default = default_zone_name(current_user).replace("_", " ")
     where = "my agency" if current_user.agency else "the site"
     form.time_zone.choices = [SelectChoice("", f"As {where}: {default}")]
-    form.time_zone.choices += [SelectChoice(z, z.replace("_", " ")) for z in time_zones()]
+    form.time_zone.choices += time_zone_choices()
     return form
 
 

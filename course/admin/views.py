@@ -32,7 +32,7 @@ from course.media import services as media_services
 from course.notifications.models import Topic
 from course.notifications.services import notify
 from course.permissions import role_required
-from course.public_ids import get_by_public_id
+from course.public_ids import get_or_404
 from course.timeutil import parse_date
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -132,9 +132,7 @@ def _person_form(person, formdata=None) -> PersonForm:
 @bp.route("/admin/people/<public_id:user_id>", methods=["GET", "POST"])
 @role_required(Role.SITE_ADMIN)
 def person(user_id):
-    person = get_by_public_id(User, user_id)
-    if person is None:
-        abort(404)
+    person = get_or_404(User, user_id)
     form = _person_form(person, request.form if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -166,9 +164,7 @@ def person(user_id):
 @bp.post("/admin/people/<public_id:user_id>/invitation")
 @role_required(Role.SITE_ADMIN)
 def resend(user_id):
-    person = get_by_public_id(User, user_id)
-    if person is None:
-        abort(404)
+    person = get_or_404(User, user_id)
     try:
         admin_people.resend_invitation(current_user, person)
     except AccountError as exc:
@@ -183,9 +179,7 @@ def resend(user_id):
 def two_step_off(user_id):
     """For someone who lost their phone and their recovery codes: they sign in with their
     password and set two-step sign-in up again (their role may need it)."""
-    person = get_by_public_id(User, user_id)
-    if person is None:
-        abort(404)
+    person = get_or_404(User, user_id)
     two_step.turn_off(person, current_user)
     flash(f"Two-step sign-in is off for {person.name}; they set it up again.", "success")
     return redirect(url_for("course.admin.person", user_id=person.public_id))

@@ -21,12 +21,13 @@ from course.agencies.models import Agency, Cohort
 from course.agencies.services import cohort_members, cohort_numbers, staff_progress
 from course.audit.services import record as audit
 from course.extensions import db
+from course.forms import time_zone_choices
 from course.learning.models import Enrolment
 from course.local_time import reader_zone
 from course.mentoring.services import candidates_for_groups
 from course.permissions import Action, can, role_required
-from course.public_ids import get_by_public_id
-from course.timeutil import parse_date, time_zones
+from course.public_ids import get_by_public_id, get_or_404
+from course.timeutil import parse_date
 
 bp = Blueprint("agencies", __name__, template_folder="templates")
 
@@ -41,20 +42,21 @@ def staff():
     agency = _agency_for(request.args.get("agency", type=int))
     args = request.args
     since, until = parse_date(args.get("since")), parse_date(args.get("until"))
+    zone = reader_zone()
     rows = services.filter_and_sort(
         staff_progress(agency.id),
         cohort=args.get("cohort"),
         level=args.get("level") or None,
         status=args.get("status") or None,
         sort=args.get("sort", "name"),
-        period=(since, until, reader_zone()),
+        period=(since, until, zone),
     )
     if args.get("format") == "csv":
         audit(current_user, "report.export", "agency", agency.id, people=len(rows))
         db.session.commit()
         period = f"-{since or 'start'}-to-{until or 'now'}" if since or until else ""
         return Response(
-            services.report_csv(rows, reader_zone()),
+            services.report_csv(rows, zone),
             mimetype="text/csv",
             headers={
                 "Content-Disposition": f"attachment; filename=pfr-training-report{period}.csv"
@@ -96,9 +98,7 @@ def _agency_for(agency_id: int | None):
 
 
 def _cohort(cohort_id: str) -> Cohort:
-    cohort = get_by_public_id(Cohort, cohort_id)
-    if cohort is None:
-        abort(404)
+    cohort = get_or_404(Cohort, cohort_id)
     _agency_for(cohort.agency_id)
     return cohort
 
@@ -138,7 +138,7 @@ def _time_zone_form(agency: Agency) -> TimeZoneForm:
     form = TimeZoneForm(time_zone=agency.time_zone or "")
     site = current_app.config["COURSE_TIME_ZONE"].replace("_", " ")
     form.time_zone.choices = [SelectChoice("", f"The site's: {site}")]
-    form.time_zone.choices += [SelectChoice(z, z.replace("_", " ")) for z in time_zones()]
+    form.time_zone.choices += time_zone_choices()
     return form
 
 
@@ -233,9 +233,7 @@ def withdraw(enrolment_id):
 @role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
 def move(enrolment_id):
     enrolment = _enrolment(enrolment_id)
-    target = get_by_public_id(Cohort, request.form.get("cohort_id", ""))
-    if target is None:
-        abort(404)
+    target = get_or_404(Cohort, request.form.get("cohort_id", ""))
     _agency_for(target.agency_id)
     try:
         moved = services.move(enrolment, target)

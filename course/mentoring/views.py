@@ -11,6 +11,7 @@ from course.certificates.services import by_code as certificate_by_code
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.extensions import db
 from course.flashing import attempt
+from course.forms import time_zone_choices
 from course.local_time import zone_name_for
 from course.media.services import videos_of_group, videos_to_review
 from course.mentoring import planning, services, signoffs
@@ -20,7 +21,6 @@ from course.mentoring.progress import group_progress
 from course.permissions import Action, can, get_visible_or_404, role_required
 from course.public_ids import get_by_public_id
 from course.reflections.services import review_queue
-from course.timeutil import time_zones
 
 bp = Blueprint("mentoring", __name__, template_folder="templates")
 MENTORS = (Role.MASTER_TRAINER, Role.AGENCY_TRAINER)
@@ -272,7 +272,7 @@ def plan_meeting(group_id):
     form.unit_slug.choices = [
         SelectChoice(s.unit.slug, s.unit.title) for s in services.scheduled_units(group)
     ]
-    form.time_zone.choices = [SelectChoice(z, z.replace("_", " ")) for z in time_zones()]
+    form.time_zone.choices = time_zone_choices()
     if request.method == "GET":
         form.time_zone.data = zone_name_for(current_user)
         current = next((s for s in services.scheduled_units(group) if s.is_open), None)

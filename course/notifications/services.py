@@ -37,6 +37,11 @@ OUTBOX = "course_notification_emails"  # ids to email once the transaction commi
 UNSENT_AFTER_MINUTES = 10
 
 
+def _one_line(subject: str) -> str:
+    """A subject on one line: it becomes an email header."""
+    return " ".join(subject.split())
+
+
 def notify(
     user: User,
     subject: str,
@@ -63,7 +68,7 @@ def notify(
     :raise ValueError: for an empty or over-long subject, or a link that is not a
         site-relative path.
     """
-    subject = " ".join(subject.split())  # one line: it becomes an email header
+    subject = _one_line(subject)
     if not subject or len(subject) > SUBJECT_MAX:
         raise ValueError(f"a notification subject needs 1-{SUBJECT_MAX} characters")
     if link is not None and (safe_next_url(link) is None or len(link) > LINK_MAX):
@@ -103,7 +108,7 @@ def settle(user: User, link: str) -> None:
 def notify_unless_waiting(user: User, subject: str, body: str, link: str, topic: Topic) -> None:
     """``notify`` (in the caller's transaction), unless the same news (subject and link)
     is still unread for ``user``: one is enough to send them there."""
-    subject = " ".join(subject.split())  # as notify stores it
+    subject = _one_line(subject)  # as notify stores it
     waiting = db.session.scalar(
         select(Notification.id).where(
             Notification.user_id == user.id,

@@ -15,13 +15,14 @@ from course.agencies.models import Agency, Cohort
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.flashing import attempt
+from course.forms import time_zone_choices
 from course.learning.models import Enrolment, EnrolmentStatus
 from course.learning.services import level_progress
 from course.mentoring.forms import ReasonForm
 from course.mentoring.services import standing_certificate
 from course.permissions import Action, can, get_visible_or_404, require
 from course.public_ids import get_by_public_id
-from course.timeutil import time_zones, utcnow
+from course.timeutil import utcnow
 from course.workshops import roster as rosters
 from course.workshops import services
 from course.workshops.forms import AttendanceForm, EnrolForm, NoteForm, WorkshopForm
@@ -52,7 +53,7 @@ def index():
 
 
 def _form_choices(form: WorkshopForm) -> None:
-    form.time_zone.choices = [SelectChoice(z, z.replace("_", " ")) for z in time_zones()]
+    form.time_zone.choices = time_zone_choices()
     trainers = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
     form.trainer_ids.choices = [
         SelectChoice(t.id, t.name) for t in trainers if t.has_role(Role.MASTER_TRAINER)
