@@ -85,7 +85,15 @@ def test_bad_changes_are_refused_and_keep_what_was_typed(client, auth, make):
 
 
 def test_only_site_admins_reach_people_pages(client, auth, make):
+    from course.timeutil import utcnow
+
     person = make.make_trainee()
+    person.password_hash, person.totp_secret, person.totp_enabled_at = (
+        "",
+        "JBSWY3DPEHPK3PXP",
+        utcnow(),
+    )
+    db.session.commit()
     for role in (Role.TRAINEE, Role.MASTER_TRAINER, Role.AGENCY_ADMIN, Role.AGENCY_TRAINER):
         auth.login_as(role)
         assert client.get("/admin/people").status_code == 403
@@ -97,8 +105,11 @@ def test_only_site_admins_reach_people_pages(client, auth, make):
             ).status_code
             == 403
         )
+        assert client.post(f"/admin/people/{person.public_id}/invitation").status_code == 403
+        assert client.post(f"/admin/people/{person.public_id}/two-step-off").status_code == 403
         auth.logout()
     assert Role.SITE_ADMIN not in person.roles
+    assert person.totp_enabled_at is not None  # still on
 
 
 def test_a_new_invitation_for_someone_who_never_set_a_password(app, client, auth, make):
