@@ -43,6 +43,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from course.certificates.views import bp as certificates_bp
     from course.cli import register_commands
     from course.curriculum.views import bp as curriculum_bp
+    from course.films.views import bp as films_bp
     from course.learning.services import complete_unit_of_passed_quiz, reopen_unit_of_quiz
     from course.learning.views import bp as learning_bp
     from course.media.views import bp as media_bp
@@ -79,6 +80,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
         accounts_bp,
         learning_bp,
         curriculum_bp,
+        films_bp,
         admin_bp,
         mentoring_bp,
         reflections_bp,

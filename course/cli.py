@@ -1,6 +1,6 @@
 """The course's commands, in one group so a host's ``flask`` keeps its own names:
-``flask course seed-demo``, ``create-user``, ``content``, ``notify-weeks``, ``purge``,
-``worker`` and ``db`` (the course's own migrations)."""
+``flask course seed-demo``, ``create-user``, ``content``, ``practice-films``,
+``notify-weeks``, ``purge``, ``worker`` and ``db`` (the course's own migrations)."""
 
 import click
 from flask import Flask
@@ -15,7 +15,7 @@ course_cli = AppGroup("course", help="The PFR course: demo data, people, content
 
 
 def register_commands(app: Flask) -> None:
-    commands = (content_cli, seed_demo, create_user, notify_weeks, purge, worker)
+    commands = (content_cli, seed_demo, create_user, notify_weeks, purge, worker, practice_films)
     for command in (db_commands(course_history), *commands):
         course_cli.add_command(command)
     app.cli.add_command(course_cli)
@@ -47,6 +47,18 @@ def worker(burst):
     if app.config.get("COURSE_JOB_BACKEND") != "rq":
         raise click.ClickException("Set JOB_BACKEND=rq and REDIS_URL to run a worker.")
     jobs.start_worker(app, burst=burst)
+
+
+@click.command("practice-films")
+def practice_films():
+    """Copy the site's practice films (content/videos.yaml) into the film catalogue,
+    refreshing the text and captions of those already there."""
+    from course.films.services import import_practice_films, weeks_without_films
+
+    added = import_practice_films()
+    click.echo(f"Added {added} practice film(s) to the catalogue.")
+    for unit in weeks_without_films():
+        click.echo(f"  No film yet for {unit.title} ({unit.slug})")
 
 
 @click.command("notify-weeks")

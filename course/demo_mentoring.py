@@ -14,9 +14,10 @@ from flask import current_app
 
 from course.accounts.models import Role
 from course.accounts.services import get_user_by_email
-from course.curriculum.media import ensure_stand_in_clips, make_stand_in_clip
+from course.curriculum.media import make_stand_in_clip
 from course.curriculum.services import get_curriculum
 from course.extensions import db
+from course.films.services import import_practice_films
 from course.learning.models import Enrolment, EnrolmentStatus
 from course.media import services as media
 from course.mentoring import services as mentoring
@@ -72,7 +73,7 @@ def _answers(unit) -> list[str]:
 
 
 def seed_mentoring() -> None:
-    ensure_stand_in_clips(get_curriculum(), current_app.config["COURSE_UPLOAD_DIR"])
+    import_practice_films()
     mentor, admin = get_user_by_email(MENTOR), get_user_by_email(SITE_ADMIN)
     jonah, tomasz = (
         get_user_by_email("jonah@riverbend.example.org"),

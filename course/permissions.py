@@ -44,6 +44,8 @@ class Action(StrEnum):
     WORKSHOP_ENROL = "workshop:enrol"  # obj: a Workshop; give staff places in it
     WORKSHOP_TEACH = "workshop:teach"  # obj: a Workshop; roster, attendance, sign-off
     CERTIFICATE_VIEW = "certificate:view"  # obj: a Certificate; its page and PDF
+    FILM_WATCH = "film:watch"  # obj: a catalogue Film; its file and captions
+    FILM_MANAGE = "film:manage"  # upload films and captions, choose their weeks
 
 
 def can(user, action: Action, obj=None) -> bool:
@@ -88,6 +90,10 @@ def can(user, action: Action, obj=None) -> bool:
         Action.WORKSHOP_TEACH,
     ):
         return _workshop_rule(user, action, obj)
+    if action == Action.FILM_WATCH:
+        return _may_watch(user, obj)
+    if action == Action.FILM_MANAGE:
+        return user.has_role(Role.SITE_ADMIN)
     if action == Action.CERTIFICATE_VIEW:  # anyone may verify it; this is the document
         return user.id in (obj.trainee_id, obj.issued_by_id) or user.has_role(Role.SITE_ADMIN)
     raise ValueError(f"no rule for {action}")
@@ -207,6 +213,18 @@ def _manages_person(user, person) -> bool:
         and user.agency_id is not None
         and person.agency_id == user.agency_id
         and not person.has_role(*AGENCY_PROTECTED_ROLES)
+    )
+
+
+def _may_watch(user, film) -> bool:
+    """The program's films are licensed for its training: the people who teach it, and
+    trainees at a level that uses the film. Not an agency admin as such."""
+    if user.has_role(*STAFF_ROLES):
+        return True
+    from course.learning.services import level_lock_reason  # avoid an import cycle
+
+    return user.has_role(Role.TRAINEE) and any(
+        level_lock_reason(user, level) is None for level in film.levels
     )
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from course.accounts.models import User
 from course.curriculum.services import get_curriculum
 from course.extensions import db
+from course.films.services import film_by_slug
 from course.markup import render_markdown
 from course.permissions import REVIEWER_ROLES, Action, can, reviewable_trainees
 from course.public_ids import get_by_public_id
@@ -35,15 +36,17 @@ def _may_take(user_id: int, quiz_slug: str) -> bool:
 
 
 def _video_url(slug: str) -> str | None:
-    video = get_curriculum().videos.get(slug)
-    if video is None:
+    film = film_by_slug(slug)
+    if film is None or film.storage_key is None:
         return None
-    return url_for("course.curriculum.video_file", slug=slug) if video.file else video.url
+    return url_for("course.films.watch", film_id=film.public_id)
 
 
 def _captions_url(slug: str) -> str | None:
-    video = get_curriculum().videos.get(slug)
-    return url_for("course.curriculum.captions", slug=slug) if video else None
+    film = film_by_slug(slug)
+    if film is None or film.caption("en") is None:
+        return None
+    return url_for("course.films.captions", film_id=film.public_id, language="en")
 
 
 def _reviewees(viewer_id: int) -> set[int] | None:

@@ -92,6 +92,11 @@ ACTIONS = (
     "video.comment",
     "video.reviewed",
     "video.delete",
+    "film.add",
+    "film.edit",
+    "film.captions",
+    "film.captions-remove",
+    "film.delete",
 )
 
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from course.curriculum.captions import check_captions
 from course.curriculum.models import (
+    HANDOUT_AGES,
+    HANDOUT_AUDIENCES,
+    HANDOUT_LANGUAGES,
     RUBRIC_SCORES,
     Criterion,
     Curriculum,
     Handout,
+    HandoutText,
     Level,
+    ObservePrompt,
+    ScoredExample,
     Unit,
     UnitKind,
     Video,
@@ -35,10 +42,19 @@ UNIT_FIELDS = {
     "reflection_prompts": (list, False),
     "observe_prompts": (list, False),
     "focus": (str, False),
-    "videos": (list, False),
+    "film_brief": (str, False),
     "quiz": ((str, type(None)), False),
 }
-HANDOUT_FIELDS = {"slug": (str, True), "title": (str, True), "summary": (str, True)}
+TRANSLATION_FIELDS = {"slug": (str, True), "title": (str, True), "summary": (str, True)}
+HANDOUT_FIELDS = {
+    **TRANSLATION_FIELDS,
+    "topic": (str, True),
+    "ages": (list, True),
+    "audience": (str, True),
+    "variant_of": (str, False),
+}
+# Handouts for parents must also be written in each of these languages.
+PARENT_HANDOUT_LANGUAGES = ("es",)
 LEVEL_FIELDS = {
     "slug": (str, True),
     "number": (int, True),
@@ -52,16 +68,21 @@ CRITERION_FIELDS = {
     "title": (str, True),
     "question": (str, True),
     "levels": (dict, True),
+    "not_applicable_in": (list, False),
+    "examples": (list, True),
 }
+EXAMPLE_FIELDS = {"score": (int, True), "excerpt": (str, True), "why": (str, True)}
+EXAMPLES_PER_CRITERION = (2, 3)
 RUBRIC_FILE = "rubric.yaml"
 VIDEO_FIELDS = {
     "slug": (str, True),
     "title": (str, True),
     "description": (str, True),
     "duration_seconds": (int, True),
-    "captions": (str, True),
-    "file": (str, False),
-    "url": (str, False),
+    "captions": (dict, True),
+    "units": (list, True),
+    "guide": (str, False),
+    "file": (str, True),
 }
 
 
@@ -85,9 +106,7 @@ def load_curriculum(
         requires = record.data.get("requires")
         if requires is not None and requires not in known_levels:
             reader.problem(record.path, record.line("requires"), f"unknown level '{requires}'")
-        units = _load_units(
-            reader, record.data["slug"], seen_units, handouts, videos, known_quizzes
-        )
+        units = _load_units(reader, record.data["slug"], seen_units, handouts, known_quizzes)
         levels.append(
             Level(
                 slug=record.data["slug"],
@@ -99,6 +118,7 @@ def load_curriculum(
                 units=units,
             )
         )
+    _check_film_units(reader, videos, seen_units)
     rubric = _load_rubric(reader)
     if reader.problems:
         raise ContentError(reader.problems)
@@ -143,28 +163,46 @@ def _load_videos(reader: Reader) -> dict[str, Video]:
     _check_unique(reader, records, "slug", "video")
     videos = {}
     for record in records:
-        if ("file" in record.data) == ("url" in record.data):
-            reader.problem(
-                record.path,
-                record.first_line,
-                "a video needs either 'file' or 'url', not both",
-            )
+        captions = record.data["captions"]
+        if "en" not in captions:
+            reader.problem(record.path, record.line("captions"), "captions need an 'en' file")
+        problems_before = len(reader.problems)
+        for language, name in captions.items():
+            _check_caption_file(reader, record, language, name)
+        units = reader.check_string_list(record, "units")
+        if len(reader.problems) > problems_before or "en" not in captions:
             continue
-        captions = reader.root / record.data["captions"]
-        if not captions.is_file():
-            reader.problem(
-                record.path,
-                record.line("captions"),
-                f"captions file {record.data['captions']} not found",
-            )
-            continue
-        if not captions.read_text(encoding="utf-8", errors="replace").startswith("WEBVTT"):
-            reader.problem(
-                record.path, record.line("captions"), f"{record.data['captions']} is not WebVTT"
-            )
-            continue
-        videos[record.data["slug"]] = Video(**record.data)
+        videos[record.data["slug"]] = Video(**{**record.data, "units": units})
     return videos
+
+
+def _check_caption_file(reader: Reader, record: Record, language, name) -> None:
+    where = record.line("captions")
+    if language not in HANDOUT_LANGUAGES or not isinstance(name, str):
+        known = ", ".join(HANDOUT_LANGUAGES)
+        reader.problem(record.path, where, f"captions: '{language}' must be one of {known}")
+        return
+    path = reader.root / name
+    if not path.is_file():
+        reader.problem(record.path, where, f"captions file {name} not found")
+        return
+    check = check_captions(
+        path.read_text(encoding="utf-8", errors="replace"), record.data["duration_seconds"]
+    )
+    for problem in check.problems:
+        reader.problem(record.path, where, f"{name}: {problem}")
+
+
+def _check_film_units(reader: Reader, videos: dict[str, Video], units: dict[str, str]) -> None:
+    """Each practice film names the weeks it is shown in; those must exist."""
+    for video in videos.values():
+        for slug in video.units:
+            if slug not in units:
+                reader.problem(
+                    f"{reader.root.name}/{VIDEOS_FILE}",
+                    None,
+                    f"film {video.slug}: unknown unit '{slug}'",
+                )
 
 
 def _load_rubric(reader: Reader) -> tuple[Criterion, ...]:
@@ -180,24 +218,66 @@ def _load_rubric(reader: Reader) -> tuple[Criterion, ...]:
                 record.path, record.line("levels"), "levels must describe each score 1, 2, 3 and 4"
             )
             continue
+        not_applicable = _unit_kinds(reader, record, "not_applicable_in")
+        examples = _scored_examples(reader, record)
+        if not_applicable is None or examples is None:
+            continue
         criteria.append(
             Criterion(
                 slug=record.data["slug"],
                 title=record.data["title"],
                 question=record.data["question"],
                 levels=tuple(levels[score] for score in RUBRIC_SCORES),
+                not_applicable_in=not_applicable,
+                examples=examples,
             )
         )
     return tuple(criteria)
 
 
+def _unit_kinds(reader: Reader, record: Record, key: str) -> frozenset[UnitKind] | None:
+    """A criterion may be marked not applicable only in weeks of the kinds listed."""
+    weeks = [kind.value for kind in UnitKind if kind.is_week]
+    names = reader.check_string_list(record, key)
+    if any(name not in weeks for name in names):
+        reader.problem(record.path, record.line(key), f"{key} lists week kinds: {', '.join(weeks)}")
+        return None
+    return frozenset(UnitKind(name) for name in names)
+
+
+def _scored_examples(reader: Reader, record: Record) -> tuple[ScoredExample, ...] | None:
+    items = record.data["examples"]
+    fewest, most = EXAMPLES_PER_CRITERION
+    if not fewest <= len(items) <= most:
+        reader.problem(
+            record.path, record.line("examples"), f"give {fewest} or {most} scored examples"
+        )
+        return None
+    examples = []
+    for item in items:
+        if not isinstance(item, dict):
+            reader.problem(record.path, record.line("examples"), "each example is a mapping")
+            return None
+        if not reader.check_fields(
+            Record(record.path, item, {}, record.line("examples")), EXAMPLE_FIELDS
+        ):
+            return None
+        if item["score"] not in RUBRIC_SCORES:
+            reader.problem(record.path, record.line("examples"), "an example's score is 1 to 4")
+            return None
+        examples.append(ScoredExample(item["score"], item["excerpt"].strip(), item["why"].strip()))
+    return tuple(sorted(examples, key=lambda example: example.score))
+
+
 def _load_handouts(reader: Reader) -> dict[str, Handout]:
+    translations = _load_translations(reader)
     handouts: dict[str, Handout] = {}
     for path in sorted((reader.root / HANDOUTS_DIR).glob("*.md")):
         record, body = reader.read_front_matter(path)
         if record is None or not reader.check_fields(record, HANDOUT_FIELDS):
             continue
-        slug = record.data["slug"]
+        data = record.data
+        slug = data["slug"]
         if slug in handouts:
             reader.problem(
                 record.path,
@@ -205,19 +285,81 @@ def _load_handouts(reader: Reader) -> dict[str, Handout]:
                 f"duplicate handout slug '{slug}' (also in {handouts[slug].source})",
             )
             continue
+        if not _handout_labels_known(reader, record):
+            continue
+        written_in = translations.get(slug, {})
+        for language in PARENT_HANDOUT_LANGUAGES if data["audience"] == "parents" else ():
+            if language not in written_in:
+                reader.problem(
+                    record.path,
+                    record.first_line,
+                    f"a handout for parents needs a version in '{language}' "
+                    f"({HANDOUTS_DIR}/{language}/{slug}.md)",
+                )
         handouts[slug] = Handout(
             slug=slug,
-            title=record.data["title"],
-            summary=record.data["summary"],
+            title=data["title"],
+            summary=data["summary"],
             html=render_markdown(body),
             source=record.path,
+            topic=data["topic"],
+            ages=tuple(data["ages"]),
+            audience=data["audience"],
+            variant_of=data.get("variant_of"),
+            translations=written_in,
         )
+    for language_texts in translations.values():
+        for text in language_texts.values():
+            slug = text.source.rsplit("/", 1)[-1].removesuffix(".md")
+            if slug not in handouts:
+                reader.problem(text.source, 1, f"no English handout '{slug}' to translate")
+    for handout in handouts.values():
+        if handout.variant_of and handout.variant_of not in handouts:
+            reader.problem(
+                handout.source, None, f"variant_of: unknown handout '{handout.variant_of}'"
+            )
     return handouts
 
 
-def _load_units(
-    reader, level_slug, seen_units, handouts, videos, known_quizzes
-) -> tuple[Unit, ...]:
+def _handout_labels_known(reader: Reader, record: Record) -> bool:
+    data = record.data
+    ok = True
+    if data["audience"] not in HANDOUT_AUDIENCES:
+        known = ", ".join(HANDOUT_AUDIENCES)
+        reader.problem(record.path, record.line("audience"), f"audience must be one of: {known}")
+        ok = False
+    ages = reader.check_string_list(record, "ages")
+    if not ages or any(age not in HANDOUT_AGES for age in ages):
+        known = ", ".join(HANDOUT_AGES)
+        reader.problem(record.path, record.line("ages"), f"ages lists one or more of: {known}")
+        ok = False
+    return ok
+
+
+def _load_translations(reader: Reader) -> dict[str, dict[str, HandoutText]]:
+    """handouts/<language>/<slug>.md, by slug and language."""
+    found: dict[str, dict[str, HandoutText]] = {}
+    for language in sorted(set(HANDOUT_LANGUAGES) - {"en"}):
+        for path in sorted((reader.root / HANDOUTS_DIR / language).glob("*.md")):
+            record, body = reader.read_front_matter(path)
+            if record is None or not reader.check_fields(record, TRANSLATION_FIELDS):
+                continue
+            if record.data["slug"] != path.stem:
+                reader.problem(
+                    record.path, record.line("slug"), f"slug must be '{path.stem}', as the file"
+                )
+                continue
+            found.setdefault(path.stem, {})[language] = HandoutText(
+                language,
+                record.data["title"],
+                record.data["summary"],
+                render_markdown(body),
+                record.path,
+            )
+    return found
+
+
+def _load_units(reader, level_slug, seen_units, handouts, known_quizzes) -> tuple[Unit, ...]:
     units: list[Unit] = []
     orders: dict[int, str] = {}
     weeks: dict[int, str] = {}
@@ -225,7 +367,7 @@ def _load_units(
         record, body = reader.read_front_matter(path)
         if record is None or not reader.check_fields(record, UNIT_FIELDS):
             continue
-        unit = _build_unit(reader, record, body, level_slug, handouts, videos, known_quizzes)
+        unit = _build_unit(reader, record, body, level_slug, handouts, known_quizzes)
         if unit is None:
             continue
         if unit.slug in seen_units:
@@ -256,7 +398,7 @@ def _load_units(
     return tuple(sorted(units, key=lambda unit: unit.order))
 
 
-def _build_unit(reader, record, body, level_slug, handouts, videos, known_quizzes) -> Unit | None:
+def _build_unit(reader, record, body, level_slug, handouts, known_quizzes) -> Unit | None:
     data = record.data
     problems_before = len(reader.problems)
     try:
@@ -277,19 +419,21 @@ def _build_unit(reader, record, body, level_slug, handouts, videos, known_quizze
         )
     if not body.strip():
         reader.problem(record.path, None, "the unit has no text after its front matter")
+    if kind == UnitKind.VIDEO_WEEK and "film_brief" not in data:
+        reader.problem(
+            record.path,
+            record.first_line,
+            "missing field 'film_brief' (what kind of film a video_week needs)",
+        )
     unit_handouts = reader.check_string_list(record, "handouts")
-    unit_videos = reader.check_string_list(record, "videos")
     for slug in unit_handouts:
         if slug not in handouts:
             reader.problem(record.path, record.line("handouts"), f"unknown handout '{slug}'")
-    for slug in unit_videos:
-        if slug not in videos:
-            reader.problem(record.path, record.line("videos"), f"unknown video '{slug}'")
     quiz = data.get("quiz")
     if quiz is not None and quiz not in known_quizzes:
         reader.problem(record.path, record.line("quiz"), f"unknown quiz '{quiz}'")
     prompts = reader.check_string_list(record, "reflection_prompts")
-    observe_prompts = reader.check_string_list(record, "observe_prompts")
+    observe_prompts = _observe_prompts(reader, record, needs_keys=kind == UnitKind.VIDEO_WEEK)
     if len(reader.problems) > problems_before:
         return None
     return Unit(
@@ -306,6 +450,43 @@ def _build_unit(reader, record, body, level_slug, handouts, videos, known_quizze
         reflection_prompts=prompts,
         observe_prompts=observe_prompts,
         focus=data.get("focus"),
-        videos=unit_videos,
+        film_brief=data.get("film_brief"),
         quiz=quiz,
     )
+
+
+OBSERVE_FIELDS = {"prompt": (str, True), "answers_may_include": (list, True)}
+
+
+def _observe_prompts(reader: Reader, record: Record, needs_keys: bool) -> tuple[ObservePrompt, ...]:
+    """Each prompt is text, or {prompt, answers_may_include} with notes for the mentor;
+    a film week's prompts all need the notes."""
+    prompts = []
+    for item in record.data.get("observe_prompts") or []:
+        if isinstance(item, str) and item.strip() and not needs_keys:
+            prompts.append(ObservePrompt(item.strip()))
+            continue
+        entry = Record(
+            record.path, item if isinstance(item, dict) else {}, {}, record.line("observe_prompts")
+        )
+        if not isinstance(item, dict):
+            reader.problem(
+                record.path,
+                record.line("observe_prompts"),
+                "observe_prompts: each needs 'prompt' and 'answers_may_include' (mentor notes)"
+                if needs_keys
+                else "observe_prompts: each is text or a mapping with 'prompt'",
+            )
+            continue
+        if not reader.check_fields(entry, OBSERVE_FIELDS):
+            continue
+        notes = reader.check_string_list(entry, "answers_may_include")
+        if not notes:
+            reader.problem(
+                record.path,
+                record.line("observe_prompts"),
+                f"no answers_may_include for '{item['prompt'][:40]}'",
+            )
+            continue
+        prompts.append(ObservePrompt(item["prompt"].strip(), tuple(n.strip() for n in notes)))
+    return tuple(prompts)

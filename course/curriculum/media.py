@@ -1,29 +1,28 @@
-"""Stand-in films for the catalogue, so the demo plays without the licensed films.
+"""Stand-in clips: the picture of the site's practice films, and test videos.
 
-The program's own films are licensed separately; a training center copies them to
-the paths in content/videos.yaml. Until then, each missing file gets generated test
-pattern and tone, made with the ffmpeg that imageio-ffmpeg ships: a few seconds, or
-long enough to cover the latest clip window a quiz question names for that film.
+The practice films in content/videos.yaml are told by their captions; their picture
+is a generated test pattern and tone, made with the ffmpeg that imageio-ffmpeg ships,
+as long as the film. The program's own films are licensed to the center, which
+uploads them to the film catalogue from the site.
 """
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import imageio_ffmpeg
 import yaml
-from flask import current_app, has_app_context
 
-from course.curriculum.models import Curriculum
 from course.curriculum.reader import YAML_LOADER
 
 STAND_IN_SECONDS = 4
-# Catalogue stand-ins may run half a minute or more, so they are made cheaply: 5 fps
-# (a test pattern needs no more), a mono 8 kHz tone, and ffmpeg's testsrc, whose
-# seconds counter lets a tester check a quiz's time codes by eye.
-CHEAP_VIDEO = ["-f", "lavfi", "-i", "testsrc=size=320x180:rate=5"]
-CHEAP_ENCODE = ["-preset", "veryfast", "-crf", "30", "-ac", "1", "-b:a", "16k"]
+# Practice films run a minute or two, so their picture is made cheaply: 2 fps (a test
+# pattern needs no more), a mono 8 kHz tone, and ffmpeg's testsrc, whose seconds
+# counter lets a tester check a caption's or a quiz's time codes by eye.
+CHEAP_VIDEO = ["-f", "lavfi", "-i", "testsrc=size=320x180:rate=2"]
+CHEAP_ENCODE = ["-preset", "ultrafast", "-crf", "32", "-ac", "1", "-b:a", "16k"]
 
 
 def make_stand_in_clip(
@@ -48,13 +47,12 @@ def make_stand_in_clip(
     partial.replace(path)  # a half-written clip is never left under the real name
 
 
-def quiz_clip_ends(content_dir: str | Path) -> dict[str, int]:
-    """For each film a quiz question shows, the latest second of its clip windows.
+def _quiz_clips(content_dir: str | Path) -> Iterator[tuple[str, dict]]:
+    """(quiz slug, clip) for each question of content/quizzes/*.yaml that shows a film.
 
-    Reads content/quizzes/*.yaml as plain data (the quiz plugin validates them; here
-    anything malformed is just skipped).
+    Reads the files as plain data (the quiz plugin validates them; here anything
+    malformed is just skipped).
     """
-    ends: dict[str, int] = {}
     for path in sorted((Path(content_dir) / "quizzes").glob("*.yaml")):
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506 (a safe loader)  # nosec B506
@@ -64,30 +62,22 @@ def quiz_clip_ends(content_dir: str | Path) -> dict[str, int]:
         for question in questions if isinstance(questions, list) else []:
             clip = question.get("video") if isinstance(question, dict) else None
             if isinstance(clip, dict) and isinstance(clip.get("slug"), str):
-                end = clip.get("end")
-                if isinstance(end, int) and not isinstance(end, bool):
-                    ends[clip["slug"]] = max(end, ends.get(clip["slug"], 0))
+                yield str(data.get("slug", path.stem)), clip
+
+
+def quiz_clip_ends(content_dir: str | Path) -> dict[str, int]:
+    """For each film a quiz question shows, the latest second of its clip windows."""
+    ends: dict[str, int] = {}
+    for _quiz, clip in _quiz_clips(content_dir):
+        end = clip.get("end")
+        if isinstance(end, int) and not isinstance(end, bool):
+            ends[clip["slug"]] = max(end, ends.get(clip["slug"], 0))
     return ends
 
 
-def ensure_stand_in_clips(
-    curriculum: Curriculum, upload_dir: str | Path, content_dir: str | Path | None = None
-) -> list[str]:
-    """Make a stand-in for every catalogue file that is missing; return their slugs.
-
-    A film that a quiz question shows gets a stand-in a second longer than the
-    latest clip window there (``content_dir``, by default the app's CONTENT_DIR).
-    """
-    if content_dir is None and has_app_context():
-        content_dir = current_app.config.get("COURSE_CONTENT_DIR")
-    ends = quiz_clip_ends(content_dir) if content_dir else {}
-    made = []
-    for number, video in enumerate(sorted(curriculum.videos.values(), key=lambda v: v.slug)):
-        if video.file is None:
-            continue
-        path = Path(upload_dir) / video.file
-        if not path.exists():
-            seconds = max(STAND_IN_SECONDS, ends.get(video.slug, 0) + 1)
-            make_stand_in_clip(path, seconds, tone_hz=220 + 20 * number, cheap=True)
-            made.append(video.slug)
-    return made
+def quizzes_showing(content_dir: str | Path) -> dict[str, set[str]]:
+    """For each film a quiz question shows, the slugs of those quizzes."""
+    showing: dict[str, set[str]] = {}
+    for quiz, clip in _quiz_clips(content_dir):
+        showing.setdefault(clip["slug"], set()).add(quiz)
+    return showing

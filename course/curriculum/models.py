@@ -22,13 +22,39 @@ class UnitKind(StrEnum):
 
 @dataclass(frozen=True)
 class Video:
+    """A practice film the site ships (content/videos.yaml), copied into the film
+    catalogue by ``flask course films import-practice``; the center's licensed films
+    are uploaded to the catalogue from the site instead."""
+
     slug: str
     title: str
     description: str
     duration_seconds: int
-    captions: str
+    captions: dict[str, str]  # language code -> WebVTT file under content/
+    units: tuple[str, ...] = ()
+    guide: str = ""
     file: str | None = None
-    url: str | None = None
+
+
+# Who a handout is written for; the library groups and labels them by these.
+HANDOUT_AUDIENCES = {
+    "parents": "For parents",
+    "child-care": "For child-care providers",
+    "providers": "Practice tools for providers",
+}
+HANDOUT_AGES = {"infants": "Infants (birth to 12 months)", "toddlers": "Toddlers (1 to 3 years)"}
+HANDOUT_LANGUAGES = {"en": "English", "es": "Español"}
+
+
+@dataclass(frozen=True)
+class HandoutText:
+    """A handout in one language."""
+
+    language: str
+    title: str
+    summary: str
+    html: Markup
+    source: str
 
 
 @dataclass(frozen=True)
@@ -38,6 +64,31 @@ class Handout:
     summary: str
     html: Markup
     source: str
+    topic: str = ""
+    ages: tuple[str, ...] = ()
+    audience: str = "parents"
+    variant_of: str | None = None
+    translations: dict[str, HandoutText] = field(default_factory=dict)
+
+    def text(self, language: str | None) -> HandoutText:
+        """The handout in ``language`` when written in it, else in English."""
+        english = HandoutText("en", self.title, self.summary, self.html, self.source)
+        return self.translations.get(language or "en", english)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return ("en", *sorted(self.translations))
+
+
+@dataclass(frozen=True)
+class ObservePrompt:
+    """A "What do you observe?" prompt, with notes for the mentor only."""
+
+    text: str
+    answers_may_include: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -53,9 +104,9 @@ class Unit:
     week: int | None = None
     handouts: tuple[str, ...] = ()
     reflection_prompts: tuple[str, ...] = ()
-    observe_prompts: tuple[str, ...] = ()
+    observe_prompts: tuple[ObservePrompt, ...] = ()
     focus: str | None = None
-    videos: tuple[str, ...] = ()
+    film_brief: str | None = None  # what kind of film the week needs (for the site admin)
     quiz: str | None = None
 
 
@@ -71,6 +122,7 @@ class Level:
 
 
 RUBRIC_SCORES = (1, 2, 3, 4)
+NOT_APPLICABLE = "na"  # stored in a review's scores where a criterion does not apply
 
 
 @dataclass(frozen=True)
@@ -81,6 +133,20 @@ class Criterion:
     title: str
     question: str
     levels: tuple[str, ...]
+    not_applicable_in: frozenset[UnitKind] = frozenset()
+    examples: tuple[ScoredExample, ...] = ()
+
+    def allows_not_applicable(self, kind: UnitKind) -> bool:
+        return kind in self.not_applicable_in
+
+
+@dataclass(frozen=True)
+class ScoredExample:
+    """An excerpt scored against one criterion, for calibrating mentors."""
+
+    score: int
+    excerpt: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -99,6 +165,10 @@ class Curriculum:
 
     def unit(self, slug: str) -> Unit | None:
         return self._units_by_slug.get(slug)
+
+    def units_with_films(self) -> list[Unit]:
+        """The film weeks, in course order: each needs films in the catalogue."""
+        return [unit for level in self.levels for unit in level.units if unit.film_brief]
 
     def unit_for_quiz(self, quiz_slug: str) -> Unit | None:
         return next(
@@ -133,9 +203,9 @@ def _unit_outline(unit: Unit) -> dict:
         "order": unit.order,
         "week": unit.week,
         "handouts": list(unit.handouts),
-        "videos": list(unit.videos),
         "quiz": unit.quiz,
         "focus": unit.focus,
-        "observe_prompts": list(unit.observe_prompts),
+        "film_brief": unit.film_brief,
+        "observe_prompts": [prompt.text for prompt in unit.observe_prompts],
         "reflection_prompts": list(unit.reflection_prompts),
     }

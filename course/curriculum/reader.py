@@ -202,7 +202,13 @@ def _mapping_value(node, key: str):
 
 
 def _expected(types) -> str:
-    names = {str: "text", int: "a whole number", list: "a list", bool: "true or false"}
+    names = {
+        str: "text",
+        int: "a whole number",
+        list: "a list",
+        bool: "true or false",
+        dict: "a mapping of names to values",
+    }
     if isinstance(types, tuple):
         return "must be " + " or ".join(names.get(t, "empty") for t in types)
     return f"must be {names[types]}"

@@ -22,3 +22,14 @@ def get_handout_or_404(slug: str) -> Handout:
     if handout is None:
         abort(404)
     return handout
+
+
+def handout_library(age: str | None = None, audience: str | None = None) -> dict[str, list]:
+    """Handouts grouped by topic (topics and titles in alphabetical order), optionally
+    only those for one age group or one audience."""
+    topics: dict[str, list[Handout]] = {}
+    for handout in sorted(get_curriculum().handouts.values(), key=lambda h: h.title):
+        if (age and age not in handout.ages) or (audience and handout.audience != audience):
+            continue
+        topics.setdefault(handout.topic, []).append(handout)
+    return dict(sorted(topics.items()))

@@ -1,43 +1,45 @@
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, render_template, request
 from flask_login import login_required
 
-from course.curriculum.services import get_curriculum, get_handout_or_404
+from course.curriculum.models import HANDOUT_AGES, HANDOUT_AUDIENCES, HANDOUT_LANGUAGES
+from course.curriculum.services import get_curriculum, get_handout_or_404, handout_library
 
 bp = Blueprint("curriculum", __name__, template_folder="templates")
+
+
+@bp.get("/handouts")
+@login_required
+def handouts():
+    """Every handout by topic, filtered by age and audience (?age=, ?audience=)."""
+    age = request.args.get("age") if request.args.get("age") in HANDOUT_AGES else None
+    audience = request.args.get("audience")
+    audience = audience if audience in HANDOUT_AUDIENCES else None
+    return render_template(
+        "course/curriculum/handouts.html",
+        topics=handout_library(age, audience),
+        age=age,
+        audience=audience,
+        ages=HANDOUT_AGES,
+        audiences=HANDOUT_AUDIENCES,
+        languages=HANDOUT_LANGUAGES,
+    )
 
 
 @bp.get("/handouts/<slug>")
 @login_required
 def handout(slug):
-    return render_template("course/curriculum/handout.html", handout=get_handout_or_404(slug))
-
-
-def _video_or_404(slug):
-    video = get_curriculum().videos.get(slug)
-    if video is None:
-        abort(404)
-    return video
-
-
-@bp.get("/videos/<slug>/file")
-@login_required
-def video_file(slug):
-    """Stream a catalogue film from the media store; Range requests let the player seek."""
-    video = _video_or_404(slug)
-    if video.file is None:
-        abort(404)
-    root = Path(current_app.config["COURSE_UPLOAD_DIR"]).resolve()
-    path = (root / video.file).resolve()
-    if root not in path.parents or not path.is_file():
-        abort(404)
-    return send_file(path, mimetype="video/mp4", conditional=True, max_age=3600)
-
-
-@bp.get("/videos/<slug>/captions.vtt")
-@login_required
-def captions(slug):
-    video = _video_or_404(slug)
-    path = Path(current_app.config["COURSE_CONTENT_DIR"]) / video.captions
-    return send_file(path, mimetype="text/vtt", conditional=True, max_age=3600)
+    """One handout, in English or, with ?lang=, another language it is written in."""
+    handout = get_handout_or_404(slug)
+    language = request.args.get("lang")
+    text = handout.text(language if language in handout.languages else None)
+    curriculum = get_curriculum()
+    variants = [h for h in curriculum.handouts.values() if h.variant_of == handout.slug]
+    return render_template(
+        "course/curriculum/handout.html",
+        handout=handout,
+        text=text,
+        languages=HANDOUT_LANGUAGES,
+        audiences=HANDOUT_AUDIENCES,
+        parent_version=curriculum.handouts.get(handout.variant_of or ""),
+        variants=variants,
+    )

@@ -3,8 +3,9 @@ from flask_login import current_user, login_required
 
 from course.accounts.forms import PostForm
 from course.accounts.models import Role
-from course.curriculum.models import UnitKind
+from course.curriculum.models import HANDOUT_LANGUAGES, UnitKind
 from course.curriculum.services import get_curriculum, get_unit_or_404
+from course.films.services import films_for_unit
 from course.learning import services
 from course.media.services import videos_for_week
 from course.mentoring.models import LevelThreeInvitation
@@ -15,7 +16,7 @@ from course.mentoring.signoffs import (
     certificates_of,
     open_level_three_invitation,
 )
-from course.permissions import Action, can, require, role_required
+from course.permissions import STAFF_ROLES, Action, can, require, role_required
 from course.public_ids import get_by_public_id
 from course.reflections.services import MIN_REFLECTION_WORDS
 
@@ -62,7 +63,9 @@ def unit(slug):
         unit=unit,
         level=curriculum.level(unit.level),
         handouts=[curriculum.handouts[slug] for slug in unit.handouts],
-        videos=[curriculum.videos[slug] for slug in unit.videos],
+        films=films_for_unit(unit.slug) if unit.film_brief else [],
+        caption_languages=HANDOUT_LANGUAGES,
+        show_mentor_keys=week is None and current_user.has_role(*STAFF_ROLES),
         rubric=curriculum.rubric,
         status=status,
         week=week.row if week else None,

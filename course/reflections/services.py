@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from course.accounts.models import User
-from course.curriculum.models import Unit
+from course.curriculum.models import NOT_APPLICABLE, RUBRIC_SCORES, Unit
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.links import path_for
@@ -112,17 +112,34 @@ def submit_reflection(
     return reflection
 
 
+def rubric_scores(rubric, unit, scores: dict) -> dict[str, int | str]:
+    """The scores a review keeps: 1-4 per criterion, or "na" where the criterion may be
+    marked not applicable in this kind of week; anything else is dropped."""
+    clean: dict[str, int | str] = {}
+    for criterion in rubric:
+        score = scores.get(criterion.slug)
+        if score in RUBRIC_SCORES or (
+            score == NOT_APPLICABLE
+            and unit is not None
+            and criterion.allows_not_applicable(unit.kind)
+        ):
+            clean[criterion.slug] = score
+    return clean
+
+
 def review_reflection(
     reflection: Reflection,
     reviewer: User,
-    scores: dict[str, int | None],
+    scores: dict[str, int | str | None],
     feedback: str,
     decision: Decision,
 ) -> Review:
     """Record the mentor's rubric scores and feedback; accept or return for revision.
 
-    Accepting needs every rubric criterion scored; returning needs feedback that says
-    what to revise. A second review of the same version (a double click) is refused.
+    Accepting needs every rubric criterion scored, or marked not applicable where the
+    rubric allows it for this kind of week (a film week has no caregiver of the
+    trainee's own); returning needs feedback that says what to revise. A second
+    review of the same version (a double click) is refused.
     """
     group = reflection.group
     if reviewer.id != group.mentor_id:
@@ -132,10 +149,13 @@ def review_reflection(
         raise ReflectionError("There is no submitted version waiting for review.")
     if version.review is not None:
         raise ReflectionError("This version has already been reviewed.")
-    criteria = [criterion.slug for criterion in get_curriculum().rubric]
-    clean = {slug: scores.get(slug) for slug in criteria if scores.get(slug) in (1, 2, 3, 4)}
-    if decision == Decision.ACCEPT and len(clean) != len(criteria):
-        raise ReflectionError("Score every rubric criterion before accepting.")
+    curriculum = get_curriculum()
+    clean = rubric_scores(curriculum.rubric, curriculum.unit(reflection.unit_slug), scores)
+    if decision == Decision.ACCEPT and len(clean) != len(curriculum.rubric):
+        raise ReflectionError(
+            "Score every rubric criterion before accepting (or mark it not applicable, "
+            "where this week allows)."
+        )
     if decision == Decision.RETURN and not feedback.strip():
         raise ReflectionError("Say what to revise when you return a reflection.")
     review = Review(

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from course.accounts.models import Role
+from course.curriculum.models import NOT_APPLICABLE
 from course.curriculum.services import get_curriculum, get_unit_or_404
 from course.media.services import videos_to_review
 from course.mentoring.services import group_of_trainee
@@ -103,7 +104,9 @@ def review(reflection_id):
     ), 200 if request.method == "GET" else 422
 
 
-def _score(value: str | None) -> int | None:
+def _score(value: str | None) -> int | str | None:
+    if value == NOT_APPLICABLE:
+        return value
     return int(value) if value in ("1", "2", "3", "4") else None
 
 

@@ -1,0 +1,69 @@
+"""Check WebVTT caption files, for content/ and for the films a site admin uploads.
+
+webvtt-py parses the cues; it accepts cues that end before they start or run out of
+order, so those are checked here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import webvtt
+from webvtt.errors import MalformedFileError
+
+# Captions must run to within this many seconds of a film's end, and may fall silent
+# for no longer than this in between (a pause in speech still gets a sound caption).
+COVERAGE_SLACK_SECONDS = 5
+LONGEST_GAP_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class CaptionCheck:
+    problems: tuple[str, ...]
+    cues: int = 0
+    last_end: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_captions(text: str, duration_seconds: float | None = None) -> CaptionCheck:
+    """Return what is wrong with a WebVTT file's text, if anything.
+
+    With ``duration_seconds``, the cues must also cover the film to its end with no
+    long silent gap (a practice film's captions are its whole story).
+    """
+    if not text.lstrip("\ufeff").startswith("WEBVTT"):
+        return CaptionCheck(("the file does not start with WEBVTT, so it is not WebVTT",))
+    try:
+        captions = webvtt.from_string(text)
+    except (MalformedFileError, ValueError) as exc:
+        return CaptionCheck((f"the WebVTT could not be read: {exc}",))
+    cues = list(captions)
+    if not cues:
+        return CaptionCheck(("the file holds no captions",))
+    problems = []
+    previous_start, previous_end = 0.0, 0.0
+    for number, cue in enumerate(cues, start=1):
+        start, end = cue.start_in_seconds, cue.end_in_seconds
+        timing = f"caption {number} ({cue.start} --> {cue.end})"
+        if end <= start:
+            problems.append(f"{timing} ends before it starts")
+        elif start < previous_start:
+            problems.append(f"{timing} starts before the caption above it")
+        elif duration_seconds is not None and start - previous_end > LONGEST_GAP_SECONDS:
+            problems.append(f"{timing} leaves {start - previous_end:.0f} s without captions")
+        previous_start, previous_end = start, max(previous_end, end)
+    if duration_seconds is not None:
+        if previous_end < duration_seconds - COVERAGE_SLACK_SECONDS:
+            problems.append(
+                f"the captions end at {previous_end:.0f} s but the film runs "
+                f"{duration_seconds:.0f} s"
+            )
+        elif previous_end > duration_seconds + COVERAGE_SLACK_SECONDS:
+            problems.append(
+                f"the captions run to {previous_end:.0f} s, past the film's "
+                f"{duration_seconds:.0f} s"
+            )
+    return CaptionCheck(tuple(problems), len(cues), previous_end)
