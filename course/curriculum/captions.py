@@ -6,6 +6,7 @@ order, so those are checked here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import webvtt
@@ -13,6 +14,7 @@ from webvtt.errors import MalformedFileError
 
 # Captions must run to within this many seconds of a film's end, and may fall silent
 # for no longer than this in between (a pause in speech still gets a sound caption).
+HEADER = re.compile(r"WEBVTT(?:[ \t]|\r?\n|$)")
 COVERAGE_SLACK_SECONDS = 5
 LONGEST_GAP_SECONDS = 10
 
@@ -34,7 +36,7 @@ def check_captions(text: str, duration_seconds: float | None = None) -> CaptionC
     With ``duration_seconds``, the cues must also cover the film to its end with no
     long silent gap (a practice film's captions are its whole story).
     """
-    if not text.lstrip("\ufeff").startswith("WEBVTT"):
+    if not HEADER.match(text.lstrip("\ufeff")):
         return CaptionCheck(("the file does not start with WEBVTT, so it is not WebVTT",))
     try:
         captions = webvtt.from_string(text)
@@ -44,6 +46,14 @@ def check_captions(text: str, duration_seconds: float | None = None) -> CaptionC
     if not cues:
         return CaptionCheck(("the file holds no captions",))
     problems = []
+    # webvtt-py drops a cue whose timing line is mistyped ("->"); count what looks
+    # like a timing line so that a cue never vanishes without a word.
+    timings = sum(1 for line in text.splitlines() if "->" in line)
+    if timings != len(cues):
+        problems.append(
+            f"{timings - len(cues)} timing line(s) could not be read; write them like "
+            "00:00:01.000 --> 00:00:04.000"
+        )
     previous_start, previous_end = 0.0, 0.0
     for number, cue in enumerate(cues, start=1):
         start, end = cue.start_in_seconds, cue.end_in_seconds

@@ -178,9 +178,12 @@ def _load_videos(reader: Reader) -> dict[str, Video]:
 
 def _check_caption_file(reader: Reader, record: Record, language, name) -> None:
     where = record.line("captions")
-    if language not in HANDOUT_LANGUAGES or not isinstance(name, str):
+    if language not in HANDOUT_LANGUAGES:
         known = ", ".join(HANDOUT_LANGUAGES)
         reader.problem(record.path, where, f"captions: '{language}' must be one of {known}")
+        return
+    if not isinstance(name, str) or not name.strip():
+        reader.problem(record.path, where, f"captions: '{language}' needs a file name")
         return
     path = reader.root / name
     if not path.is_file():
@@ -478,10 +481,14 @@ def _observe_prompts(reader: Reader, record: Record, needs_keys: bool) -> tuple[
                 else "observe_prompts: each is text or a mapping with 'prompt'",
             )
             continue
-        if not reader.check_fields(entry, OBSERVE_FIELDS):
+        fields = {**OBSERVE_FIELDS, "answers_may_include": (list, needs_keys)}
+        if not reader.check_fields(entry, fields):
             continue
+        problems_before = len(reader.problems)
         notes = reader.check_string_list(entry, "answers_may_include")
-        if not notes:
+        if len(reader.problems) > problems_before:
+            continue
+        if not notes and needs_keys:
             reader.problem(
                 record.path,
                 record.line("observe_prompts"),

@@ -185,7 +185,7 @@ class Curriculum:
                     "title": level.title,
                     "requires": level.requires,
                     "invitation_only": level.invitation_only,
-                    "units": [_unit_outline(unit) for unit in level.units],
+                    "units": [_unit_outline(unit, self.videos) for unit in level.units],
                 }
                 for level in self.levels
             ],
@@ -195,7 +195,7 @@ class Curriculum:
         }
 
 
-def _unit_outline(unit: Unit) -> dict:
+def _unit_outline(unit: Unit, videos: dict[str, Video]) -> dict:
     return {
         "slug": unit.slug,
         "title": unit.title,
@@ -206,6 +206,9 @@ def _unit_outline(unit: Unit) -> dict:
         "quiz": unit.quiz,
         "focus": unit.focus,
         "film_brief": unit.film_brief,
+        "practice_films": sorted(
+            slug for slug, video in videos.items() if unit.slug in video.units
+        ),
         "observe_prompts": [prompt.text for prompt in unit.observe_prompts],
         "reflection_prompts": list(unit.reflection_prompts),
     }

@@ -8,6 +8,7 @@ import yaml
 
 from course.curriculum.loader import load_curriculum
 from quizzes.api import quiz_slugs
+from tests.course.test_curriculum_loader import CAPTIONS, edit, make_content, vtt
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REAL_CONTENT = REPO_ROOT / "content"
@@ -72,6 +73,64 @@ def test_content_check_broken_content_exits_1_with_file_and_line(app, runner, tm
         "field 'order' must be a whole number"
     ) in reported
     assert "  content/handouts/our-ten-visits-together.md:1: missing field 'title'" in reported
+    # Its Spanish version is left without an English handout to translate.
+    assert (
+        "  content/handouts/es/our-ten-visits-together.md:1: "
+        "no English handout 'our-ten-visits-together' to translate"
+    ) in reported
+
+
+def test_content_check_small_tree_is_valid(app, runner, tmp_path):
+    app.config["COURSE_CONTENT_DIR"] = str(make_content(tmp_path))
+
+    result = runner.invoke(args=["course", "content", "check"])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "content/ is valid: 3 levels, 2 units, 1 handouts, 1 videos, 0 quizzes.\n"
+    )
+
+
+def test_content_check_reports_captions_and_handout_rules_of_a_small_tree(app, runner, tmp_path):
+    root = make_content(tmp_path)
+    (root / CAPTIONS).write_text(vtt(("00:00.000", "00:10.000")), encoding="utf-8")
+    (root / "handouts" / "es" / "first-handout.md").unlink()
+    edit(root, "level-2/01-week-one.md", "film_brief: A calm film", "focus: A calm film")
+    app.config["COURSE_CONTENT_DIR"] = str(root)
+
+    result = runner.invoke(args=["course", "content", "check"])
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "content/ has problems:",
+        f"  content/videos.yaml:6: {CAPTIONS}: the captions end at 10 s but the film runs 20 s",
+        "  content/handouts/first-handout.md:1: a handout for parents needs a version in 'es' "
+        "(handouts/es/first-handout.md)",
+        "  content/level-2/01-week-one.md:1: "
+        "missing field 'film_brief' (what kind of film a video_week needs)",
+    ]
+
+
+def test_content_check_real_film_with_short_captions(app, runner, tmp_path):
+    broken = tmp_path / "content"
+    shutil.copytree(REAL_CONTENT, broken)
+    videos = yaml.safe_load((broken / "videos.yaml").read_text(encoding="utf-8"))["videos"]
+    film = videos[0]
+    (broken / film["captions"]["en"]).write_text(
+        "WEBVTT\n\n00:00.000 --> 00:09.000\n[music]\n", encoding="utf-8"
+    )
+    lines = (broken / "videos.yaml").read_text(encoding="utf-8").splitlines()
+    start = lines.index(f"  - slug: {film['slug']}")
+    captions_line = lines.index("    captions:", start) + 1
+    app.config["COURSE_CONTENT_DIR"] = str(broken)
+
+    result = runner.invoke(args=["course", "content", "check"])
+
+    assert result.exit_code == 1
+    assert (
+        f"  content/videos.yaml:{captions_line}: {film['captions']['en']}: "
+        f"the captions end at 9 s but the film runs {film['duration_seconds']} s"
+    ) in result.stderr.splitlines()
 
 
 def test_content_outline_json_lists_levels_and_level_1_modules(runner):
@@ -96,6 +155,17 @@ def test_content_outline_json_lists_levels_and_level_1_modules(runner):
         assert unit["handouts"] == front_matter["handouts"]
         assert set(unit["handouts"]) <= set(data["handouts"])
     assert len(data["handouts"]) == len(list((REAL_CONTENT / "handouts").glob("*.md")))
+
+    film_weeks = [
+        unit for level in levels[1:] for unit in level["units"] if unit["kind"] == "video_week"
+    ]
+    assert film_weeks
+    for unit in film_weeks:
+        assert unit["film_brief"], unit["slug"]
+        assert unit["observe_prompts"], unit["slug"]
+        assert all(isinstance(prompt, str) for prompt in unit["observe_prompts"])
+    listed = yaml.safe_load((REAL_CONTENT / "videos.yaml").read_text(encoding="utf-8"))
+    assert data["videos"] == sorted(video["slug"] for video in listed["videos"])
 
 
 def test_content_outline_text_lists_module_titles_in_order(runner):

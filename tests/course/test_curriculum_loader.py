@@ -12,8 +12,18 @@ import yaml
 
 from app import create_app
 from config import TestConfig
+from course.curriculum.captions import COVERAGE_SLACK_SECONDS, check_captions
 from course.curriculum.loader import ContentError, Problem, load_curriculum
-from course.curriculum.models import Curriculum, UnitKind
+from course.curriculum.models import (
+    HANDOUT_AGES,
+    HANDOUT_AUDIENCES,
+    HANDOUT_LANGUAGES,
+    RUBRIC_SCORES,
+    Curriculum,
+    ObservePrompt,
+    ScoredExample,
+    UnitKind,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REAL_CONTENT = REPO_ROOT / "content"
@@ -28,6 +38,14 @@ LEVEL_1_TITLES = [
     "Intervention Planning Development",
 ]
 MODULE_SECTIONS = ["Key ideas", "From a home visit", "Try this"]
+ORIGINAL_CRITERIA = [
+    "objective-observation",
+    "cues-and-needs",
+    "strengths-based-feedback",
+    "reflective-capacity",
+    "next-steps",
+]
+ADDED_CRITERIA = ["wondering-stance", "empathic-reflection", "joint-viewing"]
 
 # -- a minimal valid tree --------------------------------------------------------------
 # Line numbers matter: the tests below name the line each field sits on.
@@ -38,6 +56,14 @@ RUBRIC = "content/rubric.yaml"
 MODULE = "content/level-1/01-first-module.md"
 WEEK = "content/level-2/01-week-one.md"
 HANDOUT = "content/handouts/first-handout.md"
+HANDOUT_ES = "content/handouts/es/first-handout.md"
+CAPTIONS = "captions/bath-time.vtt"  # as videos.yaml names it, and as problems quote it
+
+# The practice film runs 20 s and its two cues cover all of it.
+GOOD_CAPTIONS = (
+    "WEBVTT\n\n00:00.000 --> 00:10.000\n[water splashing]\n\n00:10.000 --> 00:20.000\nSplash!\n"
+)
+WEEK_PROMPT = "What does the toddler do when the water splashes?"
 
 MINIMAL_TREE = {
     "levels.yaml": (
@@ -64,11 +90,14 @@ MINIMAL_TREE = {
         "  - slug: bath-time\n"  # 2
         "    title: Bath time\n"  # 3
         "    description: A father and his toddler at bath time.\n"  # 4
-        "    duration_seconds: 240\n"  # 5
-        "    file: curriculum/bath-time.mp4\n"  # 6
-        "    captions: captions/bath-time.vtt\n"  # 7
+        "    duration_seconds: 20\n"  # 5
+        "    captions:\n"  # 6
+        "      en: captions/bath-time.vtt\n"  # 7
+        "    units: [week-one]\n"  # 8
+        "    guide: Watch his hands at 0:05.\n"  # 9
+        "    file: curriculum/bath-time.mp4\n"  # 10
     ),
-    "captions/bath-time.vtt": "WEBVTT\n\n00:00.000 --> 00:04.000\nSplash!\n",
+    "captions/bath-time.vtt": GOOD_CAPTIONS,
     "rubric.yaml": (
         "criteria:\n"  # 1
         "  - slug: objective-observation\n"  # 2
@@ -79,17 +108,38 @@ MINIMAL_TREE = {
         "      2: Some actions.\n"  # 7
         "      3: Clear actions.\n"  # 8
         "      4: Precise actions.\n"  # 9
+        "    examples:\n"  # 10
+        "      - score: 2\n"  # 11
+        "        excerpt: She is a patient mom and he was full.\n"  # 12
+        "        why: Feelings stated as fact.\n"  # 13
+        "      - score: 4\n"  # 14
+        "        excerpt: He turned his head away; she lowered the bottle.\n"  # 15
+        "        why: Anyone watching could confirm each action.\n"  # 16
     ),
     "handouts/first-handout.md": (
         "---\n"  # 1
         "slug: first-handout\n"  # 2
         "title: A First Handout\n"  # 3
         "summary: What the handout is about.\n"  # 4
-        "---\n"  # 5
+        "topic: Everyday connection\n"  # 5
+        "ages: [infants, toddlers]\n"  # 6
+        "audience: parents\n"  # 7
+        "---\n"  # 8
         "\n"
         "## For you and your child\n"
         "\n"
         "Some warm words.\n"
+    ),
+    "handouts/es/first-handout.md": (
+        "---\n"  # 1
+        "slug: first-handout\n"  # 2
+        "title: Un primer folleto\n"  # 3
+        "summary: De qué trata el folleto.\n"  # 4
+        "---\n"  # 5
+        "\n"
+        "## Para usted y su niño\n"
+        "\n"
+        "Unas palabras cálidas.\n"
     ),
     "level-1/01-first-module.md": (
         "---\n"  # 1
@@ -101,9 +151,8 @@ MINIMAL_TREE = {
         "handouts: [first-handout]\n"  # 7
         "reflection_prompts:\n"  # 8
         "  - What did you notice?\n"  # 9
-        "videos: []\n"  # 10
-        "quiz: null\n"  # 11
-        "---\n"  # 12
+        "quiz: null\n"  # 10
+        "---\n"  # 11
         "\n"
         "## Key ideas\n"
         "\n"
@@ -117,12 +166,24 @@ MINIMAL_TREE = {
         "order: 1\n"  # 5
         "week: 1\n"  # 6
         "summary: Watch and reflect.\n"  # 7
-        "videos: [bath-time]\n"  # 8
-        "---\n"  # 9
+        "film_brief: A calm film of a parent and a toddler at bath time.\n"  # 8
+        "observe_prompts:\n"  # 9
+        f"  - prompt: {WEEK_PROMPT}\n"  # 10
+        "    answers_may_include:\n"  # 11
+        "      - He looks up at his father's face\n"  # 12
+        "---\n"  # 13
         "\n"
-        "Watch the video with your mentor.\n"
+        "Watch the film with your mentor.\n"
     ),
 }
+
+# A week whose film, bath-time, is rejected is reported by the film too.
+FILM_WEEK_REJECTED = Problem(VIDEOS, None, "film bath-time: unknown unit 'week-one'")
+# A handout rejected leaves its Spanish version and the module naming it without it.
+HANDOUT_REJECTED = [
+    Problem(HANDOUT_ES, 1, "no English handout 'first-handout' to translate"),
+    Problem(MODULE, 7, "unknown handout 'first-handout'"),
+]
 
 
 def make_content(tmp_path: Path) -> Path:
@@ -169,6 +230,11 @@ def count_words(markdown_text: str) -> int:
     return len(re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", markdown_text))
 
 
+def vtt(*cues: tuple[str, str]) -> str:
+    """A WebVTT file with one cue per (start, end)."""
+    return "WEBVTT\n" + "".join(f"\n{start} --> {end}\nWords.\n" for start, end in cues)
+
+
 # -- the real content/ -----------------------------------------------------------------
 
 
@@ -176,6 +242,10 @@ def count_words(markdown_text: str) -> int:
 def real() -> Curriculum:
     quizzes = frozenset(path.stem for path in (REAL_CONTENT / "quizzes").glob("*.yaml"))
     return load_curriculum(REAL_CONTENT, quizzes)
+
+
+def real_units(curriculum: Curriculum):
+    return [unit for level in curriculum.levels for unit in level.units]
 
 
 def test_real_content_has_three_levels_in_order(real):
@@ -232,6 +302,104 @@ def test_real_content_levels_require_the_previous_level(real):
     assert level_2.invitation_only is False
 
 
+def test_real_content_film_weeks_have_a_brief_and_prompts_with_mentor_notes(real):
+    film_weeks = [unit for unit in real_units(real) if unit.kind is UnitKind.VIDEO_WEEK]
+    assert film_weeks, "no video_week in content/"
+    assert real.units_with_films() == film_weeks
+    for unit in film_weeks:
+        assert unit.film_brief and unit.film_brief.strip(), unit.source
+        assert unit.observe_prompts, f"{unit.source} has no observe prompts"
+        for prompt in unit.observe_prompts:
+            assert prompt.text.strip(), unit.source
+            assert prompt.answers_may_include, f"{unit.source}: no notes for {prompt.text!r}"
+            assert all(note.strip() for note in prompt.answers_may_include), unit.source
+
+
+def test_real_content_film_weeks_each_show_a_practice_film(real):
+    film_weeks = {unit.slug for unit in real_units(real) if unit.kind is UnitKind.VIDEO_WEEK}
+    shown_in = {slug for video in real.videos.values() for slug in video.units}
+    assert film_weeks <= shown_in, f"film weeks with no practice film: {film_weeks - shown_in}"
+    for video in real.videos.values():
+        assert video.units, f"film {video.slug} is shown in no unit"
+        for slug in video.units:
+            assert real.unit(slug).kind is UnitKind.VIDEO_WEEK, f"film {video.slug} in {slug}"
+
+
+def test_real_content_practice_film_captions_cover_each_film(real):
+    assert real.videos
+    for video in real.videos.values():
+        assert "en" in video.captions, video.slug
+        assert set(video.captions) <= set(HANDOUT_LANGUAGES), video.slug
+        assert video.file, video.slug
+        for language, name in video.captions.items():
+            path = REAL_CONTENT / name
+            assert path.is_file(), f"{video.slug}: {name} missing"
+            check = check_captions(path.read_text(encoding="utf-8"), video.duration_seconds)
+            assert check.problems == (), f"{video.slug} ({language}): {check.problems}"
+            assert abs(check.last_end - video.duration_seconds) <= COVERAGE_SLACK_SECONDS
+
+
+def test_real_content_handouts_are_labelled(real):
+    assert real.handouts
+    for handout in real.handouts.values():
+        assert handout.topic.strip(), handout.source
+        assert handout.audience in HANDOUT_AUDIENCES, handout.source
+        assert handout.ages and set(handout.ages) <= set(HANDOUT_AGES), handout.source
+        if handout.variant_of:
+            original = real.handouts[handout.variant_of]
+            assert original.audience != handout.audience, handout.source
+            assert original.topic == handout.topic, handout.source
+
+
+# Other engineers are still writing the Spanish handouts; until every parent handout has
+# one, the next test fails naming the handouts still missing theirs.
+def test_real_content_every_parent_handout_has_a_spanish_version(real):
+    parents = [h for h in real.handouts.values() if h.audience == "parents"]
+    assert parents
+    missing = [h.slug for h in parents if "es" not in h.languages]
+    assert missing == []
+    for handout in parents:
+        spanish = handout.text("es")
+        assert spanish.language == "es"
+        assert spanish.source == f"content/handouts/es/{handout.slug}.md"
+        assert spanish.title != handout.title, f"{spanish.source} is not translated"
+        assert spanish.html.strip(), spanish.source
+
+
+def test_real_content_spanish_handouts_each_translate_an_english_one(real):
+    spanish_files = {path.stem for path in (REAL_CONTENT / "handouts" / "es").glob("*.md")}
+    translated = {slug for slug, h in real.handouts.items() if "es" in h.languages}
+    assert spanish_files == translated
+
+
+def test_real_rubric_keeps_the_five_pfr_criteria_first(real):
+    slugs = [c.slug for c in real.rubric]
+    assert slugs[:5] == ORIGINAL_CRITERIA
+    assert set(ADDED_CRITERIA) <= set(slugs[5:])
+    assert len(slugs) == len(set(slugs))
+    assert all(len(c.levels) == 4 for c in real.rubric)
+
+
+def test_real_rubric_criteria_each_have_two_or_three_scored_examples(real):
+    for criterion in real.rubric:
+        assert 2 <= len(criterion.examples) <= 3, criterion.slug
+        scores = [example.score for example in criterion.examples]
+        assert set(scores) <= set(RUBRIC_SCORES), criterion.slug
+        assert scores == sorted(scores), criterion.slug
+        assert all(e.excerpt.strip() and e.why.strip() for e in criterion.examples)
+
+
+def test_real_rubric_is_only_ever_not_applicable_in_film_weeks(real):
+    # In a practice week the trainee has a real caregiver, so every criterion applies;
+    # strengths-based feedback applies in film weeks too.
+    for criterion in real.rubric:
+        assert criterion.not_applicable_in <= {UnitKind.VIDEO_WEEK}, criterion.slug
+        assert not criterion.allows_not_applicable(UnitKind.PRACTICE_WEEK), criterion.slug
+    by_slug = {c.slug: c for c in real.rubric}
+    assert not by_slug["strengths-based-feedback"].allows_not_applicable(UnitKind.VIDEO_WEEK)
+    assert by_slug["joint-viewing"].allows_not_applicable(UnitKind.VIDEO_WEEK)
+
+
 # -- a minimal valid tree ----------------------------------------------------------------
 
 
@@ -246,14 +414,21 @@ def test_load_curriculum_minimal_tree_loads(tmp_path):
     assert module.source == MODULE
     assert module.handouts == ("first-handout",)
     assert module.reflection_prompts == ("What did you notice?",)
+    assert module.observe_prompts == ()
+    assert module.film_brief is None
     assert module.quiz is None
     assert "<h2" in module.html and "Key ideas" in module.html
 
     week = curriculum.unit("week-one")
     assert week.kind is UnitKind.VIDEO_WEEK
     assert week.week == 1
-    assert week.videos == ("bath-time",)
     assert week.level == "level-2"
+    assert week.film_brief == "A calm film of a parent and a toddler at bath time."
+    assert week.observe_prompts == (
+        ObservePrompt(WEEK_PROMPT, ("He looks up at his father's face",)),
+    )
+    assert str(week.observe_prompts[0]) == WEEK_PROMPT
+    assert curriculum.units_with_films() == [week]
 
     assert curriculum.unit("no-such-unit") is None
     assert curriculum.level("level-2").units == (week,)
@@ -261,12 +436,44 @@ def test_load_curriculum_minimal_tree_loads(tmp_path):
     assert curriculum.level("level-3").units == ()
     assert curriculum.level("level-9") is None
 
-    assert curriculum.handouts["first-handout"].title == "A First Handout"
-    assert curriculum.handouts["first-handout"].source == HANDOUT
+    handout = curriculum.handouts["first-handout"]
+    assert handout.title == "A First Handout"
+    assert handout.source == HANDOUT
+    assert handout.topic == "Everyday connection"
+    assert handout.ages == ("infants", "toddlers")
+    assert handout.audience == "parents"
+    assert handout.variant_of is None
+    assert handout.languages == ("en", "es")
+
     video = curriculum.videos["bath-time"]
     assert video.file == "curriculum/bath-time.mp4"
-    assert video.url is None
-    assert video.captions == "captions/bath-time.vtt"
+    assert video.duration_seconds == 20
+    assert video.captions == {"en": CAPTIONS}
+    assert video.units == ("week-one",)
+    assert video.guide == "Watch his hands at 0:05."
+
+
+def test_handout_text_in_spanish_and_english_fallback(tmp_path):
+    handout = load_curriculum(make_content(tmp_path)).handouts["first-handout"]
+
+    spanish = handout.text("es")
+    assert (spanish.language, spanish.title, spanish.summary, spanish.source) == (
+        "es",
+        "Un primer folleto",
+        "De qué trata el folleto.",
+        HANDOUT_ES,
+    )
+    assert "Para usted y su niño" in spanish.html
+    assert "For you and your child" not in spanish.html
+
+    for language in ("fr", "en", None):
+        english = handout.text(language)
+        assert (english.language, english.title, english.source) == (
+            "en",
+            "A First Handout",
+            HANDOUT,
+        )
+        assert "For you and your child" in english.html
 
 
 def test_curriculum_outline_minimal_tree_is_plain_data(tmp_path):
@@ -287,9 +494,10 @@ def test_curriculum_outline_minimal_tree_is_plain_data(tmp_path):
                         "order": 1,
                         "week": None,
                         "handouts": ["first-handout"],
-                        "videos": [],
                         "quiz": None,
                         "focus": None,
+                        "film_brief": None,
+                        "practice_films": [],
                         "observe_prompts": [],
                         "reflection_prompts": ["What did you notice?"],
                     }
@@ -309,10 +517,11 @@ def test_curriculum_outline_minimal_tree_is_plain_data(tmp_path):
                         "order": 1,
                         "week": 1,
                         "handouts": [],
-                        "videos": ["bath-time"],
                         "quiz": None,
                         "focus": None,
-                        "observe_prompts": [],
+                        "film_brief": "A calm film of a parent and a toddler at bath time.",
+                        "practice_films": ["bath-time"],
+                        "observe_prompts": [WEEK_PROMPT],
                         "reflection_prompts": [],
                     }
                 ],
@@ -368,6 +577,12 @@ def test_load_curriculum_unknown_field(tmp_path):
     assert problems_of(root) == [Problem(MODULE, 7, "unknown field 'colour'")]
 
 
+def test_load_curriculum_unit_videos_field_is_gone(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "level-1/01-first-module.md", "quiz: null\n", "videos: []\nquiz: null\n")
+    assert problems_of(root) == [Problem(MODULE, 10, "unknown field 'videos'")]
+
+
 def test_load_curriculum_wrong_type(tmp_path):
     root = make_content(tmp_path)
     edit(root, "level-1/01-first-module.md", "order: 1\n", 'order: "two"\n')
@@ -400,9 +615,11 @@ def test_load_curriculum_invalid_yaml_in_front_matter(tmp_path):
 def test_load_curriculum_invalid_yaml_in_levels_file(tmp_path):
     root = make_content(tmp_path)
     edit(root, "levels.yaml", "    title: Level 2\n", "    title: Level: 2\n")
-    [problem] = problems_of(root)
+    problem, *others = problems_of(root)
     assert (problem.path, problem.line) == (LEVELS, 9)
     assert problem.message.startswith("invalid YAML: mapping values are not allowed")
+    # With no levels read there are no units, so the film's week is unknown too.
+    assert others == [FILM_WEEK_REJECTED]
 
 
 def test_load_curriculum_no_front_matter(tmp_path):
@@ -441,7 +658,8 @@ def test_load_curriculum_video_week_without_week(tmp_path):
     root = make_content(tmp_path)
     edit(root, "level-2/01-week-one.md", "week: 1\n", "")
     assert problems_of(root) == [
-        Problem(WEEK, 1, "missing field 'week' (required for a video_week)")
+        Problem(WEEK, 1, "missing field 'week' (required for a video_week)"),
+        FILM_WEEK_REJECTED,
     ]
 
 
@@ -525,18 +743,12 @@ def test_load_curriculum_unknown_handout(tmp_path):
     assert problems_of(root) == [Problem(MODULE, 7, "unknown handout 'missing-handout'")]
 
 
-def test_load_curriculum_unknown_video(tmp_path):
-    root = make_content(tmp_path)
-    edit(root, "level-2/01-week-one.md", "[bath-time]", "[no-such-video]")
-    assert problems_of(root) == [Problem(WEEK, 8, "unknown video 'no-such-video'")]
-
-
 def test_load_curriculum_unknown_quiz(tmp_path):
     root = make_content(tmp_path)
     edit(root, "level-1/01-first-module.md", "quiz: null\n", "quiz: first-quiz\n")
-    assert problems_of(root) == [Problem(MODULE, 11, "unknown quiz 'first-quiz'")]
+    assert problems_of(root) == [Problem(MODULE, 10, "unknown quiz 'first-quiz'")]
     assert problems_of(root, frozenset({"another-quiz"})) == [
-        Problem(MODULE, 11, "unknown quiz 'first-quiz'")
+        Problem(MODULE, 10, "unknown quiz 'first-quiz'")
     ]
 
 
@@ -547,7 +759,131 @@ def test_load_curriculum_known_quiz_accepted(tmp_path):
     assert curriculum.unit("first-module").quiz == "first-quiz"
 
 
-def test_load_curriculum_video_with_file_and_url(tmp_path):
+# -- film weeks and observe prompts ------------------------------------------------------
+
+
+def test_load_curriculum_video_week_without_film_brief(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "level-2/01-week-one.md", "film_brief: A calm film", "focus: A calm film")
+    assert problems_of(root) == [
+        Problem(WEEK, 1, "missing field 'film_brief' (what kind of film a video_week needs)"),
+        FILM_WEEK_REJECTED,
+    ]
+
+
+def test_load_curriculum_video_week_prompt_without_answers_may_include(tmp_path):
+    root = make_content(tmp_path)
+    edit(
+        root,
+        "level-2/01-week-one.md",
+        "    answers_may_include:\n      - He looks up at his father's face\n",
+        "",
+    )
+    assert problems_of(root) == [
+        Problem(WEEK, 9, "missing field 'answers_may_include'"),
+        FILM_WEEK_REJECTED,
+    ]
+
+
+def test_load_curriculum_video_week_prompt_with_empty_answers_may_include(tmp_path):
+    root = make_content(tmp_path)
+    edit(
+        root,
+        "level-2/01-week-one.md",
+        "    answers_may_include:\n      - He looks up at his father's face\n",
+        "    answers_may_include: []\n",
+    )
+    assert problems_of(root) == [
+        Problem(WEEK, 9, "no answers_may_include for 'What does the toddler do when the water '"),
+        FILM_WEEK_REJECTED,
+    ]
+
+
+def test_load_curriculum_video_week_prompt_with_blank_note(tmp_path):
+    root = make_content(tmp_path)
+    edit(
+        root, "level-2/01-week-one.md", "      - He looks up at his father's face\n", "      - ''\n"
+    )
+    assert problems_of(root) == [
+        Problem(WEEK, 9, "field 'answers_may_include' must list non-empty text"),
+        FILM_WEEK_REJECTED,
+    ]
+
+
+def test_load_curriculum_video_week_plain_string_prompt(tmp_path):
+    root = make_content(tmp_path)
+    edit(
+        root,
+        "level-2/01-week-one.md",
+        f"  - prompt: {WEEK_PROMPT}\n"
+        "    answers_may_include:\n      - He looks up at his father's face\n",
+        "  - What do you see?\n",
+    )
+    assert problems_of(root) == [
+        Problem(
+            WEEK,
+            9,
+            "observe_prompts: each needs 'prompt' and 'answers_may_include' (mentor notes)",
+        ),
+        FILM_WEEK_REJECTED,
+    ]
+
+
+PRACTICE_WEEK = "content/level-2/02-week-two.md"
+PRACTICE_WEEK_TEXT = (
+    "---\n"  # 1
+    "slug: week-two\n"  # 2
+    "title: Week Two\n"  # 3
+    "kind: practice_week\n"  # 4
+    "order: 2\n"  # 5
+    "week: 2\n"  # 6
+    "summary: Practise.\n"  # 7
+    "observe_prompts:\n"  # 8
+    "  - What did the caregiver do first?\n"  # 9
+    "  - prompt: Where did the child look?\n"  # 10
+    "    answers_may_include: [At the caregiver's face]\n"  # 11
+    "---\n"
+    "Film a visit.\n"
+)
+
+
+def test_load_curriculum_practice_week_allows_plain_string_prompts(tmp_path):
+    root = make_content(tmp_path)
+    write(root, "level-2/02-week-two.md", PRACTICE_WEEK_TEXT)
+    curriculum = load_curriculum(root)
+    week = curriculum.unit("week-two")
+    assert week.kind is UnitKind.PRACTICE_WEEK
+    assert week.film_brief is None
+    assert week.observe_prompts == (
+        ObservePrompt("What did the caregiver do first?"),
+        ObservePrompt("Where did the child look?", ("At the caregiver's face",)),
+    )
+    # Only the film week needs films.
+    assert curriculum.units_with_films() == [curriculum.unit("week-one")]
+
+
+def test_load_curriculum_practice_week_blank_prompt(tmp_path):
+    root = make_content(tmp_path)
+    write(
+        root,
+        "level-2/02-week-two.md",
+        PRACTICE_WEEK_TEXT.replace("What did the caregiver do first?", "''"),
+    )
+    assert problems_of(root) == [
+        Problem(PRACTICE_WEEK, 8, "observe_prompts: each is text or a mapping with 'prompt'")
+    ]
+
+
+# -- practice films ----------------------------------------------------------------------
+
+
+def test_load_curriculum_video_without_file(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "videos.yaml", "    file: curriculum/bath-time.mp4\n", "")
+    assert problems_of(root) == [Problem(VIDEOS, 2, "missing field 'file'")]
+
+
+def test_load_curriculum_video_url_field_is_gone(tmp_path):
     root = make_content(tmp_path)
     edit(
         root,
@@ -555,29 +891,292 @@ def test_load_curriculum_video_with_file_and_url(tmp_path):
         "    file: curriculum/bath-time.mp4\n",
         "    file: curriculum/bath-time.mp4\n    url: https://media.example.org/bath-time.mp4\n",
     )
-    problems = problems_of(root)
-    assert problems[0] == Problem(VIDEOS, 2, "a video needs either 'file' or 'url', not both")
-    # The week naming the rejected video is reported too.
-    assert problems[1:] == [Problem(WEEK, 8, "unknown video 'bath-time'")]
+    assert problems_of(root) == [Problem(VIDEOS, 11, "unknown field 'url'")]
 
 
-def test_load_curriculum_video_with_neither_file_nor_url(tmp_path):
+def test_load_curriculum_video_without_units(tmp_path):
     root = make_content(tmp_path)
-    edit(root, "videos.yaml", "    file: curriculum/bath-time.mp4\n", "")
-    problems = problems_of(root)
-    assert problems[0] == Problem(VIDEOS, 2, "a video needs either 'file' or 'url', not both")
+    edit(root, "videos.yaml", "    units: [week-one]\n", "")
+    assert problems_of(root) == [Problem(VIDEOS, 2, "missing field 'units'")]
 
 
-def test_load_curriculum_video_with_url_only(tmp_path):
+def test_load_curriculum_video_guide_is_optional(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "videos.yaml", "    guide: Watch his hands at 0:05.\n", "")
+    assert load_curriculum(root).videos["bath-time"].guide == ""
+
+
+def test_load_curriculum_film_names_unknown_unit(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "videos.yaml", "[week-one]", "[week-one, no-such-week]")
+    assert problems_of(root) == [
+        Problem(VIDEOS, None, "film bath-time: unknown unit 'no-such-week'")
+    ]
+
+
+def test_load_curriculum_video_without_captions(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "videos.yaml", "    captions:\n      en: captions/bath-time.vtt\n", "")
+    assert problems_of(root) == [Problem(VIDEOS, 2, "missing field 'captions'")]
+
+
+def test_load_curriculum_captions_without_english(tmp_path):
     root = make_content(tmp_path)
     edit(
         root,
         "videos.yaml",
-        "    file: curriculum/bath-time.mp4\n",
-        "    url: https://media.example.org/bath-time.mp4\n",
+        "      en: captions/bath-time.vtt\n",
+        "      es: captions/bath-time.vtt\n",
     )
-    video = load_curriculum(root).videos["bath-time"]
-    assert (video.file, video.url) == (None, "https://media.example.org/bath-time.mp4")
+    assert problems_of(root) == [Problem(VIDEOS, 6, "captions need an 'en' file")]
+
+
+def test_load_curriculum_captions_in_unknown_language(tmp_path):
+    root = make_content(tmp_path)
+    edit(
+        root,
+        "videos.yaml",
+        "      en: captions/bath-time.vtt\n",
+        "      en: captions/bath-time.vtt\n      fr: captions/bath-time.vtt\n",
+    )
+    assert problems_of(root) == [Problem(VIDEOS, 6, "captions: 'fr' must be one of en, es")]
+
+
+def test_load_curriculum_spanish_captions_are_checked_too(tmp_path):
+    root = make_content(tmp_path)
+    edit(
+        root,
+        "videos.yaml",
+        "      en: captions/bath-time.vtt\n",
+        "      en: captions/bath-time.vtt\n      es: captions/bath-time.es.vtt\n",
+    )
+    assert problems_of(root) == [
+        Problem(VIDEOS, 6, "captions file captions/bath-time.es.vtt not found")
+    ]
+    write(root, "captions/bath-time.es.vtt", GOOD_CAPTIONS.replace("Splash!", "¡Chapoteo!"))
+    assert load_curriculum(root).videos["bath-time"].captions == {
+        "en": CAPTIONS,
+        "es": "captions/bath-time.es.vtt",
+    }
+
+
+def test_load_curriculum_video_with_missing_captions_file(tmp_path):
+    root = make_content(tmp_path)
+    (root / CAPTIONS).unlink()
+    assert problems_of(root) == [Problem(VIDEOS, 6, f"captions file {CAPTIONS} not found")]
+
+
+def test_load_curriculum_video_with_captions_that_are_not_webvtt(tmp_path):
+    root = make_content(tmp_path)
+    write(root, CAPTIONS, "1\n00:00:00,000 --> 00:00:20,000\nSplash!\n")
+    assert problems_of(root) == [
+        Problem(VIDEOS, 6, f"{CAPTIONS}: the file does not start with WEBVTT, so it is not WebVTT")
+    ]
+
+
+def test_load_curriculum_captions_not_covering_the_film(tmp_path):
+    root = make_content(tmp_path)
+    write(root, CAPTIONS, vtt(("00:00.000", "00:10.000")))
+    assert problems_of(root) == [
+        Problem(VIDEOS, 6, f"{CAPTIONS}: the captions end at 10 s but the film runs 20 s")
+    ]
+
+
+def test_load_curriculum_captions_within_five_seconds_of_the_end_are_enough(tmp_path):
+    root = make_content(tmp_path)
+    write(root, CAPTIONS, vtt(("00:00.000", "00:15.000")))
+    assert load_curriculum(root).videos["bath-time"].duration_seconds == 20
+
+
+def test_load_curriculum_captions_with_a_long_gap(tmp_path):
+    root = make_content(tmp_path)
+    write(root, CAPTIONS, vtt(("00:00.000", "00:04.000"), ("00:16.000", "00:20.000")))
+    assert problems_of(root) == [
+        Problem(
+            VIDEOS,
+            6,
+            f"{CAPTIONS}: caption 2 (00:00:16.000 --> 00:00:20.000) leaves 12 s without captions",
+        )
+    ]
+
+
+def test_load_curriculum_captions_out_of_order(tmp_path):
+    root = make_content(tmp_path)
+    write(root, CAPTIONS, vtt(("00:10.000", "00:20.000"), ("00:00.000", "00:10.000")))
+    assert problems_of(root) == [
+        Problem(
+            VIDEOS,
+            6,
+            f"{CAPTIONS}: caption 2 (00:00:00.000 --> 00:00:10.000) "
+            "starts before the caption above it",
+        )
+    ]
+
+
+def test_load_curriculum_caption_ending_before_it_starts(tmp_path):
+    root = make_content(tmp_path)
+    write(root, CAPTIONS, vtt(("00:00.000", "00:20.000"), ("00:10.000", "00:05.000")))
+    assert problems_of(root) == [
+        Problem(
+            VIDEOS,
+            6,
+            f"{CAPTIONS}: caption 2 (00:00:10.000 --> 00:00:05.000) ends before it starts",
+        )
+    ]
+
+
+@pytest.mark.parametrize("old", ["captions/bath-time.vtt", "[captions/bath-time.vtt]"])
+def test_load_curriculum_captions_not_a_mapping(tmp_path, old):
+    root = make_content(tmp_path)
+    edit(
+        root,
+        "videos.yaml",
+        "    captions:\n      en: captions/bath-time.vtt\n",
+        f"    captions: {old}\n",
+    )
+    assert problems_of(root) == [
+        Problem(VIDEOS, 6, "field 'captions' must be a mapping of names to values")
+    ]
+
+
+# -- handouts ----------------------------------------------------------------------------
+
+
+def test_load_curriculum_handout_missing_summary(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "handouts/first-handout.md", "summary: What the handout is about.\n", "")
+    assert problems_of(root) == [Problem(HANDOUT, 1, "missing field 'summary'"), *HANDOUT_REJECTED]
+
+
+def test_load_curriculum_handout_missing_topic(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "handouts/first-handout.md", "topic: Everyday connection\n", "")
+    assert problems_of(root) == [Problem(HANDOUT, 1, "missing field 'topic'"), *HANDOUT_REJECTED]
+
+
+def test_load_curriculum_handout_unknown_audience(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "handouts/first-handout.md", "audience: parents\n", "audience: grandparents\n")
+    assert problems_of(root) == [
+        Problem(HANDOUT, 7, "audience must be one of: parents, child-care, providers"),
+        *HANDOUT_REJECTED,
+    ]
+
+
+def test_load_curriculum_handout_unknown_age(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "handouts/first-handout.md", "[infants, toddlers]", "[infants, preschoolers]")
+    assert problems_of(root) == [
+        Problem(HANDOUT, 6, "ages lists one or more of: infants, toddlers"),
+        *HANDOUT_REJECTED,
+    ]
+
+
+def test_load_curriculum_handout_with_no_ages(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "handouts/first-handout.md", "[infants, toddlers]", "[]")
+    assert problems_of(root) == [
+        Problem(HANDOUT, 6, "ages lists one or more of: infants, toddlers"),
+        *HANDOUT_REJECTED,
+    ]
+
+
+def test_load_curriculum_parent_handout_without_spanish_version(tmp_path):
+    root = make_content(tmp_path)
+    (root / "handouts" / "es" / "first-handout.md").unlink()
+    assert problems_of(root) == [
+        Problem(
+            HANDOUT,
+            1,
+            "a handout for parents needs a version in 'es' (handouts/es/first-handout.md)",
+        )
+    ]
+
+
+def test_load_curriculum_provider_handout_needs_no_spanish_version(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "handouts/first-handout.md", "audience: parents\n", "audience: providers\n")
+    (root / "handouts" / "es" / "first-handout.md").unlink()
+    handout = load_curriculum(root).handouts["first-handout"]
+    assert handout.audience == "providers"
+    assert handout.languages == ("en",)
+    assert handout.text("es").language == "en"
+
+
+def test_load_curriculum_spanish_handout_without_english_one(tmp_path):
+    root = make_content(tmp_path)
+    write(
+        root,
+        "handouts/es/orphan.md",
+        "---\nslug: orphan\ntitle: Huérfano\nsummary: Sin original.\n---\nTexto.\n",
+    )
+    assert problems_of(root) == [
+        Problem("content/handouts/es/orphan.md", 1, "no English handout 'orphan' to translate")
+    ]
+
+
+def test_load_curriculum_spanish_handout_slug_must_match_file_name(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "handouts/es/first-handout.md", "slug: first-handout\n", "slug: primer-folleto\n")
+    assert problems_of(root) == [
+        Problem(HANDOUT_ES, 2, "slug must be 'first-handout', as the file"),
+        Problem(
+            HANDOUT,
+            1,
+            "a handout for parents needs a version in 'es' (handouts/es/first-handout.md)",
+        ),
+    ]
+
+
+def test_load_curriculum_spanish_handout_holds_only_slug_title_and_summary(tmp_path):
+    root = make_content(tmp_path)
+    edit(
+        root,
+        "handouts/es/first-handout.md",
+        "summary: De qué trata el folleto.\n",
+        "summary: De qué trata el folleto.\naudience: parents\n",
+    )
+    assert problems_of(root) == [
+        Problem(HANDOUT_ES, 5, "unknown field 'audience'"),
+        Problem(
+            HANDOUT,
+            1,
+            "a handout for parents needs a version in 'es' (handouts/es/first-handout.md)",
+        ),
+    ]
+
+
+def test_load_curriculum_handout_variant_of_unknown_handout(tmp_path):
+    root = make_content(tmp_path)
+    edit(
+        root,
+        "handouts/first-handout.md",
+        "audience: parents\n",
+        "audience: parents\nvariant_of: no-such-handout\n",
+    )
+    assert problems_of(root) == [
+        Problem(HANDOUT, None, "variant_of: unknown handout 'no-such-handout'")
+    ]
+
+
+def test_load_curriculum_handout_variant_of_known_handout(tmp_path):
+    root = make_content(tmp_path)
+    write(
+        root,
+        "handouts/first-handout-child-care.md",
+        "---\nslug: first-handout-child-care\ntitle: For Your Room\nsummary: S.\n"
+        "topic: Everyday connection\nages: [toddlers]\naudience: child-care\n"
+        "variant_of: first-handout\n---\nText.\n",
+    )
+    handouts = load_curriculum(root).handouts
+    variant = handouts["first-handout-child-care"]
+    assert variant.variant_of == "first-handout"
+    assert variant.ages == ("toddlers",)
+    assert variant.languages == ("en",)
+    assert handouts["first-handout"].variant_of is None
+
+
+# -- the rubric --------------------------------------------------------------------------
 
 
 def test_load_curriculum_reads_the_rubric(tmp_path):
@@ -590,6 +1189,24 @@ def test_load_curriculum_reads_the_rubric(tmp_path):
         "Clear actions.",
         "Precise actions.",
     )
+    assert criterion.examples == (
+        ScoredExample(2, "She is a patient mom and he was full.", "Feelings stated as fact."),
+        ScoredExample(
+            4,
+            "He turned his head away; she lowered the bottle.",
+            "Anyone watching could confirm each action.",
+        ),
+    )
+    assert criterion.not_applicable_in == frozenset()
+    assert not any(criterion.allows_not_applicable(kind) for kind in UnitKind)
+
+
+def test_load_curriculum_rubric_examples_sorted_by_score(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "rubric.yaml", "      - score: 2\n", "      - score: 3\n")
+    edit(root, "rubric.yaml", "      - score: 4\n", "      - score: 1\n")
+    [criterion] = load_curriculum(root).rubric
+    assert [example.score for example in criterion.examples] == [1, 3]
 
 
 def test_load_curriculum_rubric_criterion_missing_a_score(tmp_path):
@@ -600,35 +1217,87 @@ def test_load_curriculum_rubric_criterion_missing_a_score(tmp_path):
     ]
 
 
-def test_real_rubric_has_the_five_pfr_criteria(real):
-    assert [c.slug for c in real.rubric] == [
-        "objective-observation",
-        "cues-and-needs",
-        "strengths-based-feedback",
-        "reflective-capacity",
-        "next-steps",
+def test_load_curriculum_rubric_criterion_without_examples(tmp_path):
+    root = make_content(tmp_path)
+    text = MINIMAL_TREE["rubric.yaml"]
+    write(root, "rubric.yaml", text[: text.index("    examples:\n")])
+    assert problems_of(root) == [Problem(RUBRIC, 2, "missing field 'examples'")]
+
+
+SECOND_EXAMPLE = (
+    "      - score: 4\n"
+    "        excerpt: He turned his head away; she lowered the bottle.\n"
+    "        why: Anyone watching could confirm each action.\n"
+)
+
+
+def test_load_curriculum_rubric_criterion_with_one_example(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "rubric.yaml", SECOND_EXAMPLE, "")
+    assert problems_of(root) == [Problem(RUBRIC, 10, "give 2 or 3 scored examples")]
+
+
+def test_load_curriculum_rubric_criterion_with_four_examples(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "rubric.yaml", SECOND_EXAMPLE, SECOND_EXAMPLE * 3)
+    assert problems_of(root) == [Problem(RUBRIC, 10, "give 2 or 3 scored examples")]
+
+
+def test_load_curriculum_rubric_criterion_with_three_examples(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "rubric.yaml", SECOND_EXAMPLE, SECOND_EXAMPLE * 2)
+    [criterion] = load_curriculum(root).rubric
+    assert [example.score for example in criterion.examples] == [2, 4, 4]
+
+
+def test_load_curriculum_rubric_example_score_5(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "rubric.yaml", "      - score: 4\n", "      - score: 5\n")
+    assert problems_of(root) == [Problem(RUBRIC, 10, "an example's score is 1 to 4")]
+
+
+def test_load_curriculum_rubric_example_missing_why(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "rubric.yaml", "        why: Feelings stated as fact.\n", "")
+    assert problems_of(root) == [Problem(RUBRIC, 10, "missing field 'why'")]
+
+
+def test_load_curriculum_rubric_example_not_a_mapping(tmp_path):
+    root = make_content(tmp_path)
+    edit(root, "rubric.yaml", SECOND_EXAMPLE, "      - A fine excerpt.\n")
+    assert problems_of(root) == [Problem(RUBRIC, 10, "each example is a mapping")]
+
+
+def test_load_curriculum_rubric_not_applicable_in_a_film_week(tmp_path):
+    root = make_content(tmp_path)
+    edit(
+        root,
+        "rubric.yaml",
+        "    examples:\n",
+        "    not_applicable_in: [video_week]\n    examples:\n",
+    )
+    [criterion] = load_curriculum(root).rubric
+    assert criterion.not_applicable_in == frozenset({UnitKind.VIDEO_WEEK})
+    assert criterion.allows_not_applicable(UnitKind.VIDEO_WEEK)
+    assert not criterion.allows_not_applicable(UnitKind.PRACTICE_WEEK)
+    assert not criterion.allows_not_applicable(UnitKind.MODULE)
+
+
+@pytest.mark.parametrize("kind", ["module", "lecture"])
+def test_load_curriculum_rubric_not_applicable_in_unknown_kind(tmp_path, kind):
+    root = make_content(tmp_path)
+    edit(
+        root,
+        "rubric.yaml",
+        "    examples:\n",
+        f"    not_applicable_in: [video_week, {kind}]\n    examples:\n",
+    )
+    assert problems_of(root) == [
+        Problem(RUBRIC, 10, "not_applicable_in lists week kinds: video_week, practice_week")
     ]
-    assert all(len(c.levels) == 4 for c in real.rubric)
 
 
-def test_load_curriculum_video_with_missing_captions_file(tmp_path):
-    root = make_content(tmp_path)
-    (root / "captions" / "bath-time.vtt").unlink()
-    problems = problems_of(root)
-    assert Problem(VIDEOS, 7, "captions file captions/bath-time.vtt not found") in problems
-
-
-def test_load_curriculum_video_with_captions_that_are_not_webvtt(tmp_path):
-    root = make_content(tmp_path)
-    write(root, "captions/bath-time.vtt", "1\n00:00:00,000 --> 00:00:04,000\nSplash!\n")
-    problems = problems_of(root)
-    assert Problem(VIDEOS, 7, "captions/bath-time.vtt is not WebVTT") in problems
-
-
-def test_load_curriculum_video_without_captions(tmp_path):
-    root = make_content(tmp_path)
-    edit(root, "videos.yaml", "    captions: captions/bath-time.vtt\n", "")
-    assert Problem(VIDEOS, 2, "missing field 'captions'") in problems_of(root)
+# -- other files -------------------------------------------------------------------------
 
 
 def test_load_curriculum_level_requires_unknown_level(tmp_path):
@@ -640,22 +1309,16 @@ def test_load_curriculum_level_requires_unknown_level(tmp_path):
 def test_load_curriculum_levels_file_missing(tmp_path):
     root = make_content(tmp_path)
     (root / "levels.yaml").unlink()
-    assert problems_of(root) == [Problem(LEVELS, None, "file is missing")]
+    assert problems_of(root) == [Problem(LEVELS, None, "file is missing"), FILM_WEEK_REJECTED]
 
 
 def test_load_curriculum_levels_file_without_list(tmp_path):
     root = make_content(tmp_path)
     write(root, "levels.yaml", "level: []\n")
-    assert problems_of(root) == [Problem(LEVELS, 1, "the file must hold a list under 'levels:'")]
-
-
-def test_load_curriculum_handout_missing_summary(tmp_path):
-    root = make_content(tmp_path)
-    edit(root, "handouts/first-handout.md", "summary: What the handout is about.\n", "")
-    problems = problems_of(root)
-    assert problems[0] == Problem(HANDOUT, 1, "missing field 'summary'")
-    # The module naming the rejected handout is reported too.
-    assert problems[1:] == [Problem(MODULE, 7, "unknown handout 'first-handout'")]
+    assert problems_of(root) == [
+        Problem(LEVELS, 1, "the file must hold a list under 'levels:'"),
+        FILM_WEEK_REJECTED,
+    ]
 
 
 def test_load_curriculum_several_problems_reported_together(tmp_path):
@@ -664,11 +1327,12 @@ def test_load_curriculum_several_problems_reported_together(tmp_path):
     edit(root, "level-2/01-week-one.md", "kind: video_week\n", "kind: weekly\n")
     edit(root, "levels.yaml", "    requires: level-2\n", "    requires: level-9\n")
     problems = problems_of(root)
-    assert len(problems) == 3
+    assert len(problems) == 4
     assert {(problem.path, problem.line) for problem in problems} == {
         (MODULE, 5),
         (WEEK, 4),
         (LEVELS, 16),
+        (VIDEOS, None),  # the film shown in the rejected week
     }
 
 
@@ -692,12 +1356,12 @@ def test_content_error_str_lists_path_line_and_message():
 def test_content_error_str_from_loader_names_each_problem(tmp_path):
     root = make_content(tmp_path)
     edit(root, "level-1/01-first-module.md", "order: 1\n", 'order: "two"\n')
-    edit(root, "level-2/01-week-one.md", "[bath-time]", "[no-such-video]")
+    edit(root, "videos.yaml", "[week-one]", "[no-such-week]")
     with pytest.raises(ContentError) as excinfo:
         load_curriculum(root)
     message = str(excinfo.value)
     assert f"{MODULE}:5: field 'order' must be a whole number" in message
-    assert f"{WEEK}:8: unknown video 'no-such-video'" in message
+    assert f"{VIDEOS}: film bath-time: unknown unit 'no-such-week'" in message
 
 
 # -- start-up ----------------------------------------------------------------------------
@@ -743,15 +1407,17 @@ def test_load_curriculum_empty_levels_file(tmp_path):
     root = make_content(tmp_path)
     write(root, "levels.yaml", "# levels to come\n")
     problems = problems_of(root)
-    assert [(p.path, p.line) for p in problems] == [(LEVELS, 1)]
+    assert [(p.path, p.line) for p in problems] == [(LEVELS, 1), (VIDEOS, None)]
     assert "levels:" in problems[0].message
 
 
 def test_load_curriculum_levels_file_with_no_levels(tmp_path):
     root = make_content(tmp_path)
     write(root, "levels.yaml", "levels: []\n")
-    problems = problems_of(root)
-    assert [(p.path, p.line, p.message) for p in problems] == [(LEVELS, 1, "no levels are defined")]
+    assert problems_of(root) == [
+        Problem(LEVELS, 1, "no levels are defined"),
+        FILM_WEEK_REJECTED,
+    ]
 
 
 def test_load_curriculum_file_not_utf8(tmp_path):

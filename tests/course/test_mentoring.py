@@ -14,6 +14,7 @@ from course.accounts.models import Role
 from course.curriculum.models import UnitKind
 from course.curriculum.services import get_curriculum
 from course.extensions import db
+from course.films.services import all_films, films_for_unit, import_practice_films
 from course.learning import services as learning
 from course.learning.models import EnrolmentStatus
 from course.mentoring import services, signoffs
@@ -1453,11 +1454,12 @@ def test_outline_level_two_has_fifteen_weeks_five_video_then_ten_practice(outlin
     assert [u["order"] for u in level["units"]] == list(range(1, 16))
     for unit in level["units"][:5]:
         assert unit["kind"] == "video_week", unit["slug"]
-        assert len(unit["videos"]) == 2, unit["slug"]
+        assert unit["film_brief"], unit["slug"]  # what the site admin must find for it
+        assert len(unit["practice_films"]) == 2, unit["slug"]
     for unit in level["units"][5:]:
         assert unit["kind"] == "practice_week", unit["slug"]
         assert unit["focus"], unit["slug"]
-    films = [v for u in level["units"] for v in u["videos"]]
+    films = [v for u in level["units"] for v in u["practice_films"]]
     assert len(films) == len(set(films)) == 10
 
 
@@ -1468,7 +1470,7 @@ def test_outline_level_three_has_thirteen_weeks_then_two_preparation_units(outli
     weeks = [u for u in units if u["kind"] != "preparation"]
     assert [u["week"] for u in weeks] == list(range(1, 14))
     assert [u["kind"] for u in weeks[:3]] == ["video_week"] * 3
-    assert all(len(u["videos"]) == 2 for u in weeks[:3])
+    assert all(len(u["practice_films"]) == 2 and u["film_brief"] for u in weeks[:3])
     assert [u["kind"] for u in weeks[3:]] == ["practice_week"] * 10
     assert [u["kind"] for u in units[13:]] == ["preparation", "preparation"]
     assert len(units) == 15
@@ -1477,7 +1479,10 @@ def test_outline_level_three_has_thirteen_weeks_then_two_preparation_units(outli
 
 def test_outline_no_film_is_used_twice_and_every_film_is_in_the_catalogue(outline):
     films = [
-        v for slug in ("level-2", "level-3") for u in outline[slug]["units"] for v in u["videos"]
+        v
+        for slug in ("level-2", "level-3")
+        for u in outline[slug]["units"]
+        for v in u["practice_films"]
     ]
     assert len(films) == len(set(films))
     assert set(films) <= set(outline["videos"])
@@ -1489,34 +1494,35 @@ def test_curriculum_weeks_carry_their_kind_objects(app):
     assert all(u.kind.is_week for u in level3.units[:13])
 
 
-def test_captions_every_catalogue_film_serves_webvtt(client, auth):
-    auth.login_as(Role.TRAINEE)
-    videos = get_curriculum().videos
-    assert len(videos) >= 16
-    for slug in videos:
-        response = client.get(f"/videos/{slug}/captions.vtt")
-        assert response.status_code == 200, slug
-        assert response.mimetype == "text/vtt", slug
-        assert response.get_data(as_text=True).startswith("WEBVTT"), slug
-        response.close()
+def test_captions_every_practice_film_serves_webvtt(client, auth):
+    import_practice_films(make_files=False)
+    auth.login_as(Role.MASTER_TRAINER)
+    films = all_films()
+    assert len(films) == len(get_curriculum().videos) >= 16
+    for film in films:
+        response = client.get(f"/films/{film.public_id}/captions/en.vtt")
+        assert response.status_code == 200, film.slug
+        assert response.mimetype == "text/vtt", film.slug
+        assert response.get_data(as_text=True).startswith("WEBVTT"), film.slug
 
 
 def test_captions_need_sign_in(client):
-    slug = next(iter(get_curriculum().videos))
-    response = client.get(f"/videos/{slug}/captions.vtt")
+    import_practice_films(make_files=False)
+    response = client.get(f"/films/{all_films()[0].public_id}/captions/en.vtt")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
 
 
 def test_unit_page_week_shows_each_film_with_captions(client, auth, make):
+    import_practice_films()
     trainee = level_two_trainee(make)
     new_group(make, trainees=[trainee], start_date=TODAY)
     auth.login_as(trainee)
     unit = week("level-2", 1)
     html = page(client.get(f"/units/{unit.slug}"))
     assert html.count("<video") == 2
-    for slug in unit.videos:
-        assert f'<track kind="captions" src="/videos/{slug}/captions.vtt"' in html
+    for film in films_for_unit(unit.slug):
+        assert f'<track kind="captions" src="/films/{film.public_id}/captions/en.vtt"' in html
 
 
 def test_mentor_dashboard_query_count_does_not_grow_with_groups(client, auth, make, count_queries):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from course.accounts.models import Role
+from course.curriculum.models import UnitKind
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.mentoring import services as mentoring
@@ -225,7 +226,7 @@ def test_save_draft_refused_once_submitted(app, pair):
 def test_review_accept_refused_without_every_rubric_score(app, pair):
     reflection = submit(pair)
     slugs = [criterion.slug for criterion in get_curriculum().rubric]
-    assert len(slugs) == 5
+    assert len(slugs) == 8
     incomplete = [
         {slug: 3 for slug in slugs[1:]},  # one missing
         {**full_scores(), slugs[0]: None},
@@ -234,9 +235,7 @@ def test_review_accept_refused_without_every_rubric_score(app, pair):
         {},
     ]
     for scores in incomplete:
-        with pytest.raises(
-            ReflectionError, match="^Score every rubric criterion before accepting.$"
-        ):
+        with pytest.raises(ReflectionError, match="^Score every rubric criterion before accepting"):
             services.review_reflection(reflection, pair.mentor, scores, "Good", Decision.ACCEPT)
     assert reflection.status == ReflectionStatus.SUBMITTED
     assert count(Review) == 0
@@ -541,7 +540,7 @@ def test_review_page_accept_without_scores_is_refused(client, auth, pair):
         f"/reflections/{reflection.public_id}/review", data=review_form("accept", "Good", scores)
     )
     assert response.status_code == 422
-    assert "Score every rubric criterion before accepting." in page(response)
+    assert "Score every rubric criterion before accepting" in page(response)
     assert reflection.status == ReflectionStatus.SUBMITTED
     assert count(Review) == 0
 
@@ -816,3 +815,69 @@ def test_a_returned_reflection_shows_the_feedback_above_the_revision_form(app, c
     assert feedback < html.index('class="form reflection-form"')
     rules = html.index("To submit, write at least")
     assert rules < html.index("Submit to my mentor")
+
+
+# -- "not applicable" in a film week -----------------------------------------------------
+
+
+def criteria_allowing_na(kind):
+    return [c.slug for c in get_curriculum().rubric if c.allows_not_applicable(kind)]
+
+
+def test_the_rubric_allows_not_applicable_only_for_caregiver_work_in_film_weeks(app):
+    film_week = criteria_allowing_na(UnitKind.VIDEO_WEEK)
+    assert {"wondering-stance", "empathic-reflection", "joint-viewing"} <= set(film_week)
+    assert "objective-observation" not in film_week  # every week observes
+    assert criteria_allowing_na(UnitKind.PRACTICE_WEEK) == []
+    for criterion in get_curriculum().rubric:
+        assert 2 <= len(criterion.examples) <= 3 and criterion.examples[0].excerpt
+
+
+def test_a_film_week_reflection_is_accepted_with_caregiver_criteria_not_applicable(app, pair):
+    assert pair.unit.kind == UnitKind.VIDEO_WEEK
+    reflection = submit(pair)
+    scores = {**full_scores(3), **dict.fromkeys(criteria_allowing_na(pair.unit.kind), "na")}
+    review = services.review_reflection(reflection, pair.mentor, scores, "", Decision.ACCEPT)
+    assert reflection.status == ReflectionStatus.ACCEPTED
+    assert review.scores == scores and review.scores["joint-viewing"] == "na"
+
+
+def test_not_applicable_is_refused_where_the_criterion_always_applies(app, pair):
+    reflection = submit(pair)
+    scores = {**full_scores(3), "objective-observation": "na"}
+    with pytest.raises(services.ReflectionError, match="Score every rubric criterion"):
+        services.review_reflection(reflection, pair.mentor, scores, "", Decision.ACCEPT)
+    assert reflection.status == ReflectionStatus.SUBMITTED
+
+
+def test_a_practice_week_keeps_no_not_applicable_score(app):
+    rubric = get_curriculum().rubric
+    practice_week = week("level-2", 6)
+    assert practice_week.kind == UnitKind.PRACTICE_WEEK
+    scores = {**full_scores(2), "joint-viewing": "na", "next-steps": "na"}
+    kept = services.rubric_scores(rubric, practice_week, scores)
+    assert "joint-viewing" not in kept and "next-steps" not in kept
+    assert len(kept) == len(rubric) - 2
+
+
+def test_review_page_offers_not_applicable_and_scored_examples_then_shows_the_result(
+    client, auth, pair
+):
+    reflection = submit(pair)
+    auth.login_as(pair.mentor)
+    html = page(client.get(f"/reflections/{reflection.public_id}/review"))
+    allowed = criteria_allowing_na(pair.unit.kind)
+    for criterion in get_curriculum().rubric:
+        na_radio = f'name="score-{criterion.slug}" value="na"'
+        assert (na_radio in html) == (criterion.slug in allowed)
+    example = get_curriculum().rubric[0].examples[0]
+    assert f"Scored {example.score}:" in html and "Scored examples" in html
+    scores = {**full_scores(4), **dict.fromkeys(allowed, "na")}
+    response = client.post(
+        f"/reflections/{reflection.public_id}/review", data=review_form("accept", "", scores)
+    )
+    assert response.status_code == 302
+    client.post("/logout")
+    auth.login_as(pair.first)
+    shown = page(client.get(f"/reflections/{reflection.public_id}"))
+    assert "Not applicable this week" in shown
