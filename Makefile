@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup db lint audit bench clean smoke-prod bench-prod
+.PHONY: run test setup db lint audit bench clean smoke-prod bench-prod readability
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-tools.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ audit: setup
 # requests/s, latency, SQL per page and upload memory (bench/run.py; about 2-3 minutes).
 bench: setup
 	$(BIN)/python -m bench.run
+
+# The reading level of every handout (Flesch-Kincaid; Fernandez-Huerta in Spanish).
+readability: setup
+	$(BIN)/python -m bench.readability
 
 # The production deployment started here (moto S3, PostgreSQL, Redis, RQ worker, two
 # gunicorn instances) and walked through once across both; needs PostgreSQL and Redis.

@@ -18,7 +18,6 @@ MODULE = "/units/elements-of-a-healthy-relationship"
 HANDOUT = "/handouts/healthy-relationships-small-moments"
 QUIZ = "/quizzes/elements-of-a-healthy-relationship"
 WEEK = "/units/l2-week-01-watching-with-fresh-eyes"
-FILM = "/videos/l2-infant-bottle-pauses"
 MENTORS = (Role.MASTER_TRAINER, Role.AGENCY_TRAINER)
 NOBODY = "nobody-has-this-public"  # a well-formed public id of nothing: checks answer 404
 
@@ -106,8 +105,21 @@ ACCESS = {
         f"/level-three-invitations/{NOBODY}",
         only(404, Role.TRAINEE),
     ),
-    "course.curriculum.captions": ("GET", f"{FILM}/captions.vtt", signed_in(200)),
-    "course.curriculum.video_file": ("GET", "/videos/no-such-film/file", signed_in(404)),
+    # The film catalogue: a site admin manages it; watching asks the film's levels
+    # (tests/course/test_films.py tries real films for each role and level).
+    "course.films.index": ("GET", "/films", only(200, Role.SITE_ADMIN)),
+    "course.films.new": ("GET", "/films/new", only(200, Role.SITE_ADMIN)),
+    "course.films.edit": ("GET", f"/films/{NOBODY}", only(404, Role.SITE_ADMIN)),
+    "course.films.delete": ("GET", f"/films/{NOBODY}/delete", only(404, Role.SITE_ADMIN)),
+    "course.films.add_captions": ("POST", f"/films/{NOBODY}/captions", only(404, Role.SITE_ADMIN)),
+    "course.films.remove_captions": (
+        "POST",
+        f"/films/{NOBODY}/captions/en/delete",
+        only(404, Role.SITE_ADMIN),
+    ),
+    "course.films.watch": ("GET", f"/films/{NOBODY}/file", signed_in(404)),
+    "course.films.captions": ("GET", f"/films/{NOBODY}/captions/en.vtt", signed_in(404)),
+    "course.curriculum.handouts": ("GET", "/handouts", signed_in(200)),
     "course.reflections.save": ("POST", f"{WEEK}/reflection", only(404, Role.TRAINEE)),
     "course.reflections.autosave": ("POST", f"{WEEK}/reflection/autosave", only(404, Role.TRAINEE)),
     "course.reflections.show": ("GET", f"/reflections/{NOBODY}", signed_in(404)),
