@@ -88,10 +88,16 @@ def add_film(details: FilmDetails, video_path: Path, language: str, captions: st
     _apply(film, details, duration)
     film.captions.append(FilmCaption(language=language, body=captions))
     _store_file(film, video_path)
-    db.session.add(film)
-    db.session.flush()
-    audit(actor, "film.add", "film", film.public_id, title=film.title)
-    db.session.commit()
+    key = film.storage_key
+    try:
+        db.session.add(film)
+        db.session.flush()
+        audit(actor, "film.add", "film", film.public_id, title=film.title)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        storage().delete(key)  # no file is left without its record
+        raise
     return film
 
 
@@ -106,8 +112,15 @@ def update_film(film: Film, details: FilmDetails, actor, video_path: Path | None
     _apply(film, details, duration)
     if video_path is not None:
         _store_file(film, video_path)
+    new_key = film.storage_key
     audit(actor, "film.edit", "film", film.public_id, replaced_file=video_path is not None)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if new_key != old_key:
+            storage().delete(new_key)  # no file is left without its record
+        raise
     if video_path is not None and old_key:
         storage().delete(old_key)  # after the commit: the old file stays until replaced
 
@@ -147,13 +160,14 @@ def _apply(film: Film, details: FilmDetails, duration: int) -> None:
     curriculum = get_curriculum()
     known_levels = {level.slug for level in curriculum.levels}
     film_weeks = {unit.slug for unit in curriculum.units_with_films()}
+    levels = [slug for slug in details.levels if slug in known_levels]
+    if not levels:  # checked before anything changes
+        raise FilmError("Choose at least one level whose trainees watch this film.", "levels")
     film.title = details.title.strip()
     film.description = details.description.strip()
     film.guide = details.guide.strip()
     film.duration_seconds = duration
-    film.levels = [slug for slug in details.levels if slug in known_levels]
-    if not film.levels:
-        raise FilmError("Choose at least one level whose trainees watch this film.", "levels")
+    film.levels = levels
     weeks = {slug for slug in details.unit_slugs if slug in film_weeks}
     film.showings = [s for s in film.showings if s.unit_slug in weeks]
     have = {showing.unit_slug for showing in film.showings}

@@ -323,3 +323,27 @@ def test_practice_films_are_imported_once_labelled_and_visible_to_their_levels(
     page = client.get(f"/units/{WEEK_ONE}").get_data(as_text=True)
     assert "Practice film made for this site" in page
     assert "Where to look in this film" in page
+
+
+def test_replacing_a_films_file_keeps_its_captions_and_deletes_the_old_file(
+    app, client, auth, clip
+):
+    film = add_film(clip)
+    old_key = film.storage_key
+    auth.login_as(Role.SITE_ADMIN)
+    response = client.post(
+        f"/films/{film.public_id}",
+        data={
+            "title": film.title,
+            "levels": ["level-2"],
+            "weeks": [WEEK_ONE],
+            "file": (io.BytesIO(clip.read_bytes()), "better-cut.mp4"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    db.session.refresh(film)
+    assert film.storage_key != old_key and storage().exists(film.storage_key)
+    assert not storage().exists(old_key)
+    assert film.caption("en").body == CAPTIONS
+    assert stored_files(app) == [storage().path(film.storage_key)]
