@@ -148,8 +148,10 @@ def upload_form(clip, **overrides):
 
 
 def stored_files(app) -> list[Path]:
-    root = Path(app.config["COURSE_UPLOAD_DIR"]) / "videos"
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+    """Every file in the media store (which tests/ keeps per test)."""
+    root = storage().root
+    assert str(root).startswith(app.config["COURSE_UPLOAD_DIR"])
+    return [path for path in root.rglob("*") if path.is_file()]
 
 
 def test_a_site_admin_uploads_a_film_with_captions_in_two_languages(app, client, auth, make, clip):
