@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -197,8 +199,12 @@ def create_invitation(
     invited_by: User | None = None,
     name: str = "",
     days: int = 14,
+    commit: bool = True,
 ) -> tuple[Invitation, str]:
-    """Create an invitation; return it with the token for the link (shown only once)."""
+    """Create an invitation; return it with the token for the link (shown only once).
+
+    ``commit=False`` leaves it in the caller's transaction (a roster saves all at once).
+    """
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         email=email,
@@ -210,7 +216,8 @@ def create_invitation(
         expires_at=utcnow() + timedelta(days=days),
     )
     db.session.add(invitation)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return invitation, token
 
 
@@ -254,25 +261,38 @@ def email_invitation(
 ) -> Invitation:
     """Create a single-use invitation and email its link to the person invited: the
     token goes to them alone, never onto the page of the admin who sent it."""
+    [(invitation, send)] = invite_many(actor, [(email, name)], role, agency, days)
+    db.session.commit()
+    send()
+    return invitation
+
+
+def invite_many(
+    actor: User, people: list[tuple[str, str]], role: Role, agency=None, days: int | None = None
+) -> list[tuple[Invitation, Callable[[], None]]]:
+    """Add an invitation for each (email, name) to the session, uncommitted; return each
+    with the function that emails its link as a background job, to call once the
+    invitations are committed (an email never goes out for an invitation not saved)."""
     from course import jobs
     from course.links import site_url_for
     from course.notifications.mail import send_email
 
     days = days or current_app.config["COURSE_INVITATION_DAYS"]
-    invitation, token = create_invitation(
-        email, role, agency=agency, invited_by=actor, name=name, days=days
-    )
-    link = site_url_for("course.accounts.accept_invitation", token=token)
     inviter = agency.name if agency is not None else "The PFR training center"
-    jobs.enqueue(
-        send_email,
-        email,
-        f"{inviter} invites you to PFR training",
-        f"Hello {name or 'there'},\n\n{inviter} has invited you to Promoting First "
-        f"Relationships training. Set your password here (the link works once and expires "
-        f"in {days} days):\n\n{link}\n",
-    )
-    return invitation
+    made = []
+    for email, name in people:
+        invitation, token = create_invitation(
+            email, role, agency=agency, invited_by=actor, name=name, days=days, commit=False
+        )
+        link = site_url_for("course.accounts.accept_invitation", token=token)
+        body = (
+            f"Hello {name or 'there'},\n\n{inviter} has invited you to Promoting First "
+            f"Relationships training. Set your password here (the link works once and "
+            f"expires in {days} days):\n\n{link}\n"
+        )
+        subject = f"{inviter} invites you to PFR training"
+        made.append((invitation, partial(jobs.enqueue, send_email, email, subject, body)))
+    return made
 
 
 def grant_role(user: User, role: Role, agency=None) -> None:

@@ -18,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from course.accounts.models import Role, User, normalize_email
-from course.accounts.services import email_invitation
+from course.accounts.services import email_invitation, invite_many
 from course.agencies.models import Agency, Cohort
 from course.agencies.services import move as move_enrolment
 from course.extensions import db
@@ -244,7 +244,6 @@ def import_roster(
     :return: the preview that was applied (its problems were left out).
     """
     preview = preview_roster(actor, cohort, text)
-    invitations = []
     for row in preview.new:
         user = User(
             email=row.email,
@@ -257,7 +256,9 @@ def import_roster(
         user.add_role(Role.TRAINEE)
         db.session.add(user)
         _enrol(user, cohort, row.pair)
-        invitations.append(row)
+    invitations = invite_many(
+        actor, [(row.email, row.name) for row in preview.new], Role.TRAINEE, agency
+    )
     for row, person in preview.existing:
         person.add_role(Role.TRAINEE)
         person.agency = person.agency or agency
@@ -267,9 +268,9 @@ def import_roster(
     for row, person in moved:
         enrolment = move_enrolment(current_enrolment(person, cohort.level), cohort, commit=False)
         enrolment.pair_code = row.pair
-    db.session.commit()
-    for row in invitations:
-        send_invitation(actor, row.email, row.name, agency)
+    db.session.commit()  # people, enrolments and invitations together, once
+    for _invitation, send in invitations:
+        send()  # each email a background job
     if cohort.mentor_id and cohort.level in MENTORED_LEVELS:
         _form_groups(actor, cohort, preview.existing + moved)
     return preview

@@ -4,13 +4,14 @@ import io
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from course.accounts.models import Invitation, User
 from course.agencies import roster
 from course.agencies.models import Cohort
 from course.extensions import db
 from course.learning.models import Enrolment
+from course.notifications.mail import OUTBOX_KEY
 
 HEADER = "email,first name,last name,job title,pair code\n"
 
@@ -150,9 +151,18 @@ def test_two_thousand_rows_preview_and_import(app, cohort, make):
     text = HEADER + "".join(
         f"p{n}@example.org,First{n},Last{n},Home visitor,\n" for n in range(2000)
     )
-    preview = roster.import_roster(admin, cohort.agency, cohort, text)
+    commits, session = [], db.session()
+    count_commit = commits.append  # one bound method, to remove the same listener
+    event.listen(session, "after_commit", count_commit)
+    try:
+        preview = roster.import_roster(admin, cohort.agency, cohort, text)
+    finally:
+        event.remove(session, "after_commit", count_commit)
     assert len(preview.new) == 2000 and preview.problems == []
-    assert count(Enrolment) == 2000
+    assert count(Enrolment) == count(Invitation) == 2000
+    assert len(commits) == 1  # people, enrolments and invitations saved together
+    outbox = app.extensions.get(OUTBOX_KEY, [])
+    assert len(outbox) == 2000 and outbox[-1]["To"] == "p1999@example.org"
     too_many = text + "extra@example.org,A,B,C,\n"
     assert (
         "split the file"
