@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from defusedcsv import csv  # cells starting =, +, -, @ cannot run as formulas
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import aliased, selectinload
 
 from course.accounts.models import Invitation, Role, User, UserRole
@@ -246,28 +246,11 @@ def staff_progress(agency_id: int, today: date | None = None) -> list[StaffRow]:
     bits = _week_bits(curriculum)
     signed: dict[tuple[int, str], int] = {}
     dealt_with: dict[tuple[int, str], int] = {}
-    sign_offs = db.session.execute(
-        select(
-            WeekSignOff.trainee_id,
-            WeekSignOff.level,
-            func.count(),
-            func.sum(_bit_of(WeekSignOff.unit_slug, bits)),
-        )
-        .where(WeekSignOff.trainee_id.in_(trainees), WeekSignOff.revoked_at.is_(None))
-        .group_by(WeekSignOff.trainee_id, WeekSignOff.level)
-    )
-    for trainee_id, level, count, mask in sign_offs:
+    for trainee_id, level, count, mask in db.session.execute(signed_weeks(trainees, bits)):
         rows[trainee_id].signed_off += count
         signed[(trainee_id, level)] = count
         dealt_with[(trainee_id, level)] = int(mask or 0)
-    written = db.session.execute(
-        select(
-            Reflection.trainee_id, Reflection.level, func.sum(_bit_of(Reflection.unit_slug, bits))
-        )
-        .where(Reflection.trainee_id.in_(trainees), Reflection.status != ReflectionStatus.DRAFT)
-        .group_by(Reflection.trainee_id, Reflection.level)
-    )
-    for trainee_id, level, mask in written:
+    for trainee_id, level, mask in db.session.execute(written_weeks(trainees, bits)):
         key = (trainee_id, level)
         dealt_with[key] = dealt_with.get(key, 0) | int(mask or 0)
     hours = db.session.execute(
@@ -299,6 +282,33 @@ def staff_progress(agency_id: int, today: date | None = None) -> list[StaffRow]:
         mask = dealt_with.get((row.person.id, group.level), 0)
         row.behind = [unit.title for bit, unit in overdue[key] if not mask & bit]
     return list(rows.values())
+
+
+def signed_weeks(trainees, bits: dict[str, int]) -> Select:
+    """Per person and level: standing sign-offs, and their weeks as a bit set. Read
+    from the index on (trainee_id, revoked_at, level, unit_slug) alone."""
+    return (
+        select(
+            WeekSignOff.trainee_id,
+            WeekSignOff.level,
+            func.count(),
+            func.sum(_bit_of(WeekSignOff.unit_slug, bits)),
+        )
+        .where(WeekSignOff.trainee_id.in_(trainees), WeekSignOff.revoked_at.is_(None))
+        .group_by(WeekSignOff.trainee_id, WeekSignOff.level)
+    )
+
+
+def written_weeks(trainees, bits: dict[str, int]) -> Select:
+    """Per person and level: the weeks with a reflection past draft, as a bit set. Read
+    from the index on (trainee_id, status, level, unit_slug) alone."""
+    return (
+        select(
+            Reflection.trainee_id, Reflection.level, func.sum(_bit_of(Reflection.unit_slug, bits))
+        )
+        .where(Reflection.trainee_id.in_(trainees), Reflection.status != ReflectionStatus.DRAFT)
+        .group_by(Reflection.trainee_id, Reflection.level)
+    )
 
 
 def _week_bits(curriculum) -> dict[str, int]:

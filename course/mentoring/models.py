@@ -143,6 +143,8 @@ class WeekSignOff(PublicIdMixin, CourseModel):
             sqlite_where=sql_text("revoked_at IS NULL"),
             postgresql_where=sql_text("revoked_at IS NULL"),
         ),
+        # Covers the progress queries (agencies.services.signed_weeks).
+        Index("ix_course_week_sign_off_progress", "trainee_id", "revoked_at", "level", "unit_slug"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.extensions import CourseModel
@@ -28,7 +28,12 @@ class Decision(StrEnum):
 class Reflection(PublicIdMixin, CourseModel):
     """A trainee's reflection on one week; the working draft lives here."""
 
-    __table_args__ = (UniqueConstraint("trainee_id", "unit_slug"),)
+    __table_args__ = (
+        UniqueConstraint("trainee_id", "unit_slug"),
+        # Covers the progress queries (agencies.services.written_weeks): the table's
+        # rows, long reflection text and all, are never read for a dashboard.
+        Index("ix_course_reflection_progress", "trainee_id", "status", "level", "unit_slug"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
