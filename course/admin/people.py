@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -13,9 +11,8 @@ from course.agencies.models import Agency
 from course.audit.services import record
 from course.extensions import db
 from course.mentoring.models import MentorGroup
+from course.paging import Page, page_of_query
 from course.timeutil import utcnow
-
-PER_PAGE = 50
 
 
 class PersonError(AccountError):
@@ -24,14 +21,6 @@ class PersonError(AccountError):
     def __init__(self, message: str, field: str):
         super().__init__(message)
         self.field = field
-
-
-@dataclass(frozen=True)
-class PeoplePage:
-    people: list[User]
-    number: int
-    pages: int
-    total: int
 
 
 def _matching(text: str, role: str):
@@ -45,20 +34,11 @@ def _matching(text: str, role: str):
     return query
 
 
-def search_people(text: str = "", role: str = "", number: int | None = 1) -> PeoplePage:
+def search_people(text: str = "", role: str = "", number: int | None = 1) -> Page[User]:
     """People whose name or email holds every word of ``text`` (and who hold ``role``),
     by name, 50 a page; a page past the end shows the last one."""
-    query = _matching(text, role)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PER_PAGE))
-    number = min(max(number or 1, 1), pages)
-    people = db.session.scalars(
-        query.options(selectinload(User.role_links), selectinload(User.agency))
-        .order_by(func.lower(User.name), User.id)
-        .offset((number - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-    )
-    return PeoplePage(list(people), number, pages, total)
+    query = _matching(text, role).options(selectinload(User.role_links), selectinload(User.agency))
+    return page_of_query(query.order_by(func.lower(User.name), User.id), number)
 
 
 def count_people() -> int:

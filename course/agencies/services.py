@@ -28,6 +28,7 @@ from course.mentoring.models import (
     WeekSignOff,
 )
 from course.mentoring.services import scheduled_units
+from course.paging import Page, page_of_list
 from course.reflections.models import Reflection, ReflectionStatus
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
@@ -418,31 +419,9 @@ def filter_and_sort(
 PER_PAGE = 50
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[StaffRow]
-    number: int
-    pages: int
-    total: int
-
-    per_page: int = PER_PAGE
-
-    @property
-    def first(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.total else 0
-
-
 def paginate(rows: list[StaffRow], number: int | None, per_page: int | None = None) -> Page:
     """One page of the filtered, sorted rows (a page past the end shows the last one)."""
-    per_page = per_page or PER_PAGE
-    pages = max(1, -(-len(rows) // per_page))
-    number = min(max(number or 1, 1), pages)
-    start = (number - 1) * per_page
-    return Page(rows[start : start + per_page], number, pages, len(rows), per_page)
+    return page_of_list(rows, number, per_page or PER_PAGE)
 
 
 REPORT_COLUMNS = [

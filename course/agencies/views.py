@@ -67,11 +67,11 @@ def staff():
         page = services.Page(rows, 1, 1, len(rows))
     else:
         page = services.paginate(rows, args.get("page", type=int))
-    services.add_details(page.rows)
+    services.add_details(page.items)
     kept = {key: value for key, value in args.items() if key not in ("page", "format", "print")}
     return render_template(
         "course/agencies/staff.html",
-        rows=page.rows,
+        rows=page.items,
         page=page,
         page_url=lambda number: url_for("course.agencies.staff", **kept, page=number),
         agency=agency,

@@ -49,7 +49,8 @@ _attempt = partial(attempt, refused=services.MentoringError)
 def dashboard():
     return render_template(
         "course/mentoring/dashboard.html",
-        groups=services.groups_of_mentor(current_user),
+        groups=services.page_of_groups(current_user, request.args.get("page", type=int)),
+        page_url=lambda number: url_for(".dashboard", page=number),
         queue=review_queue(current_user),
         videos_to_review=videos_to_review(current_user),
     )

@@ -1673,3 +1673,21 @@ def test_many_sign_offs_make_one_notification_and_a_review_settles_the_mentors(
     db.session.commit()
     finish_week(group, trainee, week("level-2", 4))
     assert len(unread(trainee, "signed off your work")) == 1  # read, so a new one
+
+
+def test_mentor_dashboard_lists_fifty_groups_a_page_latest_first(client, auth, make, monkeypatch):
+    monkeypatch.setattr(services, "GROUPS_PER_PAGE", 2)  # 50 on the real page
+    mentor = make.make_user(Role.MASTER_TRAINER)
+    started = [TODAY - timedelta(days=days) for days in (30, 10, 20)]
+    groups = [make.make_group(mentor, start_date=day) for day in started]
+    auth.login_as(mentor)
+    first = page(client.get("/mentor"))
+    second = page(client.get("/mentor?page=2"))
+    latest, middle, oldest = groups[1], groups[2], groups[0]
+    assert f"/mentor/groups/{latest.public_id}" in first
+    assert f"/mentor/groups/{middle.public_id}" in first
+    assert f"/mentor/groups/{oldest.public_id}" not in first
+    assert "Groups 1–2 of 3" in first and 'href="/mentor?page=2"' in first
+    assert f"/mentor/groups/{oldest.public_id}" in second
+    assert f"/mentor/groups/{latest.public_id}" not in second
+    assert f"/mentor/groups/{oldest.public_id}" in page(client.get("/mentor?page=99"))
