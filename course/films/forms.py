@@ -21,7 +21,8 @@ class FilmForm(FlaskForm):
     duration_seconds = IntegerField(
         "Length in seconds",
         validators=[Optional(), NumberRange(min=1, max=6 * 3600)],
-        description="Leave empty to read it from the file.",
+        description="Leave empty to read it from the file (or, when changing a film, "
+        "to keep its length).",
     )
     levels = MultiCheckboxField("Levels whose trainees may watch it")
     weeks = MultiCheckboxField("Weeks that show it")

@@ -102,7 +102,8 @@ def add_film(details: FilmDetails, video_path: Path, language: str, captions: st
 
 
 def update_film(film: Film, details: FilmDetails, actor, video_path: Path | None = None) -> None:
-    """Change a film's details, weeks and levels; with ``video_path``, its file too."""
+    """Change a film's details, weeks and levels; with ``video_path``, its file too
+    (whose length is read from it unless ``details`` gives one)."""
     duration = film.duration_seconds
     if video_path is not None:
         duration = _duration(video_path, details.duration_seconds)

@@ -67,6 +67,7 @@ def edit(film_id):
     form = _choices(FilmForm(obj=film))
     if not form.is_submitted():
         form.weeks.data = film.unit_slugs
+        form.duration_seconds.data = None  # empty keeps it, or reads a new file's
     if form.validate_on_submit():
         try:
             if form.file.data:
@@ -105,7 +106,7 @@ def add_captions(film_id):
             flash("Captions saved.", "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for(".edit", film_id=film.public_id) + "#captions")
+    return redirect(url_for(".edit", film_id=film.public_id))
 
 
 @bp.post("/films/<public_id:film_id>/captions/<language>/delete")
@@ -118,7 +119,7 @@ def remove_captions(film_id, language):
             services.remove_captions(film, language, current_user)
         except services.FilmError as exc:
             flash(str(exc), "error")
-    return redirect(url_for(".edit", film_id=film.public_id) + "#captions")
+    return redirect(url_for(".edit", film_id=film.public_id))
 
 
 @bp.route("/films/<public_id:film_id>/delete", methods=["GET", "POST"])
@@ -183,6 +184,8 @@ def _form_error(form, exc: services.FilmError) -> None:
         field.errors = [*field.errors, str(exc)]
     else:
         flash(str(exc), "error")
+    if form.file.data and exc.field != "file":  # a browser never sends a file back
+        form.file.errors = [*form.file.errors, "Choose the film's file again."]
 
 
 def _status(form) -> int:
