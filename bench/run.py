@@ -129,6 +129,14 @@ def count_queries(app, info: dict, specs: list[dict]) -> None:
                 executed = list(statements)
         return executed, sorted(timings)[2]
 
+    if os.environ.get("BENCH_PROFILE") in ("1", "only"):
+        from bench.profile_pages import profile_pages
+
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", counter)
+        profile_pages(client_for, specs)
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", counter)
     for spec in specs:
         headers, expect = spec.get("headers", {}), spec.get("expect", [200])
         executed, spec["alone_ms"] = measure(spec["who"], spec["path"], headers, expect)
@@ -420,6 +428,12 @@ def main() -> int:
         count_queries(app, info, specs)
         with app.app_context():
             db.engine.dispose()
+        if os.environ.get("BENCH_PROFILE") == "only":  # profiles and in-process figures
+            for spec in specs:
+                print(
+                    f"{spec['name']:<22} {spec['queries']:>3} SQL  {spec['alone_ms']:6.1f} ms alone"
+                )
+            return 0
 
         port = free_port()
         env = os.environ | {

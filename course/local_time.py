@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app, has_request_context
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 from course.timeutil import time_zones
@@ -45,8 +45,22 @@ def default_zone_name(user) -> str:
 
 
 def reader_zone() -> ZoneInfo:
-    """The signed-in reader's zone (ZoneInfo keeps each zone it has read)."""
-    user = current_user if has_request_context() and current_user.is_authenticated else None
+    """The signed-in reader's zone, worked out once per request (a page of a hundred
+    times asks a hundred times; ZoneInfo keeps each zone it has read)."""
+    if not has_request_context():
+        return _zone_of(None)
+    zone = request.environ.get(ZONE_KEY)
+    if zone is None:
+        zone = request.environ[ZONE_KEY] = _zone_of(
+            current_user if current_user.is_authenticated else None
+        )
+    return zone
+
+
+ZONE_KEY = "course.reader_zone"  # in the request's environ, which lives as long as it
+
+
+def _zone_of(user) -> ZoneInfo:
     try:
         return ZoneInfo(zone_name_for(user))
     except (ZoneInfoNotFoundError, ValueError):  # a zone removed from the system's tzdata

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from course import jobs
 from course.accounts.models import User
@@ -641,9 +641,10 @@ def videos_for_week(trainee_id: int, unit_slug: str) -> list[DyadVideo]:
     )
 
 
-def videos_to_review(mentor: User) -> list[tuple[DyadVideo, str]]:
+def videos_to_review(mentor: User, limit: int | None = None) -> list[tuple[DyadVideo, str]]:
     """Ready videos in the mentor's groups not yet marked reviewed (a week's sign-off
-    waits for them), the longest waiting first, with their week's title."""
+    waits for them), the longest waiting first (the first ``limit``), with their week's
+    title."""
     from course.mentoring.models import MentorGroup
 
     videos = db.session.scalars(
@@ -654,8 +655,17 @@ def videos_to_review(mentor: User) -> list[tuple[DyadVideo, str]]:
             DyadVideo.status == VideoStatus.READY,
             DyadVideo.reviewed_at.is_(None),
         )
-        .options(joinedload(DyadVideo.trainee))
-        .order_by(DyadVideo.completed_at)
+        .options(
+            load_only(
+                DyadVideo.public_id,
+                DyadVideo.unit_slug,
+                DyadVideo.completed_at,
+                DyadVideo.trainee_id,
+            ),
+            joinedload(DyadVideo.trainee).options(load_only(User.name), lazyload(User.role_links)),
+        )
+        .order_by(DyadVideo.completed_at, DyadVideo.id)
+        .limit(limit)
     )
     curriculum = get_curriculum()
     return [(video, getattr(curriculum.unit(video.unit_slug), "title", "")) for video in videos]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from course.accounts.models import Role, User
 from course.agencies.models import Cohort
@@ -104,7 +104,7 @@ def _groups_of_mentor(mentor: User) -> Select:
             # Names only: not each trainee's roles, nor the groups' early openings.
             selectinload(MentorGroup.members)
             .selectinload(MentorGroupMember.trainee)
-            .lazyload(User.role_links),
+            .options(load_only(User.name), lazyload(User.role_links)),
             lazyload(MentorGroup.early_openings),
         )
         .order_by(MentorGroup.start_date.desc(), MentorGroup.id.desc())

@@ -51,9 +51,14 @@ def dashboard():
         "course/mentoring/dashboard.html",
         groups=services.page_of_groups(current_user, request.args.get("page", type=int)),
         page_url=lambda number: url_for(".dashboard", page=number),
-        queue=review_queue(current_user),
-        videos_to_review=videos_to_review(current_user),
+        # The longest waiting, at a glance; one more than shown says the queue has more.
+        queue=review_queue(current_user, DASHBOARD_QUEUE + 1),
+        videos_to_review=videos_to_review(current_user, DASHBOARD_QUEUE + 1),
+        shown=DASHBOARD_QUEUE,
     )
+
+
+DASHBOARD_QUEUE = 10  # reflections, and videos, listed on the dashboard
 
 
 @bp.get("/mentor/groups/<public_id:group_id>")

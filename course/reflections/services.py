@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from course.accounts.models import User
 from course.curriculum.models import NOT_APPLICABLE, RUBRIC_SCORES, Unit
@@ -193,8 +193,9 @@ class QueueItem:
         return (utcnow() - self.waiting_since).days
 
 
-def review_queue(mentor: User) -> list[QueueItem]:
-    """Submitted reflections in the mentor's groups, the longest waiting first.
+def review_queue(mentor: User, limit: int | None = None) -> list[QueueItem]:
+    """Submitted reflections in the mentor's groups, the longest waiting first (the first
+    ``limit`` of them, when given).
 
     The queue shows how many versions each has, so it counts them in SQL rather than
     loading every version's text.
@@ -210,10 +211,20 @@ def review_queue(mentor: User) -> list[QueueItem]:
         .join(MentorGroup, Reflection.group_id == MentorGroup.id)
         .where(MentorGroup.mentor_id == mentor.id, Reflection.status == ReflectionStatus.SUBMITTED)
         .options(
-            selectinload(Reflection.trainee).lazyload(User.role_links),  # names only
+            # What the queue shows: not the text and answers of every reflection waiting.
+            load_only(
+                Reflection.public_id,
+                Reflection.trainee_id,
+                Reflection.unit_slug,
+                Reflection.submitted_at,
+            ),
+            selectinload(Reflection.trainee).options(  # names only
+                load_only(User.name), lazyload(User.role_links)
+            ),
             lazyload(Reflection.versions),
         )
-        .order_by(Reflection.submitted_at)
+        .order_by(Reflection.submitted_at, Reflection.id)
+        .limit(limit)
     )
     curriculum = get_curriculum()
     return [

@@ -881,3 +881,23 @@ def test_review_page_offers_not_applicable_and_scored_examples_then_shows_the_re
     auth.login_as(pair.first)
     shown = page(client.get(f"/reflections/{reflection.public_id}"))
     assert "Not applicable this week" in shown
+
+
+def test_dashboard_shows_the_longest_waiting_and_links_to_the_whole_queue(
+    client, auth, pair, monkeypatch
+):
+    from course.mentoring import views as mentoring_views
+
+    monkeypatch.setattr(mentoring_views, "DASHBOARD_QUEUE", 1)
+    first = submit(pair, trainee=pair.first)
+    second = submit(pair, trainee=pair.second)
+    auth.login_as(pair.mentor)
+    dashboard = page(client.get("/mentor"))
+    assert f"/reflections/{first.public_id}/review" in dashboard  # waited longest
+    assert f"/reflections/{second.public_id}/review" not in dashboard
+    assert "See everything waiting in the review queue" in dashboard
+    queue = page(client.get("/mentor/queue"))
+    assert f"/reflections/{first.public_id}/review" in queue
+    assert f"/reflections/{second.public_id}/review" in queue
+    monkeypatch.setattr(mentoring_views, "DASHBOARD_QUEUE", 2)
+    assert "See everything waiting" not in page(client.get("/mentor"))
