@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ ALIASES = {
 REQUIRED = ("email", "first", "last")  # no job title column: titles are left blank
 # One answer for every existing account the agency may not take (another agency's person,
 # a master trainer, a site admin), so the preview does not tell them apart.
+logger = logging.getLogger(__name__)
 CANNOT_ENROL = "this address cannot be enrolled by this agency; ask the training center"
 
 
@@ -269,10 +271,13 @@ def import_roster(
         enrolment = move_enrolment(current_enrolment(person, cohort.level), cohort, commit=False)
         enrolment.pair_code = row.pair
     db.session.commit()  # people, enrolments and invitations together, once
-    for _invitation, send in invitations:
-        send()  # each email a background job
     if cohort.mentor_id and cohort.level in MENTORED_LEVELS:
         _form_groups(actor, cohort, preview.existing + moved)
+    for invitation, send in invitations:
+        try:
+            send()  # each email a background job
+        except Exception:  # a queue that is down: the invitation stands, to resend
+            logger.exception("Could not queue the invitation email %s", invitation.id)
     return preview
 
 

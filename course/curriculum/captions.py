@@ -14,6 +14,7 @@ from webvtt.errors import MalformedFileError
 
 # Captions must run to within this many seconds of a film's end, and may fall silent
 # for no longer than this in between (a pause in speech still gets a sound caption).
+TIMING_LIKE = re.compile(r"\s*[\d:.]+\s*-+>")  # a timing line, even a mistyped one
 HEADER = re.compile(r"WEBVTT(?:[ \t]|\r?\n|$)")
 COVERAGE_SLACK_SECONDS = 5
 LONGEST_GAP_SECONDS = 10
@@ -48,7 +49,7 @@ def check_captions(text: str, duration_seconds: float | None = None) -> CaptionC
     problems = []
     # webvtt-py drops a cue whose timing line is mistyped ("->"); count what looks
     # like a timing line so that a cue never vanishes without a word.
-    timings = sum(1 for line in text.splitlines() if "->" in line)
+    timings = sum(1 for line in text.splitlines() if TIMING_LIKE.match(line))
     if timings != len(cues):
         problems.append(
             f"{timings - len(cues)} timing line(s) could not be read; write them like "

@@ -35,11 +35,10 @@ class Film(PublicIdMixin, CourseModel):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    # Loaded when asked for (lists load only the languages): not the captions' text
+    # on every Range request of the film.
     captions: Mapped[list[FilmCaption]] = relationship(
-        back_populates="film",
-        cascade="all, delete-orphan",
-        order_by="FilmCaption.language",
-        lazy="selectin",
+        back_populates="film", cascade="all, delete-orphan", order_by="FilmCaption.language"
     )
     showings: Mapped[list[FilmShowing]] = relationship(
         back_populates="film", cascade="all, delete-orphan", lazy="selectin"

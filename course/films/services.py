@@ -4,12 +4,12 @@ copying the site's practice films in from content/."""
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from course.audit.services import record as audit
 from course.curriculum.captions import check_captions
@@ -42,12 +42,14 @@ class FilmDetails:
 
 
 def films_for_unit(unit_slug: str) -> list[Film]:
-    """The catalogue's films a week shows, whose file is in place, by title."""
+    """The catalogue's films a week shows, whose file is in place, by title (with their
+    caption languages, not the captions' text)."""
     return list(
         db.session.scalars(
             select(Film)
             .join(FilmShowing)
             .where(FilmShowing.unit_slug == unit_slug, Film.storage_key.is_not(None))
+            .options(selectinload(Film.captions).load_only(FilmCaption.language))
             .order_by(Film.title)
         )
     )
@@ -58,7 +60,13 @@ def film_by_slug(slug: str) -> Film | None:
 
 
 def all_films() -> list[Film]:
-    return list(db.session.scalars(select(Film).order_by(Film.practice, Film.title)))
+    return list(
+        db.session.scalars(
+            select(Film)
+            .options(selectinload(Film.captions).load_only(FilmCaption.language))
+            .order_by(Film.practice, Film.title)
+        )
+    )
 
 
 def weeks_without_films(curriculum: Curriculum | None = None) -> list[Unit]:
@@ -72,12 +80,21 @@ def weeks_without_films(curriculum: Curriculum | None = None) -> list[Unit]:
     return [unit for unit in curriculum.units_with_films() if unit.slug not in shown]
 
 
+CAPTIONS_MAX_BYTES = 1024 * 1024  # a feature film's captions are a few hundred KB
+
+
 def caption_text(upload) -> str:
     """Read an uploaded caption file as UTF-8 text."""
+    data = upload.read(CAPTIONS_MAX_BYTES + 1)
+    if len(data) > CAPTIONS_MAX_BYTES:
+        raise FilmError("That captions file is over 1 MB: is it the right file?", "captions")
     try:
-        return upload.read().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FilmError("Save the captions as UTF-8 text (WebVTT).", "captions") from exc
+    if "\x00" in text:
+        raise FilmError("That file is not text: save the captions as WebVTT.", "captions")
+    return text
 
 
 def add_film(details: FilmDetails, video_path: Path, language: str, captions: str, actor) -> Film:
@@ -109,6 +126,8 @@ def update_film(film: Film, details: FilmDetails, actor, video_path: Path | None
         duration = _duration(video_path, details.duration_seconds)
     elif details.duration_seconds:
         duration = details.duration_seconds
+    for caption in film.captions:  # the captions must still fit the film
+        _check(caption.body, duration)
     old_key = film.storage_key
     _apply(film, details, duration)
     if video_path is not None:
@@ -161,7 +180,10 @@ def _apply(film: Film, details: FilmDetails, duration: int) -> None:
     curriculum = get_curriculum()
     known_levels = {level.slug for level in curriculum.levels}
     film_weeks = {unit.slug for unit in curriculum.units_with_films()}
-    levels = [slug for slug in details.levels if slug in known_levels]
+    weeks = {slug for slug in details.unit_slugs if slug in film_weeks}
+    # A week's trainees may always watch the films it shows.
+    week_levels = {curriculum.unit(slug).level for slug in weeks}
+    levels = sorted({slug for slug in details.levels if slug in known_levels} | week_levels)
     if not levels:  # checked before anything changes
         raise FilmError("Choose at least one level whose trainees watch this film.", "levels")
     film.title = details.title.strip()
@@ -169,7 +191,6 @@ def _apply(film: Film, details: FilmDetails, duration: int) -> None:
     film.guide = details.guide.strip()
     film.duration_seconds = duration
     film.levels = levels
-    weeks = {slug for slug in details.unit_slugs if slug in film_weeks}
     film.showings = [s for s in film.showings if s.unit_slug in weeks]
     have = {showing.unit_slug for showing in film.showings}
     film.showings.extend(FilmShowing(unit_slug=slug) for slug in sorted(weeks - have))
@@ -208,7 +229,8 @@ def _store_file(film: Film, video_path: Path) -> None:
 def _new_slug(title: str) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "film"
     slug, number = base, 1
-    while film_by_slug(slug) is not None:
+    practice = get_curriculum().videos  # their slugs stay theirs, even before an import
+    while slug in practice or film_by_slug(slug) is not None:
         number += 1
         slug = f"{base}-{number}"
     return slug
@@ -237,25 +259,30 @@ def import_practice_films(curriculum: Curriculum | None = None, make_files: bool
             added += 1
         if not film.practice:
             continue  # a center's own film took the slug: leave it alone
+        if film.duration_seconds != video.duration_seconds and film.storage_key:
+            storage().delete(film.storage_key)  # a picture as long as the new captions
+            film.storage_key = None
         film.title, film.description = video.title, video.description
         film.guide, film.duration_seconds = video.guide, video.duration_seconds
         for language, name in video.captions.items():
-            body = (content / name).read_text(encoding="utf-8")
+            body = (content / name).read_text(encoding="utf-8", errors="replace")
             caption = film.caption(language)
             if caption is None:
                 film.captions.append(FilmCaption(language=language, body=body))
             else:
                 caption.body = body
-        if make_files and (film.storage_key is None or not storage().exists(film.storage_key)):
+        if film.storage_key is not None and not storage().exists(film.storage_key):
+            film.storage_key = None  # its file is gone: no player for a missing file
+        if make_files and film.storage_key is None:
             _store_file(film, _practice_picture(video, tone_hz=220 + 20 * number))
-    db.session.commit()
+        db.session.commit()  # film by film: a failure later leaves no stored file unrecorded
     return added
 
 
 def _practice_picture(video, tone_hz: int) -> Path:
     """The practice film's stand-in picture and tone, made once per machine and length
     (a fresh demo site or test store copies it instead of encoding it again)."""
-    cache = Path(tempfile.gettempdir()) / "pfr-learn-practice-films"
+    cache = Path(current_app.instance_path) / "practice-films"
     clip = cache / f"{video.slug}-{video.duration_seconds}s-{tone_hz}hz.mp4"
     if not clip.exists():
         make_stand_in_clip(clip, video.duration_seconds, tone_hz, cheap=True)

@@ -142,7 +142,10 @@ def watch(film_id):
     film = get_visible_or_404(Film, film_id, Action.FILM_WATCH)
     if film.storage_key is None:
         abort(404)
-    return deliver(storage(), film.storage_key, "video/mp4")
+    try:
+        return deliver(storage(), film.storage_key, "video/mp4")
+    except FileNotFoundError:  # removed from the store behind the catalogue's back
+        abort(404)
 
 
 @bp.get("/films/<public_id:film_id>/captions/<language>.vtt")
@@ -179,6 +182,7 @@ def _details(form) -> services.FilmDetails:
 
 
 def _form_error(form, exc: services.FilmError) -> None:
+    form.refused = True
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
         field.errors = [*field.errors, str(exc)]
@@ -189,7 +193,9 @@ def _form_error(form, exc: services.FilmError) -> None:
 
 
 def _status(form) -> int:
-    return 422 if form.is_submitted() and any(field.errors for field in form) else 200
+    """422 for a refused form (a field's error, or a message about the whole film)."""
+    refused = any(field.errors for field in form) or getattr(form, "refused", False)
+    return 422 if form.is_submitted() and refused else 200
 
 
 @contextmanager

@@ -143,12 +143,13 @@ class WeekSignOff(PublicIdMixin, CourseModel):
             sqlite_where=sql_text("revoked_at IS NULL"),
             postgresql_where=sql_text("revoked_at IS NULL"),
         ),
-        # Covers the progress queries (agencies.services.signed_weeks).
+        # Covers the progress queries (agencies.services.signed_weeks), and lookups by
+        # trainee (it leads with trainee_id, which needs no index of its own).
         Index("ix_course_week_sign_off_progress", "trainee_id", "revoked_at", "level", "unit_slug"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"))
     group_id: Mapped[int] = mapped_column(ForeignKey("course_mentor_group.id"))
     level: Mapped[str] = mapped_column(String(40))
     unit_slug: Mapped[str] = mapped_column(String(120))

@@ -31,12 +31,13 @@ class Reflection(PublicIdMixin, CourseModel):
     __table_args__ = (
         UniqueConstraint("trainee_id", "unit_slug"),
         # Covers the progress queries (agencies.services.written_weeks): the table's
-        # rows, long reflection text and all, are never read for a dashboard.
+        # rows, long reflection text and all, are never read for a dashboard. It leads
+        # with trainee_id, so it also serves lookups by trainee (no index of its own).
         Index("ix_course_reflection_progress", "trainee_id", "status", "level", "unit_slug"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("course_user.id"))
     group_id: Mapped[int] = mapped_column(ForeignKey("course_mentor_group.id"), index=True)
     level: Mapped[str] = mapped_column(String(40))
     unit_slug: Mapped[str] = mapped_column(String(120))

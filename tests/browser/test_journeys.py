@@ -226,7 +226,9 @@ def test_level_two_reflection_review_meeting_and_sign_off(
     assert page.get_by_text("Returned for revision").first.is_visible()
     page.get_by_role("link", name="Week 2: Going out and coming back").first.click()
     check_a11y(page)
-    assert page.locator("video track[kind='captions']").count() == 2
+    # Two films, one of them captioned in Spanish as well as English.
+    assert page.locator("video").count() == 2
+    assert page.locator("video track[kind='captions'][srclang='en']").count() == 2
     revised = (
         "Each time the boy reached the fence he looked back at his grandmother, and twice he "
         "walked back to lean on her knee for a few seconds before leaving again. She stayed "

@@ -169,3 +169,8 @@ def test_a_header_must_be_webvtt_followed_by_a_space_or_a_line_end():
     cue = "\n\n00:00.000 --> 00:01.000\nHi\n"
     assert not check_captions("WEBVTTX" + cue).ok
     assert check_captions("WEBVTT - practice film" + cue).ok
+
+
+def test_an_arrow_in_a_captions_words_is_not_a_timing_line():
+    text = "WEBVTT\n\n00:00.000 --> 00:04.000\nFirst the spoon -> then the cup\n"
+    assert check_captions(text, 4).ok

@@ -198,7 +198,7 @@ def test_a_site_admin_uploads_a_film_with_captions_in_two_languages(app, client,
         ),
         ({"file": (io.BytesIO(b"not a film at all" * 100), "film.mp4")}, "not a video"),
         ({"captions": (io.BytesIO(b"WEBVTT\n"), "a.srt")}, "File does not have an approved"),
-        ({"levels": []}, "at least one level"),
+        ({"levels": [], "weeks": []}, "at least one level"),
     ],
 )
 def test_a_refused_upload_keeps_nothing_and_what_was_typed(
@@ -349,3 +349,64 @@ def test_replacing_a_films_file_keeps_its_captions_and_deletes_the_old_file(
     assert not storage().exists(old_key)
     assert film.caption("en").body == CAPTIONS
     assert stored_files(app) == [storage().path(film.storage_key)]
+
+
+def test_a_week_always_opens_its_film_to_that_weeks_level(app, client, auth, make, clip):
+    film = add_film(clip, levels=("level-3",), weeks=(WEEK_ONE,))
+    assert film.levels == ["level-2", "level-3"]
+    auth.login_as(level_two_trainee(make))
+    with client.get(film_urls(film)[0]) as response:
+        assert response.status_code == 200
+
+
+def test_a_film_whose_file_is_gone_answers_not_found_and_import_forgets_it(app, client, auth, clip):
+    film = add_film(clip)
+    storage().delete(film.storage_key)
+    auth.login_as(Role.SITE_ADMIN)
+    assert client.get(film_urls(film)[0]).status_code == 404
+    services.import_practice_films(make_files=False)
+    practice = services.film_by_slug(next(iter(get_curriculum().videos)))
+    practice.storage_key = "gone.mp4"
+    db.session.commit()
+    services.import_practice_films(make_files=False)
+    assert practice.storage_key is None  # no player is shown for a missing file
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\x00\n", "not text"),
+        (b"WEBVTT\n\n" + b"x" * 2000, "over 1 MB"),  # with the limit at 1,000 bytes
+        (b"\xff\xfeW\x00", "UTF-8"),
+    ],
+)
+def test_caption_files_that_are_not_small_text_are_refused(
+    app, client, auth, clip, body, message, monkeypatch
+):
+    monkeypatch.setattr(services, "CAPTIONS_MAX_BYTES", 1000)
+    film = add_film(clip)
+    auth.login_as(Role.SITE_ADMIN)
+    client.post(
+        f"/films/{film.public_id}/captions",
+        data={"language": "es", "captions": (io.BytesIO(body), "x.vtt")},
+        content_type="multipart/form-data",
+    )
+    assert message in client.get(f"/films/{film.public_id}").get_data(as_text=True)
+    db.session.refresh(film)
+    assert [caption.language for caption in film.captions] == ["en"]
+
+
+def test_shortening_a_film_below_its_captions_is_refused(app, client, auth, clip):
+    long_captions = "WEBVTT\n\n00:00.000 --> 01:00.000\nA long scene.\n"
+    details = services.FilmDetails("A long film", "", "", ["level-2"], [], duration_seconds=90)
+    film = services.add_film(details, clip, "en", long_captions, make_site_admin())
+    auth.login_as(Role.SITE_ADMIN)
+    response = client.post(
+        f"/films/{film.public_id}",
+        data={"title": film.title, "levels": ["level-2"], "duration_seconds": "10"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "past the film" in response.get_data(as_text=True)
+    db.session.refresh(film)
+    assert film.duration_seconds == 90
