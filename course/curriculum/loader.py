@@ -93,11 +93,12 @@ def load_curriculum(
     reader = Reader(Path(content_dir).resolve())
     if not reader.root.is_dir():
         raise ContentError([Problem(str(content_dir), None, "content folder not found")])
-    videos = _load_videos(reader)
+    videos, unit_lines = _load_videos(reader)
     handouts = _load_handouts(reader)
+    levels_file = f"{reader.root.name}/{LEVELS_FILE}"
     level_records = reader.read_list_file(LEVELS_FILE, "levels", LEVEL_FIELDS)
-    if not level_records and not reader.problems:
-        reader.problem(f"{reader.root.name}/{LEVELS_FILE}", 1, "no levels are defined")
+    if not level_records and not any(p.path == levels_file for p in reader.problems):
+        reader.problem(levels_file, 1, "no levels are defined")
     _check_unique(reader, level_records, "slug", "level")
     known_levels = {record.data["slug"] for record in level_records}
     seen_units: dict[str, str] = {}
@@ -118,7 +119,7 @@ def load_curriculum(
                 units=units,
             )
         )
-    _check_film_units(reader, videos, seen_units)
+    _check_film_units(reader, videos, seen_units, unit_lines)
     rubric = _load_rubric(reader)
     if reader.problems:
         raise ContentError(reader.problems)
@@ -158,10 +159,11 @@ def _check_unique(reader: Reader, records: list[Record], key: str, what: str) ->
         seen.add(value)
 
 
-def _load_videos(reader: Reader) -> dict[str, Video]:
+def _load_videos(reader: Reader) -> tuple[dict[str, Video], dict[str, int]]:
+    """The practice films, with the line of each one's ``units`` (checked later)."""
     records = reader.read_list_file(VIDEOS_FILE, "videos", VIDEO_FIELDS)
     _check_unique(reader, records, "slug", "video")
-    videos = {}
+    videos, unit_lines = {}, {}
     for record in records:
         captions = record.data["captions"]
         if "en" not in captions:
@@ -173,7 +175,8 @@ def _load_videos(reader: Reader) -> dict[str, Video]:
         if len(reader.problems) > problems_before or "en" not in captions:
             continue
         videos[record.data["slug"]] = Video(**{**record.data, "units": units})
-    return videos
+        unit_lines[record.data["slug"]] = record.line("units")
+    return videos, unit_lines
 
 
 def _check_caption_file(reader: Reader, record: Record, language, name) -> None:
@@ -196,14 +199,14 @@ def _check_caption_file(reader: Reader, record: Record, language, name) -> None:
         reader.problem(record.path, where, f"{name}: {problem}")
 
 
-def _check_film_units(reader: Reader, videos: dict[str, Video], units: dict[str, str]) -> None:
+def _check_film_units(reader: Reader, videos, units: dict[str, str], lines) -> None:
     """Each practice film names the weeks it is shown in; those must exist."""
     for video in videos.values():
         for slug in video.units:
             if slug not in units:
                 reader.problem(
                     f"{reader.root.name}/{VIDEOS_FILE}",
-                    None,
+                    lines[video.slug],
                     f"film {video.slug}: unknown unit '{slug}'",
                 )
 
@@ -275,6 +278,7 @@ def _scored_examples(reader: Reader, record: Record) -> tuple[ScoredExample, ...
 def _load_handouts(reader: Reader) -> dict[str, Handout]:
     translations = _load_translations(reader)
     handouts: dict[str, Handout] = {}
+    variant_lines: dict[str, int] = {}
     for path in sorted((reader.root / HANDOUTS_DIR).glob("*.md")):
         record, body = reader.read_front_matter(path)
         if record is None or not reader.check_fields(record, HANDOUT_FIELDS):
@@ -299,6 +303,7 @@ def _load_handouts(reader: Reader) -> dict[str, Handout]:
                     f"a handout for parents needs a version in '{language}' "
                     f"({HANDOUTS_DIR}/{language}/{slug}.md)",
                 )
+        variant_lines[slug] = record.line("variant_of")
         handouts[slug] = Handout(
             slug=slug,
             title=data["title"],
@@ -319,7 +324,9 @@ def _load_handouts(reader: Reader) -> dict[str, Handout]:
     for handout in handouts.values():
         if handout.variant_of and handout.variant_of not in handouts:
             reader.problem(
-                handout.source, None, f"variant_of: unknown handout '{handout.variant_of}'"
+                handout.source,
+                variant_lines[handout.slug],
+                f"variant_of: unknown handout '{handout.variant_of}'",
             )
     return handouts
 

@@ -178,7 +178,7 @@ MINIMAL_TREE = {
 }
 
 # A week whose film, bath-time, is rejected is reported by the film too.
-FILM_WEEK_REJECTED = Problem(VIDEOS, None, "film bath-time: unknown unit 'week-one'")
+FILM_WEEK_REJECTED = Problem(VIDEOS, 8, "film bath-time: unknown unit 'week-one'")
 # A handout rejected leaves its Spanish version and the module naming it without it.
 HANDOUT_REJECTED = [
     Problem(HANDOUT_ES, 1, "no English handout 'first-handout' to translate"),
@@ -909,9 +909,7 @@ def test_load_curriculum_video_guide_is_optional(tmp_path):
 def test_load_curriculum_film_names_unknown_unit(tmp_path):
     root = make_content(tmp_path)
     edit(root, "videos.yaml", "[week-one]", "[week-one, no-such-week]")
-    assert problems_of(root) == [
-        Problem(VIDEOS, None, "film bath-time: unknown unit 'no-such-week'")
-    ]
+    assert problems_of(root) == [Problem(VIDEOS, 8, "film bath-time: unknown unit 'no-such-week'")]
 
 
 def test_load_curriculum_video_without_captions(tmp_path):
@@ -1155,7 +1153,7 @@ def test_load_curriculum_handout_variant_of_unknown_handout(tmp_path):
         "audience: parents\nvariant_of: no-such-handout\n",
     )
     assert problems_of(root) == [
-        Problem(HANDOUT, None, "variant_of: unknown handout 'no-such-handout'")
+        Problem(HANDOUT, 8, "variant_of: unknown handout 'no-such-handout'")
     ]
 
 
@@ -1332,7 +1330,7 @@ def test_load_curriculum_several_problems_reported_together(tmp_path):
         (MODULE, 5),
         (WEEK, 4),
         (LEVELS, 16),
-        (VIDEOS, None),  # the film shown in the rejected week
+        (VIDEOS, 8),  # the film shown in the rejected week
     }
 
 
@@ -1361,7 +1359,7 @@ def test_content_error_str_from_loader_names_each_problem(tmp_path):
         load_curriculum(root)
     message = str(excinfo.value)
     assert f"{MODULE}:5: field 'order' must be a whole number" in message
-    assert f"{VIDEOS}: film bath-time: unknown unit 'no-such-week'" in message
+    assert f"{VIDEOS}:8: film bath-time: unknown unit 'no-such-week'" in message
 
 
 # -- start-up ----------------------------------------------------------------------------
@@ -1407,7 +1405,7 @@ def test_load_curriculum_empty_levels_file(tmp_path):
     root = make_content(tmp_path)
     write(root, "levels.yaml", "# levels to come\n")
     problems = problems_of(root)
-    assert [(p.path, p.line) for p in problems] == [(LEVELS, 1), (VIDEOS, None)]
+    assert [(p.path, p.line) for p in problems] == [(LEVELS, 1), (VIDEOS, 8)]
     assert "levels:" in problems[0].message
 
 
@@ -1447,3 +1445,12 @@ def test_load_curriculum_front_matter_with_duplicate_field(tmp_path):
     write(root, "level-1/01-first-module.md", text.replace("---\n", "---\ntitle: Again\n", 1))
     problems = problems_of(root)
     assert [(p.path, p.message) for p in problems] == [(MODULE, "duplicate key 'title'")]
+
+
+def test_load_curriculum_no_levels_is_reported_beside_another_files_problem(tmp_path):
+    root = make_content(tmp_path)
+    write(root, "levels.yaml", "levels: []\n")
+    edit(root, "handouts/first-handout.md", "audience: parents\n", "audience: nobody\n")
+    problems = problems_of(root)
+    assert Problem(LEVELS, 1, "no levels are defined") in problems
+    assert any(p.path == HANDOUT and "audience" in p.message for p in problems)
