@@ -16,12 +16,13 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager, suppress
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy.orm import joinedload
 
 from course import jobs
 from course.accounts.models import User
@@ -641,34 +642,39 @@ def videos_for_week(trainee_id: int, unit_slug: str) -> list[DyadVideo]:
     )
 
 
-def videos_to_review(mentor: User, limit: int | None = None) -> list[tuple[DyadVideo, str]]:
+@dataclass(frozen=True)
+class VideoToReview:
+    """A ready video its mentor has not marked reviewed, as the queue shows it."""
+
+    public_id: str
+    trainee_name: str
+    week_title: str
+    completed_at: datetime | None
+
+
+def videos_to_review(mentor: User, limit: int | None = None) -> list[VideoToReview]:
     """Ready videos in the mentor's groups not yet marked reviewed (a week's sign-off
     waits for them), the longest waiting first (the first ``limit``), with their week's
-    title."""
+    title; columns only, not video objects."""
     from course.mentoring.models import MentorGroup
 
-    videos = db.session.scalars(
-        select(DyadVideo)
+    rows = db.session.execute(
+        select(DyadVideo.public_id, User.name, DyadVideo.unit_slug, DyadVideo.completed_at)
         .join(MentorGroup, DyadVideo.group_id == MentorGroup.id)
+        .join(User, DyadVideo.trainee_id == User.id)
         .where(
             MentorGroup.mentor_id == mentor.id,
             DyadVideo.status == VideoStatus.READY,
             DyadVideo.reviewed_at.is_(None),
         )
-        .options(
-            load_only(
-                DyadVideo.public_id,
-                DyadVideo.unit_slug,
-                DyadVideo.completed_at,
-                DyadVideo.trainee_id,
-            ),
-            joinedload(DyadVideo.trainee).options(load_only(User.name), lazyload(User.role_links)),
-        )
         .order_by(DyadVideo.completed_at, DyadVideo.id)
         .limit(limit)
     )
     curriculum = get_curriculum()
-    return [(video, getattr(curriculum.unit(video.unit_slug), "title", "")) for video in videos]
+    return [
+        VideoToReview(public_id, name, getattr(curriculum.unit(slug), "title", ""), completed)
+        for public_id, name, slug, completed in rows
+    ]
 
 
 def week_video_reviewed(trainee_id: int, unit_slug: str) -> bool:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from course.accounts.models import User
 from course.curriculum.models import NOT_APPLICABLE, RUBRIC_SCORES, Unit
@@ -183,7 +182,11 @@ def review_reflection(
 
 @dataclass(frozen=True)
 class QueueItem:
-    reflection: Reflection
+    """A reflection waiting for review, as the queue shows it (columns, not objects)."""
+
+    reflection_id: int
+    public_id: str
+    trainee_name: str
     unit: Unit
     waiting_since: datetime
     versions: int
@@ -207,28 +210,24 @@ def review_queue(mentor: User, limit: int | None = None) -> list[QueueItem]:
         .scalar_subquery()
     )
     rows = db.session.execute(
-        select(Reflection, version_count)
-        .join(MentorGroup, Reflection.group_id == MentorGroup.id)
-        .where(MentorGroup.mentor_id == mentor.id, Reflection.status == ReflectionStatus.SUBMITTED)
-        .options(
-            # What the queue shows: not the text and answers of every reflection waiting.
-            load_only(
-                Reflection.public_id,
-                Reflection.trainee_id,
-                Reflection.unit_slug,
-                Reflection.submitted_at,
-            ),
-            selectinload(Reflection.trainee).options(  # names only
-                load_only(User.name), lazyload(User.role_links)
-            ),
-            lazyload(Reflection.versions),
+        select(
+            Reflection.id,
+            Reflection.public_id,
+            User.name,
+            Reflection.unit_slug,
+            Reflection.submitted_at,
+            version_count,
         )
+        .join(MentorGroup, Reflection.group_id == MentorGroup.id)
+        .join(User, Reflection.trainee_id == User.id)
+        .where(MentorGroup.mentor_id == mentor.id, Reflection.status == ReflectionStatus.SUBMITTED)
         .order_by(Reflection.submitted_at, Reflection.id)
         .limit(limit)
     )
     curriculum = get_curriculum()
     return [
-        QueueItem(r, curriculum.unit(r.unit_slug), r.submitted_at, versions) for r, versions in rows
+        QueueItem(id_, public_id, name, curriculum.unit(slug), submitted_at, versions)
+        for id_, public_id, name, slug, submitted_at, versions in rows
     ]
 
 
