@@ -221,17 +221,18 @@ def _may_watch(user, film) -> bool:
     trainees at a level that uses the film. Not an agency admin as such."""
     if user.has_role(*STAFF_ROLES):
         return True
-    from course.learning.services import level_lock_reason  # avoid an import cycle
-
-    return user.has_role(Role.TRAINEE) and any(
-        level_lock_reason(user, level) is None for level in film.levels
-    )
+    return any(_trainee_at_level(user, level) for level in film.levels)
 
 
 def _trainee_may_open(user, unit) -> bool:
+    return _trainee_at_level(user, unit.level)
+
+
+def _trainee_at_level(user, level_slug: str) -> bool:
+    """A trainee whose level ``level_slug`` is open to them."""
     from course.learning.services import level_lock_reason  # avoid an import cycle
 
-    return user.has_role(Role.TRAINEE) and level_lock_reason(user, unit.level) is None
+    return user.has_role(Role.TRAINEE) and level_lock_reason(user, level_slug) is None
 
 
 def require(action: Action, obj=None) -> None:

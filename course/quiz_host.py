@@ -6,7 +6,7 @@ from flask_login import current_user
 from course.accounts.models import User
 from course.curriculum.services import get_curriculum
 from course.extensions import db
-from course.films.services import film_by_slug
+from course.films.services import captioned_film_id, playable_film_id
 from course.markup import render_markdown
 from course.permissions import REVIEWER_ROLES, Action, can, reviewable_trainees
 from course.public_ids import get_by_public_id
@@ -36,17 +36,13 @@ def _may_take(user_id: int, quiz_slug: str) -> bool:
 
 
 def _video_url(slug: str) -> str | None:
-    film = film_by_slug(slug)
-    if film is None or film.storage_key is None:
-        return None
-    return url_for("course.films.watch", film_id=film.public_id)
+    film_id = playable_film_id(slug)
+    return url_for("course.films.watch", film_id=film_id) if film_id else None
 
 
 def _captions_url(slug: str) -> str | None:
-    film = film_by_slug(slug)
-    if film is None or film.caption("en") is None:
-        return None
-    return url_for("course.films.captions", film_id=film.public_id, language="en")
+    film_id = captioned_film_id(slug, "en")
+    return url_for("course.films.captions", film_id=film_id, language="en") if film_id else None
 
 
 def _reviewees(viewer_id: int) -> set[int] | None:

@@ -316,11 +316,9 @@ def _load_handouts(reader: Reader) -> dict[str, Handout]:
             variant_of=data.get("variant_of"),
             translations=written_in,
         )
-    for language_texts in translations.values():
-        for text in language_texts.values():
-            slug = text.source.rsplit("/", 1)[-1].removesuffix(".md")
-            if slug not in handouts:
-                reader.problem(text.source, 1, f"no English handout '{slug}' to translate")
+    for slug, texts in translations.items():
+        for text in texts.values() if slug not in handouts else ():
+            reader.problem(text.source, 1, f"no English handout '{slug}' to translate")
     for handout in handouts.values():
         if handout.variant_of and handout.variant_of not in handouts:
             reader.problem(
@@ -476,9 +474,6 @@ def _observe_prompts(reader: Reader, record: Record, needs_keys: bool) -> tuple[
         if isinstance(item, str) and item.strip() and not needs_keys:
             prompts.append(ObservePrompt(item.strip()))
             continue
-        entry = Record(
-            record.path, item if isinstance(item, dict) else {}, {}, record.line("observe_prompts")
-        )
         if not isinstance(item, dict):
             reader.problem(
                 record.path,
@@ -488,6 +483,7 @@ def _observe_prompts(reader: Reader, record: Record, needs_keys: bool) -> tuple[
                 else "observe_prompts: each is text or a mapping with 'prompt'",
             )
             continue
+        entry = Record(record.path, item, {}, record.line("observe_prompts"))
         fields = {**OBSERVE_FIELDS, "answers_may_include": (list, needs_keys)}
         if not reader.check_fields(entry, fields):
             continue

@@ -23,7 +23,7 @@ class UnitKind(StrEnum):
 @dataclass(frozen=True)
 class Video:
     """A practice film the site ships (content/videos.yaml), copied into the film
-    catalogue by ``flask course films import-practice``; the center's licensed films
+    catalogue by ``flask course practice-films``; the center's licensed films
     are uploaded to the catalogue from the site instead."""
 
     slug: str
@@ -119,6 +119,11 @@ class Level:
     requires: str | None = None
     invitation_only: bool = False
     units: tuple[Unit, ...] = ()
+
+    @property
+    def short_title(self) -> str:
+        """ "Level 2" of "Level 2: Skill Building"."""
+        return self.title.split(":")[0]
 
 
 RUBRIC_SCORES = (1, 2, 3, 4)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from course.audit.services import record as audit
-from course.curriculum.captions import check_captions
+from course.curriculum.captions import COVERAGE_SLACK_SECONDS, check_captions
 from course.curriculum.media import make_stand_in_clip, quizzes_showing
 from course.curriculum.models import Curriculum, Unit
 from course.curriculum.services import get_curriculum
@@ -57,6 +57,22 @@ def films_for_unit(unit_slug: str) -> list[Film]:
 
 def film_by_slug(slug: str) -> Film | None:
     return db.session.scalar(select(Film).where(Film.slug == slug))
+
+
+def playable_film_id(slug: str) -> str | None:
+    """The public id of the film a quiz names by slug, when its file is in place."""
+    return db.session.scalar(
+        select(Film.public_id).where(Film.slug == slug, Film.storage_key.is_not(None))
+    )
+
+
+def captioned_film_id(slug: str, language: str) -> str | None:
+    """The public id of that film when it has captions in ``language`` (not their text)."""
+    return db.session.scalar(
+        select(Film.public_id)
+        .join(FilmCaption)
+        .where(Film.slug == slug, FilmCaption.language == language)
+    )
 
 
 def all_films() -> list[Film]:
@@ -212,7 +228,7 @@ def _check(captions: str, duration: int) -> None:
     result = check_captions(captions)
     if not result.ok:
         raise FilmError("The captions have a problem: " + "; ".join(result.problems), "captions")
-    if duration and result.last_end > duration + 5:
+    if duration and result.last_end > duration + COVERAGE_SLACK_SECONDS:
         raise FilmError(
             f"The captions run to {result.last_end:.0f} s, past the film's {duration} s: "
             "are they for another film?",
@@ -249,11 +265,13 @@ def import_practice_films(curriculum: Curriculum | None = None, make_files: bool
     """
     curriculum = curriculum or get_curriculum()
     content = Path(current_app.config["COURSE_CONTENT_DIR"])
+    played_by = quizzes_showing(content)  # film slug -> the quizzes that play it
     added = 0
     for number, video in enumerate(sorted(curriculum.videos.values(), key=lambda v: v.slug)):
         film = film_by_slug(video.slug)
         if film is None:
-            film = Film(slug=video.slug, practice=True, levels=_practice_levels(curriculum, video))
+            levels = _practice_levels(curriculum, video, played_by.get(video.slug, set()))
+            film = Film(slug=video.slug, practice=True, levels=levels)
             film.showings = [FilmShowing(unit_slug=slug) for slug in video.units]
             db.session.add(film)
             added += 1
@@ -289,10 +307,9 @@ def _practice_picture(video, tone_hz: int) -> Path:
     return clip
 
 
-def _practice_levels(curriculum: Curriculum, video) -> list[str]:
+def _practice_levels(curriculum: Curriculum, video, quizzes: set[str]) -> list[str]:
     """The levels of the weeks that show a film, and of the quizzes that play it."""
-    levels = {curriculum.unit(slug).level for slug in video.units if curriculum.unit(slug)}
-    quizzes = quizzes_showing(current_app.config["COURSE_CONTENT_DIR"]).get(video.slug, set())
+    levels = {curriculum.unit(slug).level for slug in video.units}  # the loader checked them
     for quiz in quizzes:
         unit = curriculum.unit_for_quiz(quiz)
         if unit is not None:

@@ -164,7 +164,7 @@ def _choices(form):
     curriculum = get_curriculum()
     form.levels.choices = [SelectChoice(level.slug, level.title) for level in curriculum.levels]
     form.weeks.choices = [
-        SelectChoice(unit.slug, f"{curriculum.level(unit.level).title.split(':')[0]}, {unit.title}")
+        SelectChoice(unit.slug, f"{curriculum.level(unit.level).short_title}, {unit.title}")
         for unit in curriculum.units_with_films()
     ]
     return form

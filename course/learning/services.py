@@ -110,7 +110,7 @@ def level_lock_reason(
         return "This level does not exist."
     if level.requires and not has_completed_level(user, level.requires, enrolments):
         required = get_curriculum().level(level.requires)
-        return f"{level.title.split(':')[0]} opens when you have completed {required.title}."
+        return f"{level.short_title} opens when you have completed {required.title}."
     if level.slug not in SELF_ENROL_LEVELS and _enrolment_in(user, level.slug, enrolments) is None:
         return f"You are not enrolled in {level.title} yet."
     return None
