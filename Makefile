@@ -18,6 +18,7 @@ setup: $(STAMP)
 db: setup
 	$(FLASK) course db upgrade
 	$(FLASK) quizzes db upgrade
+	$(FLASK) course progress rebuild
 	$(FLASK) course seed-demo
 
 run: db

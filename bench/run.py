@@ -359,7 +359,9 @@ def report(specs: list[dict], upload: dict, info: dict, seed_seconds: float, db_
         f"seeded in {seed_seconds:.0f} s: {counts['agency']} agencies, {counts['user']} people "
         f"({info['agency_admin']['staff']} staff in the big agency), "
         f"{counts['mentor_group']} mentor groups, {counts['reflection']} reflections, "
-        f"{counts['reflection_version']} versions, {counts['dyad_video']} dyad videos"
+        f"{counts['reflection_version']} versions, {counts['dyad_video']} dyad videos; "
+        f"progress summary rebuilt for {counts['summary_people']} people in "
+        f"{counts['summary_seconds']:.1f} s (flask course progress rebuild)"
     )
     print()
     header = (

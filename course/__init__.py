@@ -54,6 +54,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from course.notifications.views import bp as notifications_bp
     from course.notifications.views import unread_notification_count
     from course.ops.views import bp as ops_bp
+    from course.progress.tracking import start_tracking
     from course.reflections import models as _reflections  # noqa: F401
     from course.reflections.views import bp as reflections_bp
     from course.workshops import models as _workshops  # noqa: F401
@@ -73,6 +74,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     app.extensions["course"] = CourseState(
         curriculum=load_curriculum_cached(app.config["COURSE_CONTENT_DIR"], known_quizzes)
     )
+    start_tracking()  # the dashboards' summary rows follow every flush
     quiz_passed.connect(complete_unit_of_passed_quiz, app)
     quiz_reopened.connect(reopen_unit_of_quiz, app)
     open_answer_replied.connect(notify_open_answer_reply, app)

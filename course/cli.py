@@ -15,7 +15,16 @@ course_cli = AppGroup("course", help="The PFR course: demo data, people, content
 
 
 def register_commands(app: Flask) -> None:
-    commands = (content_cli, seed_demo, create_user, notify_weeks, purge, worker, practice_films)
+    commands = (
+        content_cli,
+        seed_demo,
+        create_user,
+        notify_weeks,
+        purge,
+        worker,
+        practice_films,
+        progress_cli,
+    )
     for command in (db_commands(course_history), *commands):
         course_cli.add_command(command)
     app.cli.add_command(course_cli)
@@ -59,6 +68,22 @@ def practice_films():
     click.echo(f"Added {added} practice film(s) to the catalogue.")
     for unit in weeks_without_films():
         click.echo(f"  No film yet for {unit.title} ({unit.slug})")
+
+
+@click.group("progress")
+def progress_cli():
+    """The dashboards' summary of where each person stands."""
+
+
+@progress_cli.command("rebuild")
+def rebuild_progress():
+    """Recompute everyone's summary rows from the source rows (after a content change
+    adds or removes weeks; safe to run at any time)."""
+    from course.extensions import db
+    from course.progress.tracking import rebuild
+
+    people = rebuild(db.session)
+    click.echo(f"Rebuilt the progress summary: {people} people with rows.")
 
 
 @click.command("notify-weeks")

@@ -43,9 +43,13 @@ def page_of_list(items: list[T], number: int | None, per_page: int = PER_PAGE) -
     return Page(items[start : start + per_page], number, pages, len(items), per_page)
 
 
-def page_of_query(query: Select, number: int | None, per_page: int = PER_PAGE) -> Page:
-    """Count the query's rows, then read only the page's (the query is ordered)."""
+def page_of_query(
+    query: Select, number: int | None, per_page: int = PER_PAGE, rows: bool = False
+) -> Page:
+    """Count the query's rows, then read only the page's (the query is ordered): its
+    first column's values, or with ``rows`` whole rows of columns."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     number, pages = _place(total, number, per_page)
-    items = db.session.scalars(query.offset((number - 1) * per_page).limit(per_page))
+    read = db.session.execute if rows else db.session.scalars
+    items = read(query.offset((number - 1) * per_page).limit(per_page))
     return Page(list(items), number, pages, total, per_page)

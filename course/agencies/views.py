@@ -15,16 +15,17 @@ from wtforms import SelectChoice
 from course.accounts.forms import PostForm
 from course.accounts.models import Invitation, Role, User
 from course.accounts.services import safe_next_url
-from course.agencies import roster, services
+from course.agencies import dashboard, roster, services
 from course.agencies.forms import CohortForm, PersonForm, RosterForm, TimeZoneForm
 from course.agencies.models import Agency, Cohort
-from course.agencies.services import cohort_members, cohort_numbers, staff_progress
+from course.agencies.services import cohort_members, cohort_numbers
 from course.audit.services import record as audit
 from course.extensions import db
 from course.forms import time_zone_choices
 from course.learning.models import Enrolment
 from course.local_time import reader_zone
 from course.mentoring.services import candidates_for_groups
+from course.paging import Page
 from course.permissions import Action, can, role_required
 from course.public_ids import get_by_public_id, get_or_404
 from course.timeutil import parse_date
@@ -43,20 +44,22 @@ def staff():
     args = request.args
     since, until = parse_date(args.get("since")), parse_date(args.get("until"))
     zone = reader_zone()
-    rows = services.filter_and_sort(
-        staff_progress(agency.id),
-        cohort=args.get("cohort"),
+    filters = dashboard.StaffFilters(
+        cohort=args.get("cohort") or None,
         level=args.get("level") or None,
         status=args.get("status") or None,
         sort=args.get("sort", "name"),
-        period=(since, until, zone),
+        since=since,
+        until=until,
+        zone=zone,
     )
     if args.get("format") == "csv":
+        rows = dashboard.staff_rows(agency.id, filters)
         audit(current_user, "report.export", "agency", agency.id, people=len(rows))
         db.session.commit()
         period = f"-{since or 'start'}-to-{until or 'now'}" if since or until else ""
         return Response(
-            services.report_csv(rows, zone),
+            dashboard.report_csv(rows, zone),
             mimetype="text/csv",
             headers={
                 "Content-Disposition": f"attachment; filename=pfr-training-report{period}.csv"
@@ -64,10 +67,11 @@ def staff():
         )
     printable = bool(args.get("print"))
     if printable:  # the whole report on paper
-        page = services.Page(rows, 1, 1, len(rows))
+        rows = dashboard.staff_rows(agency.id, filters)
+        page = Page(rows, 1, 1, len(rows), max(len(rows), 1))
     else:
-        page = services.paginate(rows, args.get("page", type=int))
-    services.add_details(page.items)
+        page = dashboard.staff_page(agency.id, filters, args.get("page", type=int))
+    dashboard.add_details(page.items)
     kept = {key: value for key, value in args.items() if key not in ("page", "format", "print")}
     return render_template(
         "course/agencies/staff.html",

@@ -143,7 +143,7 @@ class WeekSignOff(PublicIdMixin, CourseModel):
             sqlite_where=sql_text("revoked_at IS NULL"),
             postgresql_where=sql_text("revoked_at IS NULL"),
         ),
-        # Covers the progress queries (agencies.services.signed_weeks), and lookups by
+        # Covers the progress queries (progress.summary.signed_weeks), and lookups by
         # trainee (it leads with trainee_id, which needs no index of its own).
         Index("ix_course_week_sign_off_progress", "trainee_id", "revoked_at", "level", "unit_slug"),
     )

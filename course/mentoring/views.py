@@ -19,6 +19,7 @@ from course.mentoring.forms import GroupForm, MeetingForm, PlanMeetingForm, Reas
 from course.mentoring.models import Meeting, MentorGroup, WeekSignOff
 from course.mentoring.progress import group_progress
 from course.permissions import Action, can, get_visible_or_404, role_required
+from course.progress.services import standings
 from course.public_ids import get_by_public_id
 from course.reflections.services import review_queue
 
@@ -47,9 +48,14 @@ _attempt = partial(attempt, refused=services.MentoringError)
 @bp.get("/mentor")
 @role_required(*MENTORS)
 def dashboard():
+    groups = services.page_of_groups(current_user, request.args.get("page", type=int))
     return render_template(
         "course/mentoring/dashboard.html",
-        groups=services.page_of_groups(current_user, request.args.get("page", type=int)),
+        groups=groups,
+        # Weeks signed off and who is behind, from the summary (one query for the page).
+        standings=standings(
+            (member.trainee_id, group.level) for group in groups.items for member in group.members
+        ),
         page_url=lambda number: url_for(".dashboard", page=number),
         # The longest waiting, at a glance; one more than shown says the queue has more.
         queue=review_queue(current_user, DASHBOARD_QUEUE + 1),

@@ -30,7 +30,7 @@ class Reflection(PublicIdMixin, CourseModel):
 
     __table_args__ = (
         UniqueConstraint("trainee_id", "unit_slug"),
-        # Covers the progress queries (agencies.services.written_weeks): the table's
+        # Covers the progress queries (progress.summary.written_weeks): the table's
         # rows, long reflection text and all, are never read for a dashboard. It leads
         # with trainee_id, so it also serves lookups by trainee (no index of its own).
         Index("ix_course_reflection_progress", "trainee_id", "status", "level", "unit_slug"),

@@ -1541,6 +1541,24 @@ def test_mentor_dashboard_query_count_does_not_grow_with_groups(client, auth, ma
     assert counts[0] == counts[1], counts
 
 
+def test_mentor_dashboard_shows_weeks_signed_off_and_who_is_behind(client, auth, make):
+    """Each trainee of a group with their weeks signed off, and "behind" for a week open
+    two weeks with nothing submitted (read from the progress summary)."""
+    ahead = level_two_trainee(make)
+    behind = level_two_trainee(make, agency=ahead.agency)
+    group = new_group(make, trainees=[ahead, behind], days_ago=20)
+    finish_week(group, ahead, week("level-2", 1))
+    accepted_reflection(group, ahead, week("level-2", 2))  # week 2 dealt with, not signed
+    total = len(units_of("level-2"))
+    auth.login_as(group.mentor)
+    html = page(client.get("/mentor"))
+    assert f"{ahead.name}: 1 of {total} weeks signed off</li>" in html
+    assert (
+        f'{behind.name}: 0 of {total} weeks signed off · <strong class="behind-note">'
+        f"behind since the week of {group.start_date:%-d %b}</strong>" in html
+    )
+
+
 # -- two requests at once (#19 item 6) ---------------------------------------------------
 
 

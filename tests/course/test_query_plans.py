@@ -4,10 +4,10 @@ database chooses, on SQLite and on PostgreSQL); `make bench` prints the same pla
 import pytest
 from sqlalchemy import insert, text
 
-from course.agencies.services import _week_bits, signed_weeks, written_weeks
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.mentoring.models import WeekSignOff
+from course.progress.summary import signed_weeks, week_bits, written_weeks
 from course.reflections.models import Reflection
 from course.timeutil import utcnow
 
@@ -68,7 +68,7 @@ def test_progress_queries_are_answered_from_a_covering_index(app, make, query, i
     group = make.make_group()
     trainees = group.trainee_ids
     fill_with_history(group)
-    shown = plan(query(trainees, _week_bits(get_curriculum())))
+    shown = plan(query(trainees, week_bits(get_curriculum())))
     db.session.rollback()
     assert index in shown, shown
     if db.engine.dialect.name == "sqlite":

@@ -1,0 +1,129 @@
+"""Keep the summary rows in step with the events that change them.
+
+After every flush, the people whose enrolments, modules, groups, week openings,
+reflections, sign-offs, meetings or certificates were added, changed or deleted get
+their rows rewritten from the source rows, in the same transaction: a sign-off and the
+dashboard figure it changes commit (or roll back) together. ``rebuild`` rewrites
+everyone's rows (after a content change adds or removes weeks, or to check drift).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from itertools import chain
+
+from sqlalchemy import Connection, delete, event, func, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from course.accounts.models import User
+from course.learning.models import Enrolment, UnitProgress
+from course.mentoring.models import (
+    Certificate,
+    Meeting,
+    MeetingAttendee,
+    MentorGroup,
+    MentorGroupMember,
+    WeekOpening,
+    WeekSignOff,
+)
+from course.progress.models import LevelProgress
+from course.progress.summary import summarize
+from course.reflections.models import Reflection
+
+REBUILD_BATCH = 500  # people rewritten per statement batch by ``rebuild``
+
+
+def start_tracking() -> None:
+    """Listen to every session's flushes (once per process)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    changed = list(chain(session.new, session.dirty, session.deleted))
+    if not any(isinstance(obj, _SOURCES) for obj in changed):
+        return
+    connection = session.connection(bind_arguments={"mapper": inspect(LevelProgress)})
+    trainee_ids = _people_touched(connection, changed)
+    if trainee_ids:
+        refresh(connection, trainee_ids)
+
+
+_SOURCES = (
+    Enrolment,
+    UnitProgress,
+    MentorGroup,
+    MentorGroupMember,
+    WeekOpening,
+    Reflection,
+    WeekSignOff,
+    Meeting,
+    MeetingAttendee,
+    Certificate,
+)
+
+
+def _people_touched(connection: Connection, objects: Iterable) -> set[int]:
+    people: set[int | None] = set()
+    enrolments, groups, meetings = set(), set(), set()
+    for obj in objects:
+        match obj:
+            case Reflection() | WeekSignOff() | Certificate() | MentorGroupMember():
+                people.add(obj.trainee_id)
+            case Enrolment() | MeetingAttendee():
+                people.add(obj.user_id)
+            case UnitProgress():
+                enrolments.add(obj.enrolment_id)
+            case MentorGroup():
+                groups.add(obj.id)
+            case WeekOpening():
+                groups.add(obj.group_id)
+            case Meeting():
+                meetings.add(obj.id)
+    if enrolments:
+        people.update(
+            connection.scalars(select(Enrolment.user_id).where(Enrolment.id.in_(enrolments)))
+        )
+    if groups:
+        people.update(
+            connection.scalars(
+                select(MentorGroupMember.trainee_id).where(MentorGroupMember.group_id.in_(groups))
+            )
+        )
+    if meetings:
+        people.update(
+            connection.scalars(
+                select(MeetingAttendee.user_id).where(MeetingAttendee.meeting_id.in_(meetings))
+            )
+        )
+    people.discard(None)
+    return people  # type: ignore[return-value]
+
+
+def refresh(connection: Connection, trainee_ids: Collection[int]) -> None:
+    """Rewrite these people's rows from the source rows.
+
+    Their user rows are locked first (PostgreSQL; SQLite has one writer anyway), so two
+    transactions touching one person take turns, and the second reads what the first
+    committed rather than writing rows computed without it."""
+    ids = sorted(trainee_ids)
+    connection.execute(
+        select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update(key_share=True)
+    )
+    rows = summarize(connection, ids)
+    connection.execute(delete(LevelProgress).where(LevelProgress.trainee_id.in_(ids)))
+    if rows:
+        connection.execute(insert(LevelProgress), list(rows.values()))
+
+
+def rebuild(session: Session) -> int:
+    """Rewrite everyone's rows from the source rows; return how many people have rows.
+
+    Commits once per batch of people, so a large site is never locked whole."""
+    connection = session.connection(bind_arguments={"mapper": inspect(LevelProgress)})
+    everyone = list(connection.scalars(select(User.id).order_by(User.id)))
+    for start in range(0, len(everyone), REBUILD_BATCH):
+        refresh(connection, everyone[start : start + REBUILD_BATCH])
+        session.commit()
+        connection = session.connection(bind_arguments={"mapper": inspect(LevelProgress)})
+    return session.scalar(select(func.count(LevelProgress.trainee_id.distinct())))
