@@ -192,6 +192,11 @@ ACCESS = {
         f"/agency/enrolments/{NOBODY}/move",
         only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
     ),
+    "course.agencies.person": (
+        "GET",
+        f"/agency/staff/{NOBODY}",
+        only(404, Role.AGENCY_ADMIN, Role.SITE_ADMIN),
+    ),
     "course.agencies.deactivate": (
         "POST",
         f"/agency/people/{NOBODY}/deactivate",

@@ -123,7 +123,26 @@ def staff_rows(agency_id: int, filters: StaffFilters) -> list[StaffRow]:
     return [_row(r) for r in db.session.execute(_matching(agency_id, filters))]
 
 
-def _matching(agency_id: int, filters: StaffFilters) -> Select:
+def person_row(person: User) -> StaffRow | None:
+    """One trainee's row with every detail (their page of the dashboard); None for
+    someone who is not an agency's trainee."""
+    found = db.session.execute(_matching(person.agency_id, StaffFilters(), person.id))
+    columns = found.one_or_none()
+    if columns is None:
+        return None
+    row = _row(columns)
+    add_details([row], weeks=True)
+    return row
+
+
+def levels_of(person: User) -> list[LevelProgress]:
+    """Each level the person has started, in the curriculum's order."""
+    order = {level.slug: level.number for level in get_curriculum().levels}
+    found = db.session.scalars(select(LevelProgress).where(LevelProgress.trainee_id == person.id))
+    return sorted(found, key=lambda row: order.get(row.level, 99))
+
+
+def _matching(agency_id: int, filters: StaffFilters, person_id: int | None = None) -> Select:
     """The agency's trainees, each joined to their current summary row, filtered and
     sorted on the summary's columns."""
     progress, mentor, every_level = LevelProgress, aliased(User), aliased(LevelProgress)
@@ -172,6 +191,8 @@ def _matching(agency_id: int, filters: StaffFilters) -> Select:
         .outerjoin(mentor, mentor.id == MentorGroup.mentor_id)
         .where(User.agency_id == agency_id)
     )
+    if person_id is not None:
+        query = query.where(User.id == person_id)
     if filters.since or filters.until:
         query = query.where(progress.started_at.is_not(None))
         if filters.until:
@@ -235,9 +256,10 @@ def _row(r) -> StaffRow:
     )
 
 
-def add_details(rows: list[StaffRow], today: date | None = None) -> None:
-    """Fill in the weeks each person is behind on, each week's standing, the sign-offs,
-    certificates and workshop of the rows shown (for those people only)."""
+def add_details(rows: list[StaffRow], today: date | None = None, weeks: bool = False) -> None:
+    """Fill in the weeks each person is behind on, their certificates and workshop, and
+    with ``weeks`` each week's standing and the sign-offs (for those people only: a page
+    of the list leaves the week by week to each person's page)."""
     if not rows:
         return
     today = today or utc_today()
@@ -250,6 +272,16 @@ def add_details(rows: list[StaffRow], today: date | None = None) -> None:
         if row.group is not None and row.behind_since and row.behind_since <= behind_cutoff(today):
             late = overdue_weeks(schedules[row.group.id], row.dealt_with, today, BEHIND_AFTER_DAYS)
             row.behind = [unit.title for unit in late]
+    for trainee_id, certificate in _certificates(ids):
+        by_id[trainee_id].certificates.append(certificate)
+    for trainee_id, record in workshop_records(ids).items():
+        by_id[trainee_id].workshop = record
+    if weeks:
+        _add_weeks(by_id, curriculum)
+
+
+def _add_weeks(by_id: dict[int, StaffRow], curriculum) -> None:
+    ids = list(by_id)
     statuses = db.session.execute(
         select(Reflection.trainee_id, Reflection.unit_slug, Reflection.status).where(
             Reflection.trainee_id.in_(ids)
@@ -270,16 +302,12 @@ def add_details(rows: list[StaffRow], today: date | None = None) -> None:
         if unit is not None:
             by_id[trainee_id].sign_offs.append((unit.title, when))
             by_id[trainee_id].weeks[unit.title] = f"signed off {when:%-d %b %Y}"
-    for trainee_id, certificate in _certificates(ids):
-        by_id[trainee_id].certificates.append(certificate)
-    for trainee_id, record in workshop_records(ids).items():
-        by_id[trainee_id].workshop = record
     position = {
         unit.title: (level.number, unit.order)
         for level in curriculum.levels
         for unit in level.units
     }
-    for row in rows:
+    for row in by_id.values():
         row.weeks = dict(sorted(row.weeks.items(), key=lambda item: position[item[0]]))
 
 

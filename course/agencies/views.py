@@ -20,6 +20,7 @@ from course.agencies.forms import CohortForm, PersonForm, RosterForm, TimeZoneFo
 from course.agencies.models import Agency, Cohort
 from course.agencies.services import cohort_members, cohort_numbers
 from course.audit.services import record as audit
+from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.forms import time_zone_choices
 from course.learning.models import Enrolment
@@ -71,7 +72,7 @@ def staff():
         page = Page(rows, 1, 1, len(rows), max(len(rows), 1))
     else:
         page = dashboard.staff_page(agency.id, filters, args.get("page", type=int))
-    dashboard.add_details(page.items)
+    dashboard.add_details(page.items, weeks=printable)
     kept = {key: value for key, value in args.items() if key not in ("page", "format", "print")}
     return render_template(
         "course/agencies/staff.html",
@@ -82,6 +83,24 @@ def staff():
         cohorts=[n.cohort for n in cohort_numbers(agency.id)],
         args=args,
         printable=printable,
+    )
+
+
+@bp.get("/agency/staff/<public_id:user_id>")
+@role_required(Role.AGENCY_ADMIN, Role.SITE_ADMIN)
+def person(user_id):
+    """One staff member's training, week by week: statuses, dates and sign-offs."""
+    person = get_by_public_id(User, user_id)
+    if person is None or not can(current_user, Action.PROGRESS_VIEW, person):
+        abort(404)
+    row = dashboard.person_row(person)
+    if row is None:
+        abort(404)
+    return render_template(
+        "course/agencies/person.html",
+        row=row,
+        levels=dashboard.levels_of(person),
+        titles={level.slug: level.title for level in get_curriculum().levels},
     )
 
 

@@ -89,8 +89,10 @@ def summarize(connection: Connection, trainee_ids: Collection[int]) -> dict[tupl
             rows[(trainee_id, level)] = _empty(trainee_id, level, total)
         return rows[(trainee_id, level)]
 
+    level_one_enrolment: dict[int, int] = {}  # person -> the Level 1 enrolment shown
     for enrolment in connection.execute(
         select(
+            Enrolment.id,
             Enrolment.user_id,
             Enrolment.level,
             Enrolment.status,
@@ -107,21 +109,20 @@ def summarize(connection: Connection, trainee_ids: Collection[int]) -> dict[tupl
             completed_at=enrolment.completed_at,
             cohort_id=enrolment.cohort_id,
         )
-    for user_id, count, latest in connection.execute(
+        if enrolment.level == LEVEL_ONE:
+            level_one_enrolment[enrolment.user_id] = enrolment.id
+    showing = {enrolment: person for person, enrolment in level_one_enrolment.items()}
+    # Modules done in the enrolment the row shows (a graduate enrolled again starts over).
+    for enrolment_id, count, latest in connection.execute(
         select(
-            Enrolment.user_id,
+            UnitProgress.enrolment_id,
             func.count().filter(UnitProgress.status == UnitStatus.COMPLETE),
             func.max(func.coalesce(UnitProgress.completed_at, UnitProgress.started_at)),
         )
-        .join(UnitProgress)
-        .where(
-            Enrolment.user_id.in_(ids),
-            Enrolment.level == LEVEL_ONE,
-            Enrolment.status != EnrolmentStatus.WITHDRAWN,
-        )
-        .group_by(Enrolment.user_id)
+        .where(UnitProgress.enrolment_id.in_(showing))
+        .group_by(UnitProgress.enrolment_id)
     ):
-        level_one = row(user_id, LEVEL_ONE)
+        level_one = row(showing[enrolment_id], LEVEL_ONE)
         level_one["done"] = count
         _note_activity(level_one, latest)
     latest_group: dict[int, tuple[int, str]] = {}  # person -> (group id, level), any level

@@ -76,10 +76,12 @@ def _people_touched(connection: Connection, objects: Iterable) -> set[int]:
                 enrolments.add(obj.enrolment_id)
             case MentorGroup():
                 groups.add(obj.id)
+                people.update(_in_collection(obj, "members", "trainee_id"))
             case WeekOpening():
                 groups.add(obj.group_id)
             case Meeting():
                 meetings.add(obj.id)
+                people.update(_in_collection(obj, "attendees", "user_id"))
     if enrolments:
         people.update(
             connection.scalars(select(Enrolment.user_id).where(Enrolment.id.in_(enrolments)))
@@ -98,6 +100,13 @@ def _people_touched(connection: Connection, objects: Iterable) -> set[int]:
         )
     people.discard(None)
     return people  # type: ignore[return-value]
+
+
+def _in_collection(obj, name: str, attribute: str) -> set[int]:
+    """The people in a collection as it was before the flush and after it: one taken out
+    is deleted as an orphan inside the flush, so it never shows in ``session.deleted``."""
+    added, unchanged, deleted = inspect(obj).attrs[name].history
+    return {getattr(item, attribute) for item in (*added, *unchanged, *deleted)}
 
 
 def refresh(connection: Connection, trainee_ids: Collection[int]) -> None:

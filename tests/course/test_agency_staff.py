@@ -1,7 +1,10 @@
+import re
+
 from sqlalchemy import select
 
-from course.accounts.models import Role
+from course.accounts.models import Role, User
 from course.extensions import db
+from course.mentoring.models import WeekSignOff
 from course.reflections.models import Reflection
 
 
@@ -15,15 +18,24 @@ def test_agency_admin_sees_own_staff_status_and_sign_offs_but_no_reflection_text
     page = client.get("/agency/staff").get_data(as_text=True)
     assert "Jonah Whitfield" in page and "Tomasz Wilk" in page and "Amara Nwosu" in page
     assert "Mei Tanaka" not in page  # another agency's trainee
-    assert "Week 1: Watching with fresh eyes" in page  # a sign-off, with its date
     assert "Level 2 with Graham Lindqvist" in page
-    from course.extensions import db
-
-    for reflection in db.session.scalars(select(Reflection)):
-        for line in reflection.body.splitlines():
-            if len(line) > 20:
-                assert line not in page
-    assert "Tomasz reaches for labels" not in page  # the mentor's private meeting notes
+    # Week by week on each person's page: statuses and sign-off dates.
+    admin = db.session.scalar(select(User).where(User.email == "admin@riverbend.example.org"))
+    signed = db.session.scalars(
+        select(WeekSignOff)
+        .join(User, User.id == WeekSignOff.trainee_id)
+        .where(User.agency_id == admin.agency_id, WeekSignOff.revoked_at.is_(None))
+    ).first()
+    trainee = db.session.get(User, signed.trainee_id)
+    assert f'href="/agency/staff/{trainee.public_id}"' in page
+    person = client.get(f"/agency/staff/{trainee.public_id}").get_data(as_text=True)
+    assert re.search(r"Week 1: Watching with fresh eyes: signed off \d+ \w+ 20\d\d", person)
+    for shown in (page, person):
+        for reflection in db.session.scalars(select(Reflection)):
+            for line in reflection.body.splitlines():
+                if len(line) > 20:
+                    assert line not in shown
+        assert "Tomasz reaches for labels" not in shown  # the mentor's private meeting notes
 
 
 def test_agency_staff_page_is_for_agency_admins_and_site_admins(client, auth, make):
@@ -350,3 +362,35 @@ def test_the_report_covers_a_period_with_dates_that_match_the_page(client, auth,
     assert [(r["name"], r["started"]) for r in rows] == [("Spring Starter", "2026-02-28")]
     everyone = client.get("/agency/staff?until=2026-02-27").get_data(as_text=True)
     assert "Early Finisher" in everyone and "Spring Starter" not in everyone
+
+
+def test_a_person_page_is_for_their_agency_admin_and_site_admins(client, auth, make):
+    """Week by week for one person: their own agency's admin and site admins; another
+    agency's admin, their mentor and the trainee themself are turned away."""
+    from course.mentoring.models import MentorGroupMember
+
+    agency = _dashboard_data(make, 2)
+    member = db.session.scalars(
+        select(MentorGroupMember)
+        .join(User, User.id == MentorGroupMember.trainee_id)
+        .where(User.agency_id == agency.id)
+    ).first()
+    trainee = member.trainee
+    url = f"/agency/staff/{trainee.public_id}"
+    expected = {
+        make.make_user(Role.AGENCY_ADMIN, agency=agency): 200,
+        make.make_user(Role.SITE_ADMIN): 200,
+        make.make_user(Role.AGENCY_ADMIN, agency=make.make_agency("Another")): 404,
+        member.group.mentor: 403,
+        trainee: 403,
+    }
+    for viewer, status in expected.items():
+        auth.login_as(viewer)
+        response = client.get(url)
+        assert response.status_code == status, (viewer.email, response.status_code)
+        if status == 200:
+            html = response.get_data(as_text=True)
+            assert f"<h1>{trainee.name}</h1>" in html
+            assert "Behind: Week 1: Watching with fresh eyes" in html  # started 30 days ago
+            assert "Level 2: Skill Building" in html and "0 of" in html
+        auth.logout()
