@@ -126,3 +126,29 @@ def mail_to(app, user):
     from course.notifications.mail import OUTBOX_KEY
 
     return [m for m in app.extensions.get(OUTBOX_KEY, []) if m["To"] == user.email]
+
+
+# -- the curriculum, for tests that walk through weeks ---------------------------------
+
+
+def units_of(level):
+    from course.curriculum.services import get_curriculum
+
+    return get_curriculum().level(level).units
+
+
+def week(level, n):
+    """The level's n-th unit (week n of a mentored level)."""
+    return units_of(level)[n - 1]
+
+
+def answers_for(unit, marker=""):
+    """An answer to each of the week's reflection prompts."""
+    return [f"{marker}Answer {n}." for n in range(1, len(unit.reflection_prompts) + 1)]
+
+
+def full_scores(score=3):
+    """Every rubric criterion scored alike."""
+    from course.curriculum.services import get_curriculum
+
+    return {criterion.slug: score for criterion in get_curriculum().rubric}

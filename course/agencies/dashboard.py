@@ -57,6 +57,14 @@ class GroupRef:
 
 
 @dataclass(frozen=True)
+class WeekStanding:
+    """Where one week stands: a reflection's status, or when it was signed off."""
+
+    status: str
+    signed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class CertificateRef:
     level: str
     issued_at: datetime
@@ -87,8 +95,7 @@ class StaffRow:
     behind: list[str] = field(default_factory=list)  # weeks open 14+ days, nothing submitted
     sign_offs: list[tuple[str, datetime]] = field(default_factory=list)  # (unit title, when)
     certificates: list[CertificateRef] = field(default_factory=list)
-    # unit title -> where the week stands ("submitted", "signed off 3 Dec 2026", ...)
-    weeks: dict[str, str] = field(default_factory=dict)
+    weeks: dict[str, WeekStanding] = field(default_factory=dict)  # by the week's title
     workshop: WorkshopRecord | None = None  # the latest Level 1 workshop, with attendance
 
     @property
@@ -291,7 +298,7 @@ def _add_weeks(by_id: dict[int, StaffRow], curriculum) -> None:
     for trainee_id, unit_slug, status in statuses:
         unit = curriculum.unit(unit_slug)
         if unit is not None:
-            by_id[trainee_id].weeks[unit.title] = str(status)
+            by_id[trainee_id].weeks[unit.title] = WeekStanding(str(status))
     sign_offs = db.session.execute(
         select(WeekSignOff.trainee_id, WeekSignOff.unit_slug, WeekSignOff.signed_at)
         .where(WeekSignOff.trainee_id.in_(ids), WeekSignOff.revoked_at.is_(None))
@@ -301,7 +308,7 @@ def _add_weeks(by_id: dict[int, StaffRow], curriculum) -> None:
         unit = curriculum.unit(unit_slug)
         if unit is not None:
             by_id[trainee_id].sign_offs.append((unit.title, when))
-            by_id[trainee_id].weeks[unit.title] = f"signed off {when:%-d %b %Y}"
+            by_id[trainee_id].weeks[unit.title] = WeekStanding("signed off", when)
     position = {
         unit.title: (level.number, unit.order)
         for level in curriculum.levels

@@ -100,6 +100,11 @@ def person(user_id):
         "course/agencies/person.html",
         row=row,
         levels=dashboard.levels_of(person),
+        # A site admin has no agency of their own: back to this person's.
+        back_url=url_for(
+            "course.agencies.staff",
+            agency=person.agency_id if current_user.has_role(Role.SITE_ADMIN) else None,
+        ),
         titles={level.slug: level.title for level in get_curriculum().levels},
     )
 

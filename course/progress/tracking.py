@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from itertools import chain
 
-from sqlalchemy import Connection, delete, event, func, insert, inspect, select
+from sqlalchemy import Connection, delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from course.accounts.models import User
@@ -28,7 +28,7 @@ from course.mentoring.models import (
 )
 from course.progress.models import LevelProgress
 from course.progress.summary import summarize
-from course.reflections.models import Reflection
+from course.reflections.models import Reflection, ReflectionStatus
 
 REBUILD_BATCH = 500  # people rewritten per statement batch by ``rebuild``
 
@@ -40,13 +40,23 @@ def start_tracking() -> None:
 
 
 def _after_flush(session: Session, flush_context) -> None:
-    changed = list(chain(session.new, session.dirty, session.deleted))
-    if not any(isinstance(obj, _SOURCES) for obj in changed):
+    changed = [
+        obj
+        for obj in chain(session.new, session.dirty, session.deleted)
+        if isinstance(obj, _SOURCES)
+    ]
+    if not changed:
         return
+    # A draft saved again (the autosave, every pause in typing) changes only when the
+    # person was last active: one UPDATE rather than a whole refresh.
+    drafts = [obj for obj in changed if obj in session.dirty and _draft_saved_again(obj)]
     connection = session.connection(bind_arguments={"mapper": inspect(LevelProgress)})
-    trainee_ids = _people_touched(connection, changed)
+    trainee_ids = _people_touched(connection, [obj for obj in changed if obj not in drafts])
     if trainee_ids:
         refresh(connection, trainee_ids)
+    for draft in drafts:
+        if draft.trainee_id not in trainee_ids:
+            _note_activity(connection, draft.trainee_id, draft.level, draft.saved_at)
 
 
 _SOURCES = (
@@ -61,6 +71,22 @@ _SOURCES = (
     MeetingAttendee,
     Certificate,
 )
+
+
+def _draft_saved_again(obj) -> bool:
+    if not isinstance(obj, Reflection) or obj.status != ReflectionStatus.DRAFT:
+        return False
+    state = inspect(obj)
+    return not any(
+        state.attrs[name].history.has_changes()
+        for name in ("status", "trainee_id", "level", "unit_slug", "group_id")
+    )
+
+
+def _note_activity(connection: Connection, trainee_id: int, level: str, when) -> None:
+    row = (LevelProgress.trainee_id == trainee_id) & (LevelProgress.level == level)
+    later = LevelProgress.last_activity_at.is_(None) | (LevelProgress.last_activity_at < when)
+    connection.execute(update(LevelProgress).where(row, later).values(last_activity_at=when))
 
 
 def _people_touched(connection: Connection, objects: Iterable) -> set[int]:

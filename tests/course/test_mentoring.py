@@ -28,7 +28,7 @@ from course.mentoring.models import (
 from course.mentoring.services import MentoringError
 from course.reflections import services as reflections
 from course.reflections.models import Decision
-from tests.factories import mail_to
+from tests.factories import answers_for, full_scores, mail_to, units_of, week
 
 TODAY = date.today()
 LONG_BODY = (
@@ -41,22 +41,6 @@ assert len(LONG_BODY.split()) >= reflections.MIN_REFLECTION_WORDS
 
 
 # -- helpers ------------------------------------------------------------------------
-
-
-def units_of(level):
-    return get_curriculum().level(level).units
-
-
-def week(level, n):
-    return units_of(level)[n - 1]
-
-
-def answers_for(unit):
-    return [f"My answer to question {n}." for n in range(1, len(unit.reflection_prompts) + 1)]
-
-
-def full_scores():
-    return {criterion.slug: 3 for criterion in get_curriculum().rubric}
 
 
 def level_two_trainee(make, agency=None, **kwargs):

@@ -33,6 +33,7 @@ from course.workshops import services as workshops
 from course.workshops.models import Workshop, WorkshopSeat
 from course.workshops.services import WorkshopError
 from quizzes.api import take_quiz
+from tests.factories import answers_for, full_scores, units_of, week
 
 TODAY = date.today()
 LONG_BODY = (
@@ -48,22 +49,6 @@ ROSTER_HEADER = "email,first name,last name,job title,pair code\n"
 
 
 # -- helpers ------------------------------------------------------------------------
-
-
-def units_of(level):
-    return get_curriculum().level(level).units
-
-
-def week(level, n):
-    return units_of(level)[n - 1]
-
-
-def answers_for(unit):
-    return [f"My answer to question {n}." for n in range(1, len(unit.reflection_prompts) + 1)]
-
-
-def full_scores():
-    return {criterion.slug: 3 for criterion in get_curriculum().rubric}
 
 
 def _normal(row: dict) -> dict:
@@ -711,3 +696,79 @@ def test_level_one_done_counts_the_modules_of_the_enrolment_the_row_shows(app, m
     assert (row["enrolment_status"], row["cohort_id"]) == (EnrolmentStatus.ACTIVE, cohort.id)
     shown = learning.level_progress(trainee, get_curriculum().level("level-1"))
     assert (row["done"], row["percent"]) == (shown.done, shown.percent)
+
+
+def test_a_draft_saved_again_only_moves_last_activity(app, make, monkeypatch):
+    """The autosave path: a second save of a draft updates when the person was last
+    active with one statement, no whole refresh, and leaves the summary fresh."""
+    from course.progress import tracking
+
+    trainee = make.make_level_one_graduate()
+    group = make.make_group(trainees=[trainee], start_date=TODAY - timedelta(days=3))
+    unit = week("level-2", 1)
+    first = reflections.save_draft(group, trainee, unit, "A first line.", [])
+    before = row_of(trainee, "level-2")["last_activity_at"]
+    refreshed = []
+    monkeypatch.setattr(tracking, "refresh", lambda connection, ids: refreshed.append(set(ids)))
+    second = reflections.save_draft(group, trainee, unit, "A first line, and a second.", [])
+    assert second.id == first.id and refreshed == []
+    after = row_of(trainee, "level-2")["last_activity_at"]
+    assert after == second.saved_at.astimezone(UTC) and after > before
+    monkeypatch.undo()
+    assert_summary_is_fresh()
+    # Submitting is not a draft save: the week is dealt with, through a whole refresh.
+    reflections.submit_reflection(group, trainee, unit, LONG_BODY, answers_for(unit))
+    assert row_of(trainee, "level-2")["dealt_with"] & 1
+    assert_summary_is_fresh()
+
+
+def test_two_transactions_for_one_person_take_turns(app, make):
+    """Two meetings logged for one person at the same moment (two requests, two
+    database connections): the second transaction waits for the first's lock on the
+    person, then reads what it committed, so both meetings are counted. SQLite lets one
+    writer in at a time anyway; PostgreSQL needs the lock."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from course.mentoring.models import MeetingAttendee
+
+    trainee = make.make_level_one_graduate()
+    group = make.make_group(trainees=[trainee], start_date=TODAY - timedelta(days=3))
+    unit_slug = week("level-2", 1).slug
+    db.session.commit()
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("runs on PostgreSQL: SQLite lets one writer in at a time")
+
+    def meeting(minutes):
+        return Meeting(
+            group_id=group.id,
+            unit_slug=unit_slug,
+            held_on=TODAY,
+            minutes=minutes,
+            logged_by_id=group.mentor_id,
+            attendees=[MeetingAttendee(user_id=trainee.id)],
+        )
+
+    first = Session(db.engine)
+    first.add(meeting(60))
+    first.flush()  # its summary rows are written, the person's lock is held
+    finished = []
+
+    def second_request():
+        with app.app_context(), Session(db.engine) as second:
+            second.add(meeting(45))
+            second.commit()
+            finished.append(True)
+
+    waiting = threading.Thread(target=second_request)
+    waiting.start()
+    waiting.join(timeout=1.0)
+    assert waiting.is_alive() and not finished  # it waits for the first transaction
+    first.commit()
+    first.close()
+    waiting.join(timeout=10)
+    assert finished
+    db.session.expire_all()
+    assert row_of(trainee, "level-2")["meeting_minutes"] == 105
+    assert_summary_is_fresh()

@@ -24,7 +24,7 @@ from course.reflections.models import (
 )
 from course.reflections.services import ReflectionError
 from course.timeutil import utcnow
-from tests.factories import mail_to
+from tests.factories import answers_for, full_scores, mail_to, week
 
 TODAY = date.today()
 # A word no page or email should show unless it shows the reflection itself.
@@ -55,18 +55,6 @@ def new_group(make, trainees=None, start_date=None, days_ago=1, **kwargs):
         start_date=start_date or TODAY - timedelta(days=days_ago),
         **kwargs,
     )
-
-
-def week(level, n):
-    return get_curriculum().level(level).units[n - 1]
-
-
-def answers_for(unit, marker=""):
-    return [f"{marker}Answer {n}." for n in range(1, len(unit.reflection_prompts) + 1)]
-
-
-def full_scores(score=3):
-    return {criterion.slug: score for criterion in get_curriculum().rubric}
 
 
 def page(response):
