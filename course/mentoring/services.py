@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import lazyload, load_only, selectinload
+from sqlalchemy import func, select
 
 from course.accounts.models import Role, User
 from course.agencies.models import Cohort
@@ -34,12 +33,10 @@ from course.mentoring.models import (
 )
 from course.notifications.models import Topic
 from course.notifications.services import notify
-from course.paging import Page, page_of_query
 from course.timeutil import today as utc_today
 from course.timeutil import utcnow
 
 MENTORED_LEVELS = ("level-2", "level-3")
-GROUPS_PER_PAGE = 50  # on the mentor dashboard
 
 
 class MentoringError(Exception):
@@ -94,31 +91,6 @@ def trainees_of_trainer(trainer: User) -> set[int]:
         .where(MentorGroup.mentor_id == trainer.id)
     )
     return set(grouped) | _level_one_trainees(trainer)
-
-
-def _groups_of_mentor(mentor: User) -> Select:
-    return (
-        select(MentorGroup)
-        .where(MentorGroup.mentor_id == mentor.id)
-        .options(
-            # Names only: not each trainee's roles, nor the groups' early openings.
-            selectinload(MentorGroup.members)
-            .selectinload(MentorGroupMember.trainee)
-            .options(load_only(User.name), lazyload(User.role_links)),
-            lazyload(MentorGroup.early_openings),
-        )
-        .order_by(MentorGroup.start_date.desc(), MentorGroup.id.desc())
-    )
-
-
-def groups_of_mentor(mentor: User) -> list[MentorGroup]:
-    """The mentor's groups with their trainees' names, the latest started first."""
-    return list(db.session.scalars(_groups_of_mentor(mentor)))
-
-
-def page_of_groups(mentor: User, number: int | None) -> Page[MentorGroup]:
-    """One page of the mentor's groups for the dashboard."""
-    return page_of_query(_groups_of_mentor(mentor), number, GROUPS_PER_PAGE)
 
 
 def group_of_trainee(trainee: User, level: str) -> MentorGroup | None:

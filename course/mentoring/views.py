@@ -14,12 +14,11 @@ from course.flashing import attempt
 from course.forms import time_zone_choices
 from course.local_time import zone_name_for
 from course.media.services import videos_of_group, videos_to_review
-from course.mentoring import planning, services, signoffs
+from course.mentoring import overview, planning, services, signoffs
 from course.mentoring.forms import GroupForm, MeetingForm, PlanMeetingForm, ReasonForm
 from course.mentoring.models import Meeting, MentorGroup, WeekSignOff
 from course.mentoring.progress import group_progress
 from course.permissions import Action, can, get_visible_or_404, role_required
-from course.progress.services import standings
 from course.public_ids import get_by_public_id
 from course.reflections.services import review_queue
 
@@ -48,14 +47,9 @@ _attempt = partial(attempt, refused=services.MentoringError)
 @bp.get("/mentor")
 @role_required(*MENTORS)
 def dashboard():
-    groups = services.page_of_groups(current_user, request.args.get("page", type=int))
     return render_template(
         "course/mentoring/dashboard.html",
-        groups=groups,
-        # Weeks signed off and who is behind, from the summary (one query for the page).
-        standings=standings(
-            (member.trainee_id, group.level) for group in groups.items for member in group.members
-        ),
+        groups=overview.page_of_groups(current_user, request.args.get("page", type=int)),
         page_url=lambda number: url_for(".dashboard", page=number),
         # The longest waiting, at a glance; one more than shown says the queue has more.
         queue=review_queue(current_user, DASHBOARD_QUEUE + 1),
