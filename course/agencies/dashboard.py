@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
 from defusedcsv import csv  # cells starting =, +, -, @ cannot run as formulas
 from sqlalchemy import Select, and_, case, func, select
@@ -122,12 +123,12 @@ class StaffFilters:
 def staff_page(agency_id: int, filters: StaffFilters, number: int | None) -> Page[StaffRow]:
     """One page of the agency's matching staff (two queries: a count and 50 rows)."""
     page = page_of_query(_matching(agency_id, filters), number, PER_PAGE, rows=True)
-    return Page([_row(r) for r in page.items], page.number, page.pages, page.total, PER_PAGE)
+    return Page(_rows(page.items), page.number, page.pages, page.total, PER_PAGE)
 
 
 def staff_rows(agency_id: int, filters: StaffFilters) -> list[StaffRow]:
     """Everyone who matches (the printable page and the funders' report)."""
-    return [_row(r) for r in db.session.execute(_matching(agency_id, filters))]
+    return _rows(db.session.execute(_matching(agency_id, filters)).all())
 
 
 def person_row(person: User) -> StaffRow | None:
@@ -137,7 +138,7 @@ def person_row(person: User) -> StaffRow | None:
     columns = found.one_or_none()
     if columns is None:
         return None
-    row = _row(columns)
+    [row] = _rows([columns])
     add_details([row], weeks=True)
     return row
 
@@ -149,21 +150,12 @@ def levels_of(person: User) -> list[LevelProgress]:
     return sorted(found, key=lambda row: order.get(row.level, 99))
 
 
-def _matching(agency_id: int, filters: StaffFilters, person_id: int | None = None) -> Select:
-    """The agency's trainees, each joined to their current summary row, filtered and
-    sorted on the summary's columns."""
-    progress, mentor, every_level = LevelProgress, aliased(User), aliased(LevelProgress)
-    level = func.coalesce(progress.level, LEVEL_ONE)
-
-    def every_level_sum(value):
-        return (
-            select(func.coalesce(func.sum(value), 0))
-            .where(every_level.trainee_id == User.id)
-            .correlate(User)
-            .scalar_subquery()
-        )
-
-    query = (
+@cache
+def _staff_columns() -> Select:
+    """The dashboard's columns and joins, built once per process (a select of 25 columns
+    costs more to build than the database takes to answer it)."""
+    progress, mentor = LevelProgress, aliased(User)
+    return (
         select(
             User.id,
             User.public_id,
@@ -171,7 +163,7 @@ def _matching(agency_id: int, filters: StaffFilters, person_id: int | None = Non
             User.email,
             User.job_title,
             User.active,
-            level,
+            func.coalesce(progress.level, LEVEL_ONE),
             progress.enrolment_status,
             progress.started_at,
             progress.completed_at,
@@ -183,21 +175,26 @@ def _matching(agency_id: int, filters: StaffFilters, person_id: int | None = Non
             MentorGroup.start_date,
             mentor.name,
             func.coalesce(progress.done, 0),
-            func.coalesce(progress.total, len(get_curriculum().level(LEVEL_ONE).units)),
+            progress.total,  # None without a row: Level 1's, filled in by _row
             func.coalesce(progress.percent, 0),
             func.coalesce(progress.dealt_with, 0),
             progress.behind_since,
             progress.last_activity_at,
-            every_level_sum(case((every_level.level != LEVEL_ONE, every_level.done), else_=0)),
-            every_level_sum(every_level.meeting_minutes),
         )
         .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == Role.TRAINEE))
         .outerjoin(progress, and_(progress.trainee_id == User.id, progress.current))
         .outerjoin(Cohort, Cohort.id == progress.cohort_id)
         .outerjoin(MentorGroup, MentorGroup.id == progress.group_id)
         .outerjoin(mentor, mentor.id == MentorGroup.mentor_id)
-        .where(User.agency_id == agency_id)
     )
+
+
+def _matching(agency_id: int, filters: StaffFilters, person_id: int | None = None) -> Select:
+    """The agency's trainees, each joined to their current summary row, filtered and
+    sorted on the summary's columns."""
+    progress = LevelProgress
+    level = func.coalesce(progress.level, LEVEL_ONE)
+    query = _staff_columns().where(User.agency_id == agency_id)
     if person_id is not None:
         query = query.where(User.id == person_id)
     if filters.since or filters.until:
@@ -236,12 +233,35 @@ def _midnight(day: date, zone) -> datetime:
     return datetime.combine(day, time(), zone or UTC)
 
 
-def _row(r) -> StaffRow:
+def _rows(found) -> list[StaffRow]:
+    """The rows of these people, with their weeks signed off and meeting hours summed
+    over every level (one more query, for them only)."""
+    ids = [columns[0] for columns in found]
+    totals = (
+        {
+            person: (int(signed), int(minutes))
+            for person, signed, minutes in db.session.execute(
+                select(
+                    LevelProgress.trainee_id,
+                    func.sum(case((LevelProgress.level != LEVEL_ONE, LevelProgress.done), else_=0)),
+                    func.sum(LevelProgress.meeting_minutes),
+                )
+                .where(LevelProgress.trainee_id.in_(ids))
+                .group_by(LevelProgress.trainee_id)
+            )
+        }
+        if ids
+        else {}
+    )
+    return [_row(columns, *totals.get(columns[0], (0, 0))) for columns in found]
+
+
+def _row(r, signed_off: int, minutes: int) -> StaffRow:
     (
         person_id, public_id, name, email, job_title, active, level, status, started,
         completed, cohort_id, cohort_public_id, cohort_name, group_id, group_level,
         group_start, mentor_name, done, total, percent, dealt_with, behind_since,
-        last_activity, signed_off, minutes,
+        last_activity,
     ) = r  # fmt: skip
     return StaffRow(
         person=Person(person_id, public_id, name, email, job_title, active),
@@ -253,13 +273,13 @@ def _row(r) -> StaffRow:
         group=GroupRef(group_id, group_level, group_start) if group_id else None,
         mentor_name=mentor_name or "",
         done=done,
-        total=total,
+        total=total if total is not None else len(get_curriculum().level(LEVEL_ONE).units),
         percent=percent,
         dealt_with=int(dealt_with),
         behind_since=behind_since,
         last_activity_at=last_activity,
-        signed_off=int(signed_off),
-        consultation_hours=round(int(minutes) / 60, 1),
+        signed_off=signed_off,
+        consultation_hours=round(minutes / 60, 1),
     )
 
 
