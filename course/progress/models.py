@@ -47,8 +47,9 @@ class LevelProgress(CourseModel):
     # Bit i set: the level's week i is signed off or has a reflection past draft.
     dealt_with: Mapped[int] = mapped_column(BigInteger, default=0)
     # The date the earliest week not dealt with opens (or opened): the person is behind
-    # once it is 14 days past. Empty when every week is dealt with, or when their group
-    # is paused and every such week is still closed (it cannot fall due until resumed).
+    # once it is 14 days past. Empty when every week is dealt with, when their group is
+    # paused and every such week is still closed (it cannot fall due until resumed), or
+    # when their enrolment in the level is not active (withdrawn, or completed).
     behind_since: Mapped[date | None] = mapped_column(Date)
     meeting_minutes: Mapped[int] = mapped_column(Integer, default=0)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -100,8 +100,13 @@ def summarize(connection: Connection, trainee_ids: Collection[int]) -> dict[tupl
             Enrolment.completed_at,
             Enrolment.cohort_id,
         )
-        .where(Enrolment.user_id.in_(ids), Enrolment.status != EnrolmentStatus.WITHDRAWN)
-        .order_by(Enrolment.started_at, Enrolment.id)  # the latest one wins
+        .where(Enrolment.user_id.in_(ids))
+        # The latest one wins; one withdrawn from only when there is no other.
+        .order_by(
+            case((Enrolment.status == EnrolmentStatus.WITHDRAWN, 0), else_=1),
+            Enrolment.started_at,
+            Enrolment.id,
+        )
     ):
         row(enrolment.user_id, enrolment.level).update(
             enrolment_status=str(enrolment.status),
@@ -172,7 +177,10 @@ def summarize(connection: Connection, trainee_ids: Collection[int]) -> dict[tupl
             round(100 * summary["done"] / summary["total"]) if summary["total"] else 0
         )
         group = schedules.get(summary["group_id"])
-        if group is not None and curriculum.level(group.level) is not None:
+        # Only someone still working through the level can fall behind in it (not a
+        # person withdrawn from it, nor one who has finished it).
+        active = summary["enrolment_status"] == EnrolmentStatus.ACTIVE
+        if active and group is not None and curriculum.level(group.level) is not None:
             summary["behind_since"] = _first_due(group, summary["dealt_with"])
         current = latest_group.get(summary["trainee_id"], (None, LEVEL_ONE))[1]
         summary["current"] = summary["level"] == current

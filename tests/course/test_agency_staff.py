@@ -394,3 +394,24 @@ def test_a_person_page_is_for_their_agency_admin_and_site_admins(client, auth, m
             assert "Behind: Week 1: Watching with fresh eyes" in html  # started 30 days ago
             assert "Level 2: Skill Building" in html and "0 of" in html
         auth.logout()
+
+
+def test_someone_withdrawn_shows_as_withdrawn_and_never_behind(client, auth, make):
+    """Withdrawn from Level 2 with weeks long open: the list says "withdrawn", the
+    "Withdrawn" filter finds them and "Behind" no longer does."""
+    from course.agencies.services import withdraw
+    from course.learning.models import Enrolment
+
+    agency = _dashboard_data(make, 2)  # the second person is in a Level 2 group, behind
+    auth.login_as(make.make_user(Role.AGENCY_ADMIN, agency=agency))
+    behind = client.get("/agency/staff?status=behind").get_data(as_text=True)
+    assert behind.count("Behind: Week 1") == 1
+    enrolment = db.session.scalar(
+        select(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .where(User.agency_id == agency.id, Enrolment.level == "level-2")
+    )
+    withdraw(enrolment, "Moved to another program.")
+    assert "Nobody matches." in client.get("/agency/staff?status=behind").get_data(as_text=True)
+    withdrawn = client.get("/agency/staff?status=withdrawn").get_data(as_text=True)
+    assert enrolment.user.name in withdrawn and "<small>withdrawn" in withdrawn

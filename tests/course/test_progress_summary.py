@@ -772,3 +772,18 @@ def test_two_transactions_for_one_person_take_turns(app, make):
     db.session.expire_all()
     assert row_of(trainee, "level-2")["meeting_minutes"] == 105
     assert_summary_is_fresh()
+
+
+def test_only_someone_active_in_the_level_can_be_behind(app, make):
+    """Withdrawn from Level 2 with weeks long open: no longer behind (an agency admin's
+    "Behind" list is for people still in training)."""
+    trainee = make.make_level_one_graduate()
+    make.make_group(trainees=[trainee], start_date=TODAY - timedelta(days=40))
+    assert row_of(trainee, "level-2")["behind_since"] is not None
+    enrolment = db.session.scalar(
+        select(Enrolment).where(Enrolment.user_id == trainee.id, Enrolment.level == "level-2")
+    )
+    agencies.withdraw(enrolment, "Left the home-visiting program.")
+    row = row_of(trainee, "level-2")
+    assert (row["behind_since"], row["enrolment_status"]) == (None, EnrolmentStatus.WITHDRAWN)
+    assert_summary_is_fresh()
