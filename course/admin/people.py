@@ -27,8 +27,14 @@ def _matching(text: str, role: str):
     query = select(User)
     words = text.split()
     for word in words:  # every word in the name or the email: "ana harbour" finds her
-        like = f"%{word.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+        # Escaped: "%" and "_" typed in the box are letters, not LIKE wildcards.
+        word = word.lower()
+        query = query.where(
+            or_(
+                func.lower(User.name).contains(word, autoescape=True),
+                User.email.contains(word, autoescape=True),
+            )
+        )
     if role in {r.value for r in Role}:
         query = query.where(User.role_links.any(role=role))
     return query

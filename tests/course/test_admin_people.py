@@ -34,6 +34,17 @@ def test_people_are_found_by_words_of_their_name_or_email_and_paged(client, auth
     assert client.get("/admin/people?page=999").status_code == 200  # the last page
 
 
+def test_percent_and_underscore_in_the_search_are_letters_not_wildcards(client, auth, make):
+    """"%" or "_" typed in the box finds the people whose name or email holds it,
+    not everyone (they are LIKE's wildcards, escaped)."""
+    auth.login_as(Role.SITE_ADMIN)
+    make.make_trainee(name="Dana Reyes", email="dana@example.org")
+    underscored = make.make_trainee(name="Sam Ito", email="sam_ito@example.org")
+    found = page(client.get("/admin/people?q=_"))
+    assert f"/admin/people/{underscored.public_id}" in found and "Dana Reyes" not in found
+    assert "Nobody matches." in page(client.get("/admin/people?q=%25"))
+
+
 def test_admin_corrects_name_email_roles_and_agency_and_the_audit_keeps_the_change(
     app, client, auth, make
 ):
