@@ -35,7 +35,7 @@ def test_people_are_found_by_words_of_their_name_or_email_and_paged(client, auth
 
 
 def test_percent_and_underscore_in_the_search_are_letters_not_wildcards(client, auth, make):
-    """"%" or "_" typed in the box finds the people whose name or email holds it,
+    """ "%" or "_" typed in the box finds the people whose name or email holds it,
     not everyone (they are LIKE's wildcards, escaped)."""
     auth.login_as(Role.SITE_ADMIN)
     make.make_trainee(name="Dana Reyes", email="dana@example.org")
