@@ -24,6 +24,7 @@ from course.mentoring.signoffs import issue_certificate, revoke_certificate, sta
 from course.notifications.models import Topic
 from course.notifications.services import notify
 from course.permissions import Action, can
+from course.timeutil import today as utc_today
 from course.timeutil import utcnow
 from course.workshops.models import (
     Attendance,
@@ -518,6 +519,11 @@ class WorkshopRecord:
     days: int
     attended: int  # days present or made up
     partial_minutes: int  # minutes of days attended in part
+
+    @property
+    def is_upcoming(self) -> bool:
+        """Not begun yet: nothing to count as attended or missed."""
+        return self.first_day > utc_today()
 
 
 def workshop_records(trainee_ids: list[int]) -> dict[int, WorkshopRecord]:

@@ -474,6 +474,17 @@ def test_the_agency_sees_workshop_attendance_in_its_dashboard_and_csv(app, clien
     assert "What do you observe" not in export  # attendance and results, never answers
 
 
+def test_a_workshop_still_to_come_reads_as_coming_up_not_missed(client, auth, world):
+    """Enrolled in a workshop that has not begun: "coming up", never "0 of 2 days
+    attended", on the staff list and the person's page."""
+    services.enrol(world["maya"], world["upcoming"], [world["ben"]])
+    auth.login(world["admin"].email)
+    listed = client.get("/agency/staff").get_data(as_text=True)
+    assert "coming up, 2 days" in listed and "0 of 2 days attended" not in listed
+    person = client.get(f"/agency/staff/{world['ben'].public_id}").get_data(as_text=True)
+    assert "coming up, 2 days" in person and "days attended" not in person
+
+
 def test_two_simultaneous_sign_offs_issue_one_certificate_and_one_message(app, world, monkeypatch):
     workshop, maya, ana = world["workshop"], world["maya"], world["ana"]
     services.enrol(maya, workshop, [ana])
