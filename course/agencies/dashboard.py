@@ -19,6 +19,7 @@ from course.agencies.models import Cohort
 from course.curriculum.services import get_curriculum
 from course.extensions import db
 from course.mentoring.models import Certificate, MentorGroup, WeekSignOff
+from course.mentoring.services import scheduled_units
 from course.paging import Page, page_of_query
 from course.progress.models import LevelProgress
 from course.progress.services import BEHIND_AFTER_DAYS, behind_cutoff
@@ -59,10 +60,12 @@ class GroupRef:
 
 @dataclass(frozen=True)
 class WeekStanding:
-    """Where one week stands: a reflection's status, or when it was signed off."""
+    """Where one week stands: a reflection's status, when it was signed off, or (nothing
+    written yet) the day it opened or opens."""
 
     status: str
     signed_at: datetime | None = None
+    opens_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,13 @@ def person_row(person: User) -> StaffRow | None:
         return None
     [row] = _rows([columns])
     add_details([row], weeks=True)
+    if row.group is not None:  # every week of their level, the untouched ones too
+        schedule = group_schedules(db.session.connection(), [row.group.id])[row.group.id]
+        for item in scheduled_units(schedule):
+            if item.unit.title not in row.weeks:
+                status = "open" if item.is_open else "not open yet"
+                row.weeks[item.unit.title] = WeekStanding(status, opens_on=item.opens_on)
+        row.weeks = _in_curriculum_order(row.weeks, get_curriculum())
     return row
 
 
@@ -329,13 +339,17 @@ def _add_weeks(by_id: dict[int, StaffRow], curriculum) -> None:
         if unit is not None:
             by_id[trainee_id].sign_offs.append((unit.title, when))
             by_id[trainee_id].weeks[unit.title] = WeekStanding("signed off", when)
+    for row in by_id.values():
+        row.weeks = _in_curriculum_order(row.weeks, curriculum)
+
+
+def _in_curriculum_order(weeks: dict[str, WeekStanding], curriculum) -> dict[str, WeekStanding]:
     position = {
         unit.title: (level.number, unit.order)
         for level in curriculum.levels
         for unit in level.units
     }
-    for row in by_id.values():
-        row.weeks = dict(sorted(row.weeks.items(), key=lambda item: position[item[0]]))
+    return dict(sorted(weeks.items(), key=lambda item: position[item[0]]))
 
 
 def _certificates(trainee_ids) -> list[tuple[int, CertificateRef]]:

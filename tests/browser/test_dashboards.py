@@ -184,14 +184,15 @@ def check_jonahs_page(page, live_server):
 
     assert page.get_by_role("heading", level=2, name="Week by week").is_visible()
     weeks = [li.inner_text() for li in page.locator("ul.weeks li").all()]
-    assert len(weeks) == 3, weeks
-    assert re.fullmatch(
-        r"Week 1: Watching with fresh eyes: signed off \d{1,2} [A-Z][a-z]{2} \d{4}", weeks[0]
-    )
-    assert weeks[1:] == [
+    assert len(weeks) == 15, weeks  # every week of Level 2, the untouched ones too
+    day = r"\d{1,2} [A-Z][a-z]{2} \d{4}"
+    assert re.fullmatch(rf"Week 1: Watching with fresh eyes: signed off {day}", weeks[0])
+    assert weeks[1:3] == [
         "Week 2: Going out and coming back: submitted",
         "Week 3: Signals that are easy to miss: draft",
     ]
+    assert re.fullmatch(rf"Week 4: .+: open since {day}, nothing written yet", weeks[3])
+    assert re.fullmatch(rf"Week 15: .+: opens {day}", weeks[-1])
     for text in written_by("jonah@riverbend.example.org", live_server.app):
         assert text not in main  # statuses and dates only, never what he wrote
 
