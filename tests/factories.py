@@ -6,6 +6,7 @@ from course.accounts.models import Role
 from course.accounts.services import create_user
 from course.agencies.models import Agency
 from course.extensions import db
+from course.reflections.services import MIN_REFLECTION_WORDS
 
 PASSWORD = "a-long-test-password"
 _counter = itertools.count(1)
@@ -129,6 +130,15 @@ def mail_to(app, user):
 
 
 # -- the curriculum, for tests that walk through weeks ---------------------------------
+
+# A reflection long enough to submit (tests/course/test_reflections.py has its own, marked).
+LONG_BODY = (
+    "In the feeding film the mother lowered the bottle when her son turned toward the "
+    "window and kicked both legs. She waited with the bottle resting on her knee until he "
+    "looked back at her face, then she smiled and offered it again. I noticed that I wanted "
+    "to explain what he felt before I had described what he did."
+)
+assert len(LONG_BODY.split()) >= MIN_REFLECTION_WORDS
 
 
 def units_of(level):

@@ -23,7 +23,7 @@ from course.mentoring.services import scheduled_units
 from course.paging import Page, page_of_query
 from course.progress.models import LevelProgress
 from course.progress.services import BEHIND_AFTER_DAYS, behind_cutoff
-from course.progress.summary import LEVEL_ONE, group_schedules, overdue_weeks
+from course.progress.summary import LEVEL_ONE, GroupSchedule, group_schedules, overdue_weeks
 from course.reflections.models import Reflection
 from course.timeutil import today as utc_today
 from course.workshops.services import WorkshopRecord, workshop_records
@@ -142,10 +142,9 @@ def person_row(person: User) -> StaffRow | None:
     if columns is None:
         return None
     [row] = _rows([columns])
-    add_details([row], weeks=True)
+    schedules = add_details([row], weeks=True)
     if row.group is not None:  # every week of their level, the untouched ones too
-        schedule = group_schedules(db.session.connection(), [row.group.id])[row.group.id]
-        for item in scheduled_units(schedule):
+        for item in scheduled_units(schedules[row.group.id]):
             if item.unit.title not in row.weeks:
                 status = "open" if item.is_open else "not open yet"
                 row.weeks[item.unit.title] = WeekStanding(status, opens_on=item.opens_on)
@@ -293,12 +292,15 @@ def _row(r, signed_off: int, minutes: int) -> StaffRow:
     )
 
 
-def add_details(rows: list[StaffRow], today: date | None = None, weeks: bool = False) -> None:
+def add_details(
+    rows: list[StaffRow], today: date | None = None, weeks: bool = False
+) -> dict[int, GroupSchedule]:
     """Fill in the weeks each person is behind on, their certificates and workshop, and
     with ``weeks`` each week's standing and the sign-offs (for those people only: a page
-    of the list leaves the week by week to each person's page)."""
+    of the list leaves the week by week to each person's page). Return the schedules of
+    their groups, read on the way."""
     if not rows:
-        return
+        return {}
     today = today or utc_today()
     curriculum = get_curriculum()
     by_id = {row.person.id: row for row in rows}
@@ -315,6 +317,7 @@ def add_details(rows: list[StaffRow], today: date | None = None, weeks: bool = F
         by_id[trainee_id].workshop = record
     if weeks:
         _add_weeks(by_id, curriculum)
+    return schedules
 
 
 def _add_weeks(by_id: dict[int, StaffRow], curriculum) -> None:

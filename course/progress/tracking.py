@@ -49,7 +49,8 @@ def _after_flush(session: Session, flush_context) -> None:
         return
     # A draft saved again (the autosave, every pause in typing) changes only when the
     # person was last active: one UPDATE rather than a whole refresh.
-    drafts = [obj for obj in changed if obj in session.dirty and _draft_saved_again(obj)]
+    dirty = session.dirty  # built afresh on each access: once, not once per object
+    drafts = [obj for obj in changed if _draft_saved_again(obj) and obj in dirty]
     connection = session.connection(bind_arguments={"mapper": inspect(LevelProgress)})
     trainee_ids = _people_touched(connection, [obj for obj in changed if obj not in drafts])
     if trainee_ids:

@@ -28,16 +28,9 @@ from course.mentoring.models import (
 from course.mentoring.services import MentoringError
 from course.reflections import services as reflections
 from course.reflections.models import Decision
-from tests.factories import answers_for, full_scores, mail_to, units_of, week
+from tests.factories import LONG_BODY, answers_for, full_scores, mail_to, units_of, week
 
 TODAY = date.today()
-LONG_BODY = (
-    "In the feeding film the mother lowered the bottle when her son turned toward the "
-    "window and kicked both legs. She waited with the bottle resting on her knee until he "
-    "looked back at her face, then she smiled and offered it again. I noticed that I wanted "
-    "to explain what he felt before I had described what he did."
-)
-assert len(LONG_BODY.split()) >= reflections.MIN_REFLECTION_WORDS
 
 
 # -- helpers ------------------------------------------------------------------------

@@ -33,16 +33,9 @@ from course.workshops import services as workshops
 from course.workshops.models import Workshop, WorkshopSeat
 from course.workshops.services import WorkshopError
 from quizzes.api import take_quiz
-from tests.factories import answers_for, full_scores, units_of, week
+from tests.factories import LONG_BODY, answers_for, full_scores, units_of, week
 
 TODAY = date.today()
-LONG_BODY = (
-    "In the feeding film the mother lowered the bottle when her son turned toward the "
-    "window and kicked both legs. She waited with the bottle resting on her knee until he "
-    "looked back at her face, then she smiled and offered it again. I noticed that I wanted "
-    "to explain what he felt before I had described what he did."
-)
-assert len(LONG_BODY.split()) >= reflections.MIN_REFLECTION_WORDS
 COLUMNS = {column.name for column in LevelProgress.__table__.columns}
 DOMAIN_ERRORS = (MentoringError, ReflectionError, AgencyError, LearningError, WorkshopError)
 ROSTER_HEADER = "email,first name,last name,job title,pair code\n"
